@@ -1,0 +1,570 @@
+//! The planner: a pure function from (files, database state, request) to a
+//! plan or a refusal. No I/O, no clock.
+//!
+//! Dry-run, the executor and `status` all read the plan this module builds,
+//! so the rules of SPEC section 2 (states, releases, out-of-order versions,
+//! drift, failed versions) are decided here and only here.
+
+use std::fmt;
+
+use crate::drift::{Drift, find_drift};
+use crate::record::{DbState, Failure, VersionRecord};
+use crate::scan::{Catalogue, MigrationFile};
+use crate::state::{Operation, Phase, State, transition};
+use crate::version::{Release, Version};
+
+/// What the user asked to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `up [N]`: the add phase of every pending version up to N.
+    Up(Option<Version>),
+    /// `down [N]`: roll back the add phase of every applied version above N;
+    /// without N, the versions of the latest add release.
+    Down(Option<u128>),
+    /// `simdrop [N]`.
+    Simdrop(Option<Version>),
+    /// `rollback_simdrop [N]`.
+    RollbackSimdrop(Option<u128>),
+    /// `drop [N]`.
+    Drop(Option<Version>),
+    /// `ff [N]`: every phase of every version up to N, version by version.
+    Ff(Option<Version>),
+    /// `mark N`: record every pending version up to N as added without running it.
+    Mark(Version),
+}
+
+/// A request: the command and the options that bend its rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `--only N`: that one version alone.
+    pub only: Option<Version>,
+    /// `--release LABEL`, or the next numeric label when `None`.
+    pub release: Option<Release>,
+    /// `--across-releases`.
+    pub across_releases: bool,
+    /// `--allow-out-of-order`.
+    pub allow_out_of_order: bool,
+    /// `--allow-drift`.
+    pub allow_drift: bool,
+    /// `up --resume`: finish the failed version, then go on like `up`.
+    pub resume: bool,
+}
+
+/// One operation of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// The version it moves.
+    pub version: Version,
+    /// Its description, for the version table.
+    pub name: Option<String>,
+    /// What it does.
+    pub operation: Operation,
+    /// The file to run; `None` is a missing phase file, a no-op that still moves the version.
+    pub file: Option<&'a MigrationFile>,
+    /// The release label recorded with it (for a rollback, the label of what it reverts).
+    pub release: Release,
+    /// Record the change without running the file (`mark`).
+    pub mark_only: bool,
+    /// Statements of the file that already committed in a failed run (`--resume`).
+    pub resume_from: Option<&'a Failure>,
+}
+
+/// What a command will do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan<'a> {
+    /// The steps, in the order they run.
+    pub steps: Vec<Step<'a>>,
+    /// The first sequence number the executor gives a forward change.
+    pub next_seq: u64,
+}
+
+/// Why the planner will not build a plan: SPEC section 2's rules (exit 5),
+/// or a request that names something that does not exist (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A version is not in the state the operation needs.
+    WrongState {
+        /// The version.
+        version: Version,
+        /// What was asked.
+        operation: Operation,
+        /// Where it stands.
+        state: State,
+    },
+    /// A rollback has no file to run.
+    NoDownFile {
+        /// The version.
+        version: Version,
+        /// The rollback.
+        operation: Operation,
+        /// The file that would be needed.
+        expected: String,
+    },
+    /// Pending versions lower than the current version.
+    OutOfOrder {
+        /// The versions, ascending.
+        versions: Vec<Version>,
+        /// The current version.
+        current: Version,
+    },
+    /// Applied files changed on disk.
+    Drift(Vec<Drift>),
+    /// A non-atomic file failed or was cut off.
+    Failed {
+        /// The version.
+        version: Version,
+        /// What failed.
+        failure: Failure,
+    },
+    /// A rollback would revert versions of an earlier release.
+    ReleaseBoundary {
+        /// The rollback.
+        operation: Operation,
+        /// The latest release of the phase.
+        latest: Release,
+        /// The versions of older releases and their labels.
+        older: Vec<(Version, Release)>,
+    },
+    /// `--resume` with no failed version.
+    NothingToResume,
+    /// `--only N` for a version neither the folder nor the database knows (exit 2).
+    UnknownVersion(Version),
+}
+
+impl Refusal {
+    /// Whether this is a usage problem (exit 2) rather than a safety refusal (exit 5).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Refusal::UnknownVersion(_) | Refusal::NothingToResume)
+    }
+}
+
+/// Builds the plan for `command`, or says why not.
+pub fn plan<'a>(
+    catalogue: &'a Catalogue,
+    db: &'a DbState,
+    command: Command,
+    options: &Options,
+) -> Result<Plan<'a>, Refusal> {
+    if let Some(version) = options.only
+        && catalogue.get(version).is_none()
+        && !db.records.contains_key(&version)
+    {
+        return Err(Refusal::UnknownVersion(version));
+    }
+    let resuming = check_failures(db, command, options)?;
+    if !options.allow_drift {
+        let drift = find_drift(catalogue, db);
+        if !drift.is_empty() {
+            return Err(Refusal::Drift(drift));
+        }
+    }
+    let planner = Planner {
+        catalogue,
+        db,
+        options,
+        release: options
+            .release
+            .clone()
+            .unwrap_or_else(|| Release::next_after(db.releases())),
+    };
+    let mut steps = Vec::new();
+    if let Some((record, failure)) = resuming {
+        steps.push(planner.resume_step(record, failure));
+    }
+    let skip = resuming.map(|(record, _)| record.version);
+    steps.extend(planner.steps(command, skip)?);
+    Ok(Plan {
+        steps,
+        next_seq: db.max_seq() + 1,
+    })
+}
+
+/// Refuses while a version is failed, except for `up --resume`, which returns it.
+fn check_failures<'a>(
+    db: &'a DbState,
+    command: Command,
+    options: &Options,
+) -> Result<Option<(&'a VersionRecord, &'a Failure)>, Refusal> {
+    let first = db.failures().next();
+    match (first, options.resume) {
+        (None, false) => Ok(None),
+        (None, true) => Err(Refusal::NothingToResume),
+        (Some(found), true) if matches!(command, Command::Up(_)) => Ok(Some(found)),
+        (Some((record, failure)), _) => Err(Refusal::Failed {
+            version: record.version,
+            failure: failure.clone(),
+        }),
+    }
+}
+
+struct Planner<'a, 'o> {
+    catalogue: &'a Catalogue,
+    db: &'a DbState,
+    options: &'o Options,
+    release: Release,
+}
+
+impl<'a> Planner<'a, '_> {
+    fn steps(&self, command: Command, skip: Option<Version>) -> Result<Vec<Step<'a>>, Refusal> {
+        let steps = match command {
+            Command::Up(target) => self.forward(Phase::Add, target, skip)?,
+            Command::Simdrop(target) => self.forward(Phase::Simdrop, target, skip)?,
+            Command::Drop(target) => self.forward(Phase::Drop, target, skip)?,
+            Command::Ff(target) => self.fast_forward(target)?,
+            Command::Mark(target) => self.mark(target)?,
+            Command::Down(target) => self.rollback(Phase::Add, target)?,
+            Command::RollbackSimdrop(target) => self.rollback(Phase::Simdrop, target)?,
+        };
+        Ok(steps)
+    }
+
+    /// Every version the folder or the database knows, ascending.
+    fn known_versions(&self) -> Vec<Version> {
+        let mut versions: Vec<Version> = self
+            .catalogue
+            .versions()
+            .map(|files| files.version)
+            .chain(self.db.records.keys().copied())
+            .collect();
+        versions.sort_unstable();
+        versions.dedup();
+        versions
+    }
+
+    /// The versions a forward command considers: `--only`, or all up to the target.
+    fn selected(&self, target: Option<Version>) -> Vec<Version> {
+        match self.options.only {
+            Some(only) => vec![only],
+            None => self
+                .known_versions()
+                .into_iter()
+                .filter(|version| target.is_none_or(|target| *version <= target))
+                .collect(),
+        }
+    }
+
+    fn forward(
+        &self,
+        phase: Phase,
+        target: Option<Version>,
+        skip: Option<Version>,
+    ) -> Result<Vec<Step<'a>>, Refusal> {
+        let operation = phase.operation();
+        let mut steps = Vec::new();
+        for version in self.selected(target) {
+            let state = self.db.state_of(version);
+            if Some(version) == skip || state.has_reached(phase) {
+                continue;
+            }
+            if state != operation.requires() {
+                if self.options.only.is_some() {
+                    return Err(Refusal::WrongState {
+                        version,
+                        operation,
+                        state,
+                    });
+                }
+                continue;
+            }
+            steps.push(self.step(version, operation, self.release.clone()));
+        }
+        if phase == Phase::Add {
+            self.check_order(&steps)?;
+        }
+        Ok(steps)
+    }
+
+    fn fast_forward(&self, target: Option<Version>) -> Result<Vec<Step<'a>>, Refusal> {
+        let mut steps = Vec::new();
+        for version in self.selected(target) {
+            let mut state = self.db.state_of(version);
+            for phase in [Phase::Add, Phase::Simdrop, Phase::Drop] {
+                let operation = phase.operation();
+                if let Ok(next) = transition(state, operation) {
+                    steps.push(self.step(version, operation, self.release.clone()));
+                    state = next;
+                }
+            }
+        }
+        self.check_order(&steps)?;
+        Ok(steps)
+    }
+
+    fn mark(&self, target: Version) -> Result<Vec<Step<'a>>, Refusal> {
+        let mut steps = self.forward(Phase::Add, Some(target), None)?;
+        for step in &mut steps {
+            step.mark_only = true;
+        }
+        Ok(steps)
+    }
+
+    /// Refuses pending versions below the current version unless allowed.
+    fn check_order(&self, steps: &[Step<'a>]) -> Result<(), Refusal> {
+        let Some(current) = self.db.current() else {
+            return Ok(());
+        };
+        if self.options.allow_out_of_order {
+            return Ok(());
+        }
+        let versions: Vec<Version> = steps
+            .iter()
+            .filter(|step| step.operation == Operation::Add && step.version < current)
+            .map(|step| step.version)
+            .collect();
+        if versions.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::OutOfOrder { versions, current })
+        }
+    }
+
+    fn rollback(&self, phase: Phase, target: Option<u128>) -> Result<Vec<Step<'a>>, Refusal> {
+        let operation = match phase {
+            Phase::Add => Operation::RollbackAdd,
+            _ => Operation::RollbackSimdrop,
+        };
+        let latest = self.db.latest_release(phase);
+        let mut chosen: Vec<&VersionRecord> = self
+            .db
+            .records
+            .values()
+            .filter(|record| record.state.has_reached(phase))
+            .filter(|record| match (self.options.only, target) {
+                (Some(only), _) => record.version == only,
+                (None, Some(target)) => record.version.get() > target,
+                (None, None) => record.phase(phase).map(|done| &done.release) == latest,
+            })
+            .collect();
+        if let (Some(only), true) = (self.options.only, chosen.is_empty()) {
+            return Err(Refusal::WrongState {
+                version: only,
+                operation,
+                state: self.db.state_of(only),
+            });
+        }
+        // Latest applied first: the reverse of the order the phase ran in.
+        chosen.sort_by_key(|record| std::cmp::Reverse(record.phase(phase).map(|done| done.seq)));
+        if let (Some(latest), None) = (latest, self.options.only) {
+            self.check_boundary(operation, phase, latest, &chosen)?;
+        }
+        chosen
+            .into_iter()
+            .map(|record| self.rollback_step(record, operation, phase))
+            .collect()
+    }
+
+    fn check_boundary(
+        &self,
+        operation: Operation,
+        phase: Phase,
+        latest: &Release,
+        chosen: &[&VersionRecord],
+    ) -> Result<(), Refusal> {
+        if self.options.across_releases {
+            return Ok(());
+        }
+        let older: Vec<(Version, Release)> = chosen
+            .iter()
+            .filter_map(|record| {
+                let release = &record.phase(phase)?.release;
+                (release != latest).then(|| (record.version, release.clone()))
+            })
+            .collect();
+        if older.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::ReleaseBoundary {
+                operation,
+                latest: latest.clone(),
+                older,
+            })
+        }
+    }
+
+    fn rollback_step(
+        &self,
+        record: &VersionRecord,
+        operation: Operation,
+        phase: Phase,
+    ) -> Result<Step<'a>, Refusal> {
+        transition(record.state, operation).map_err(|_| Refusal::WrongState {
+            version: record.version,
+            operation,
+            state: record.state,
+        })?;
+        let files = self.catalogue.get(record.version);
+        let has_forward_file = files.is_some_and(|files| files.file(phase.operation()).is_some())
+            || record
+                .phase(phase)
+                .is_some_and(|done| done.checksum.is_some());
+        let has_rollback_file = files.is_some_and(|files| files.file(operation).is_some());
+        if has_forward_file && !has_rollback_file {
+            return Err(Refusal::NoDownFile {
+                version: record.version,
+                operation,
+                expected: format!("down/{}{}.sql", record.version, operation.suffix()),
+            });
+        }
+        let release = record
+            .phase(phase)
+            .map_or_else(|| self.release.clone(), |done| done.release.clone());
+        Ok(self.step(record.version, operation, release))
+    }
+
+    fn resume_step(&self, record: &'a VersionRecord, failure: &'a Failure) -> Step<'a> {
+        let mut step = self.step(record.version, failure.operation, failure.release.clone());
+        step.resume_from = Some(failure);
+        step
+    }
+
+    fn step(&self, version: Version, operation: Operation, release: Release) -> Step<'a> {
+        let files = self.catalogue.get(version);
+        Step {
+            version,
+            name: files
+                .and_then(|files| files.name.clone())
+                .or_else(|| self.db.records.get(&version)?.name.clone()),
+            operation,
+            file: files.and_then(|files| files.file(operation)),
+            release,
+            mark_only: false,
+            resume_from: None,
+        }
+    }
+}
+
+/// The command that would unblock `operation` on a version in `state`, if any.
+fn unblock_hint(version: Version, operation: Operation, state: State) -> String {
+    match (operation, state) {
+        (_, State::Dropped) => {
+            format!("version {version} is dropped, and drop can never be undone")
+        }
+        (Operation::RollbackAdd, State::Simdropped) => {
+            format!("run `migrate rollback_simdrop --only {version}` first")
+        }
+        (Operation::Drop, State::Added) => format!("run `migrate simdrop --only {version}` first"),
+        (Operation::Simdrop | Operation::Drop, State::Pending) => {
+            format!("run `migrate up --only {version}` first")
+        }
+        (Operation::RollbackSimdrop, State::Added) => {
+            format!("version {version} is not simdropped")
+        }
+        (Operation::RollbackAdd | Operation::RollbackSimdrop, State::Pending) => {
+            format!("version {version} is not applied")
+        }
+        _ => format!("version {version} is already {state}"),
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::WrongState {
+                version,
+                operation,
+                state,
+            } => write!(
+                formatter,
+                "cannot {operation} version {version}: it is {state}; {}",
+                unblock_hint(*version, *operation, *state)
+            ),
+            Refusal::NoDownFile {
+                version,
+                operation,
+                expected,
+            } => write!(
+                formatter,
+                "cannot {operation} version {version}: there is no {expected} to undo it"
+            ),
+            Refusal::OutOfOrder { versions, current } => write!(
+                formatter,
+                "pending {} {} {} lower than the current version {current} (out of order): \
+                 apply {} with --allow-out-of-order",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "is", "are"),
+                plural(versions.len(), "it", "them"),
+            ),
+            Refusal::Drift(drift) => {
+                let list: Vec<String> = drift.iter().map(Drift::describe).collect();
+                write!(
+                    formatter,
+                    "applied files changed on disk: {}; restore them, or record them with \
+                     `migrate verify --accept`, or pass --allow-drift",
+                    list.join("; ")
+                )
+            }
+            Refusal::Failed { version, failure } => write_failed(formatter, *version, failure),
+            Refusal::ReleaseBoundary {
+                operation,
+                latest,
+                older,
+            } => {
+                let list: Vec<String> = older
+                    .iter()
+                    .map(|(version, release)| format!("{version} (release {release})"))
+                    .collect();
+                write!(
+                    formatter,
+                    "{operation} would cross into an earlier release: the latest release is \
+                     {latest}, but {} {} older; pass --across-releases to revert them too",
+                    list.join(", "),
+                    plural(older.len(), "is", "are"),
+                )
+            }
+            Refusal::NothingToResume => {
+                formatter.write_str("--resume: no version is failed, there is nothing to resume")
+            }
+            Refusal::UnknownVersion(version) => write!(
+                formatter,
+                "--only {version}: no such version in the folder or the database"
+            ),
+        }
+    }
+}
+
+fn write_failed(
+    formatter: &mut fmt::Formatter<'_>,
+    version: Version,
+    failure: &Failure,
+) -> fmt::Result {
+    let at = failure
+        .line
+        .map(|line| format!(" at line {line}"))
+        .unwrap_or_default();
+    match &failure.error {
+        Some(error) => write!(
+            formatter,
+            "version {version} failed during {}{at} after {} statement(s) committed: {error}; ",
+            failure.operation, failure.statements_done
+        )?,
+        None => write!(
+            formatter,
+            "version {version} was cut off during {} after {} statement(s) committed; ",
+            failure.operation, failure.statements_done
+        )?,
+    }
+    write!(
+        formatter,
+        "fix the file and run `migrate up --resume`, or record the true state with \
+         `migrate mark --only {version} --state STATE`"
+    )
+}
+
+fn plural<'s>(count: usize, one: &'s str, many: &'s str) -> &'s str {
+    if count == 1 { one } else { many }
+}
+
+/// `3`, `3 and 5`, `3, 5 and 7`.
+pub fn join(versions: &[Version]) -> String {
+    let texts: Vec<String> = versions.iter().map(Version::to_string).collect();
+    match texts.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

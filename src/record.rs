@@ -1,0 +1,154 @@
+//! What the version table says about each version, as plain data.
+//!
+//! A backend reads `db_version` into a [`DbState`] with one query; the planner,
+//! `status` and `verify` decide from it without touching the database again.
+
+use std::collections::BTreeMap;
+
+use crate::state::{Operation, Phase, State};
+use crate::version::{Release, Version};
+
+/// When and in which release a version reached a phase, and the file's checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseRecord {
+    /// The release label the phase was applied (or marked) with.
+    pub release: Release,
+    /// RFC 3339 UTC time of the change.
+    pub at: String,
+    /// Position of the change among all forward changes, to order rollbacks.
+    pub seq: u64,
+    /// Checksum of the file that ran, `None` when the phase had no file or was marked.
+    pub checksum: Option<String>,
+}
+
+/// A non-atomic run of a file that did not finish: the `failed` state of SPEC section 5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The operation that was running.
+    pub operation: Operation,
+    /// How many statements of the file committed before it stopped.
+    pub statements_done: usize,
+    /// Checksum of the text of the statements that committed, to check on `--resume`.
+    pub done_checksum: String,
+    /// The database's message, or `None` when the run was cut off (killed).
+    pub error: Option<String>,
+    /// 1-based line of the failing statement in its file, when known.
+    pub line: Option<usize>,
+    /// The release label of the interrupted change.
+    pub release: Release,
+}
+
+/// One row of `db_version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRecord {
+    /// The version.
+    pub version: Version,
+    /// Its description when recorded.
+    pub name: Option<String>,
+    /// The settled state (the state before a failed operation).
+    pub state: State,
+    /// The add, simdrop and drop phases reached, in that order.
+    pub phases: [Option<PhaseRecord>; 3],
+    /// Set while a non-atomic file is running or after it failed.
+    pub failure: Option<Failure>,
+}
+
+/// Index of a phase in [`VersionRecord::phases`].
+pub fn phase_index(phase: Phase) -> usize {
+    match phase {
+        Phase::Add => 0,
+        Phase::Simdrop => 1,
+        Phase::Drop => 2,
+    }
+}
+
+impl VersionRecord {
+    /// A record for a version that has not reached any phase.
+    pub fn new(version: Version, name: Option<String>) -> VersionRecord {
+        VersionRecord {
+            version,
+            name,
+            state: State::Pending,
+            phases: [None, None, None],
+            failure: None,
+        }
+    }
+
+    /// The record of one phase, if the version reached it.
+    pub fn phase(&self, phase: Phase) -> Option<&PhaseRecord> {
+        self.phases[phase_index(phase)].as_ref()
+    }
+
+    /// The label of the latest phase reached.
+    pub fn latest_release(&self) -> Option<&Release> {
+        self.phases
+            .iter()
+            .rev()
+            .flatten()
+            .next()
+            .map(|phase| &phase.release)
+    }
+}
+
+/// Everything `db_version` holds, by version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DbState {
+    /// Whether the version tables exist at all.
+    pub tables_exist: bool,
+    /// One record per version that has left `pending` (or failed on its way out).
+    pub records: BTreeMap<Version, VersionRecord>,
+}
+
+impl DbState {
+    /// A version's state, `pending` for one the table does not know.
+    pub fn state_of(&self, version: Version) -> State {
+        self.records
+            .get(&version)
+            .map_or(State::Pending, |record| record.state)
+    }
+
+    /// The current version: the highest applied one, if any.
+    pub fn current(&self) -> Option<Version> {
+        self.records
+            .values()
+            .rev()
+            .find(|record| record.state.is_applied())
+            .map(|record| record.version)
+    }
+
+    /// The highest sequence number of any recorded change (0 when none).
+    pub fn max_seq(&self) -> u64 {
+        self.records
+            .values()
+            .flat_map(|record| record.phases.iter().flatten())
+            .map(|phase| phase.seq)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Every release label recorded, in any phase.
+    pub fn releases(&self) -> impl Iterator<Item = &Release> {
+        self.records
+            .values()
+            .flat_map(|record| record.phases.iter().flatten())
+            .map(|phase| &phase.release)
+    }
+
+    /// The versions with an unfinished or failed non-atomic run.
+    pub fn failures(&self) -> impl Iterator<Item = (&VersionRecord, &Failure)> {
+        self.records
+            .values()
+            .filter_map(|record| record.failure.as_ref().map(|failure| (record, failure)))
+    }
+
+    /// The label of the latest release of `phase` among the versions whose
+    /// change of that phase is still in effect (SPEC section 2).
+    pub fn latest_release(&self, phase: Phase) -> Option<&Release> {
+        self.records
+            .values()
+            .filter(|record| record.state.has_reached(phase))
+            .filter_map(|record| record.phase(phase))
+            .max_by_key(|phase| phase.seq)
+            .map(|phase| &phase.release)
+    }
+}

@@ -1,0 +1,279 @@
+//! One loaded migration file: its text, checksum and directives.
+//!
+//! The text is decoded as UTF-8, a leading byte-order mark is dropped and CRLF
+//! line ends are read as LF, so that the checksum of a file does not change
+//! when an editor or a Git setting rewrites its line ends (SPEC section 2).
+//! Directives are the `-- migrate: ...` comment lines before the first
+//! statement (SPEC section 1).
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// How a file asks to be run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives {
+    /// `no-transaction`: run outside a transaction, one statement at a time.
+    pub no_transaction: bool,
+    /// `lock-timeout=DURATION`: how long each statement may wait for a lock.
+    pub lock_timeout: Option<Duration>,
+    /// `retries=N`: re-runs of a transactional file that failed on a lock timeout.
+    pub retries: u32,
+}
+
+/// A problem in a file's text, at a line of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptProblem {
+    /// 1-based line of the file (0 when the file as a whole is at fault).
+    pub line: usize,
+    /// What is wrong, lower case.
+    pub message: String,
+}
+
+/// A migration file's normalised text and what was read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    /// The text with the BOM dropped and CRLF read as LF.
+    pub text: String,
+    /// Hex SHA-256 of `text`.
+    pub checksum: String,
+    /// The directives of its header comments.
+    pub directives: Directives,
+}
+
+impl Script {
+    /// Decodes and reads a file's bytes.
+    pub fn parse(bytes: &[u8]) -> Result<Script, ScriptProblem> {
+        let decoded = std::str::from_utf8(bytes).map_err(|error| ScriptProblem {
+            line: line_of_byte(bytes, error.valid_up_to()),
+            message: format!(
+                "the file is not valid UTF-8 (byte {})",
+                error.valid_up_to() + 1
+            ),
+        })?;
+        let text = normalise(decoded);
+        let directives = parse_directives(&text)?;
+        let checksum = checksum(&text);
+        Ok(Script {
+            text,
+            checksum,
+            directives,
+        })
+    }
+}
+
+/// Drops a leading byte-order mark and turns CRLF into LF.
+pub fn normalise(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.replace("\r\n", "\n")
+}
+
+/// The checksum stored for a file: hex SHA-256 of its normalised text.
+pub fn checksum(normalised: &str) -> String {
+    let digest = Sha256::digest(normalised.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn line_of_byte(bytes: &[u8], index: usize) -> usize {
+    1 + bytes[..index].iter().filter(|&&byte| byte == b'\n').count()
+}
+
+/// Reads the `-- migrate:` lines among the comment lines that open the file.
+fn parse_directives(text: &str) -> Result<Directives, ScriptProblem> {
+    let mut directives = Directives::default();
+    let mut retries_line = None;
+    let mut seen = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line_number = index + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let Some(comment) = trimmed.strip_prefix("--") else {
+            break;
+        };
+        let Some(words) = comment.trim_start().strip_prefix("migrate:") else {
+            continue;
+        };
+        let problem = |message: String| ScriptProblem {
+            line: line_number,
+            message,
+        };
+        if words.trim().is_empty() {
+            return Err(problem("`-- migrate:` names no directive".into()));
+        }
+        for word in words.split_whitespace() {
+            let (name, value) = match word.split_once('=') {
+                Some((name, value)) => (name, Some(value)),
+                None => (word, None),
+            };
+            if seen.contains(&name) {
+                return Err(problem(format!("directive `{name}` is given twice")));
+            }
+            seen.push(name);
+            apply_directive(&mut directives, name, value).map_err(problem)?;
+            if name == "retries" {
+                retries_line = Some(line_number);
+            }
+        }
+    }
+    if let Some(line) = retries_line.filter(|_| directives.no_transaction) {
+        return Err(ScriptProblem {
+            line,
+            message: "`retries=` only applies to transactional files; a `no-transaction` \
+                      file cannot be re-run safely"
+                .into(),
+        });
+    }
+    Ok(directives)
+}
+
+fn apply_directive(
+    directives: &mut Directives,
+    name: &str,
+    value: Option<&str>,
+) -> Result<(), String> {
+    match (name, value) {
+        ("no-transaction", None) => directives.no_transaction = true,
+        ("lock-timeout", Some(value)) => {
+            directives.lock_timeout = Some(parse_duration(value)?);
+        }
+        ("retries", Some(value)) => {
+            directives.retries = value
+                .parse()
+                .map_err(|_| format!("`retries={value}` needs a whole number of retries"))?;
+        }
+        ("no-transaction", Some(_)) => {
+            return Err("`no-transaction` takes no value".into());
+        }
+        ("lock-timeout" | "retries", None) => {
+            return Err(format!("directive `{name}` needs a value: `{name}=...`"));
+        }
+        _ => {
+            return Err(format!(
+                "unknown directive `{name}`: the directives are no-transaction, \
+                 lock-timeout=DURATION and retries=N"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a duration written `500ms`, `2s` or `1m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("`{text}` is not a duration: write it as 500ms, 2s or 1m");
+    let digits_end = text
+        .find(|character: char| !character.is_ascii_digit())
+        .ok_or_else(invalid)?;
+    let (number, unit) = text.split_at(digits_end);
+    let number: u64 = number.parse().map_err(|_| invalid())?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(number),
+        "s" => Duration::from_secs(number),
+        "m" => Duration::from_secs(number.checked_mul(60).ok_or_else(invalid)?),
+        _ => return Err(invalid()),
+    };
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_ignores_bom_and_crlf() {
+        let plain = Script::parse(b"CREATE TABLE t (x int);\nINSERT INTO t VALUES (1);\n").unwrap();
+        let windows =
+            Script::parse(b"\xef\xbb\xbfCREATE TABLE t (x int);\r\nINSERT INTO t VALUES (1);\r\n")
+                .unwrap();
+        assert_eq!(plain.checksum, windows.checksum);
+        assert_eq!(plain.text, windows.text);
+        assert_eq!(plain.checksum.len(), 64);
+        let edited = Script::parse(b"CREATE TABLE t (x int);\n").unwrap();
+        assert_ne!(plain.checksum, edited.checksum);
+    }
+
+    #[test]
+    fn a_lone_cr_is_content() {
+        let with_cr = Script::parse(b"SELECT 1;\r").unwrap();
+        assert_eq!(with_cr.text, "SELECT 1;\r");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let problem = Script::parse(b"SELECT 1;\nSELECT '\xff';\n").unwrap_err();
+        assert_eq!(problem.line, 2);
+        assert!(problem.message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn directives_before_the_first_statement() {
+        let script = Script::parse(
+            b"-- add an index\n\n-- migrate: no-transaction lock-timeout=2s\nCREATE INDEX i ON t (x);\n",
+        )
+        .unwrap();
+        assert_eq!(
+            script.directives,
+            Directives {
+                no_transaction: true,
+                lock_timeout: Some(Duration::from_secs(2)),
+                retries: 0
+            }
+        );
+        let later = Script::parse(b"SELECT 1;\n-- migrate: no-transaction\n").unwrap();
+        assert_eq!(later.directives, Directives::default());
+    }
+
+    #[test]
+    fn directives_on_several_lines() {
+        let script =
+            Script::parse(b"--migrate: retries=3\n-- migrate: lock-timeout=500ms\nSELECT 1;")
+                .unwrap();
+        assert_eq!(script.directives.retries, 3);
+        assert_eq!(
+            script.directives.lock_timeout,
+            Some(Duration::from_millis(500))
+        );
+    }
+
+    #[test]
+    fn bad_directives_are_errors_with_their_line() {
+        let cases: [(&[u8], usize, &str); 7] = [
+            (
+                b"-- migrate: no-transction\n",
+                1,
+                "unknown directive `no-transction`",
+            ),
+            (b"\n-- migrate: lock-timeout=2\n", 2, "not a duration"),
+            (b"-- migrate: retries=x\n", 1, "whole number"),
+            (b"-- migrate: retries\n", 1, "needs a value"),
+            (b"-- migrate:\n", 1, "names no directive"),
+            (
+                b"-- migrate: no-transaction no-transaction\n",
+                1,
+                "given twice",
+            ),
+            (
+                b"-- migrate: retries=2\n-- migrate: no-transaction\n",
+                1,
+                "only applies to transactional",
+            ),
+        ];
+        for (text, line, message) in cases {
+            let problem = Script::parse(text).unwrap_err();
+            assert_eq!(problem.line, line, "{problem:?}");
+            assert!(problem.message.contains(message), "{problem:?}");
+        }
+        assert!(Script::parse(b"-- migrate: no-transaction\n").is_ok());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        for bad in ["", "2", "s", "2h", "-1s", "1.5s", "2 s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}
