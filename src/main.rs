@@ -1,1 +1,42 @@
-fn main() {}
+//! The `migrate` binary: parse, set up logging, run, map the result to an exit code.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use migrate::cli::Cli;
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().collect();
+    let cli = match Cli::try_parse_from(&raw) {
+        Ok(cli) => cli,
+        Err(error) => return ExitCode::from(migrate::command::usage_error(&error, &raw)),
+    };
+    let display = cli.display();
+    let level = match display.verbose {
+        0 => log::LevelFilter::Warn,
+        1 => log::LevelFilter::Debug,
+        _ => log::LevelFilter::Trace,
+    };
+    env_logger::Builder::new()
+        .filter_level(level)
+        .format_timestamp(None)
+        .format_target(false)
+        .init();
+    let env = |name: &str| std::env::var(name).ok();
+    let (mut out, mut err) = (io::stdout().lock(), io::stderr());
+    let code = match cli.into_request(&env) {
+        Ok(request) => migrate::command::run(request, &mut out, &mut err),
+        Err(error) => migrate::command::report_error(&error, display, &mut out, &mut err),
+    };
+    let _ = out.flush();
+    match code {
+        Ok(code) => ExitCode::from(code),
+        // stdout closed by a pipe (`migrate status | head`): not an error.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "error: cannot write the output: {error}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -152,3 +152,103 @@ impl DbState {
             .map(|phase| &phase.release)
     }
 }
+
+/// What one change records: the new row of its version, or `None` when the
+/// version goes back to `pending` and its row is deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change<'a> {
+    /// The version.
+    pub version: Version,
+    /// Its description.
+    pub name: Option<&'a str>,
+    /// The operation.
+    pub operation: Operation,
+    /// The release label of a forward change.
+    pub release: &'a Release,
+    /// RFC 3339 UTC time of the change.
+    pub at: &'a str,
+    /// Sequence number of a forward change.
+    pub seq: u64,
+    /// Checksum of the file that ran, if there was one.
+    pub checksum: Option<&'a str>,
+}
+
+/// The row after `change`, from the row before it (`None` for a pending version).
+pub fn apply_change(before: Option<&VersionRecord>, change: &Change<'_>) -> Option<VersionRecord> {
+    let mut record = before
+        .cloned()
+        .unwrap_or_else(|| VersionRecord::new(change.version, None));
+    if let Some(name) = change.name {
+        record.name = Some(name.to_string());
+    }
+    record.state = change.operation.leads_to();
+    record.failure = None;
+    if let Some(phase) = change.operation.forward_phase() {
+        record.phases[phase_index(phase)] = Some(PhaseRecord {
+            release: change.release.clone(),
+            at: change.at.to_string(),
+            seq: change.seq,
+            checksum: change.checksum.map(str::to_string),
+        });
+    }
+    if let Some(phase) = change.operation.reverted_phase() {
+        record.phases[phase_index(phase)] = None;
+    }
+    (record.state != State::Pending).then_some(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change<'a>(operation: Operation, release: &'a Release, seq: u64) -> Change<'a> {
+        Change {
+            version: Version::new(4).unwrap(),
+            name: Some("users"),
+            operation,
+            release,
+            at: "2026-11-22T10:00:00.000000Z",
+            seq,
+            checksum: Some("abc"),
+        }
+    }
+
+    #[test]
+    fn a_version_walks_the_diagram() {
+        let first = Release::from_stored("1".into());
+        let second = Release::from_stored("2".into());
+        let added = apply_change(None, &change(Operation::Add, &first, 1)).unwrap();
+        assert_eq!(added.state, State::Added);
+        assert_eq!(added.latest_release(), Some(&first));
+        let simdropped =
+            apply_change(Some(&added), &change(Operation::Simdrop, &second, 2)).unwrap();
+        assert_eq!(simdropped.state, State::Simdropped);
+        assert_eq!(simdropped.phase(Phase::Simdrop).unwrap().seq, 2);
+        assert_eq!(simdropped.latest_release(), Some(&second));
+        let back = apply_change(
+            Some(&simdropped),
+            &change(Operation::RollbackSimdrop, &second, 0),
+        )
+        .unwrap();
+        assert_eq!(back.state, State::Added);
+        assert!(back.phase(Phase::Simdrop).is_none());
+        assert_eq!(back.phase(Phase::Add), added.phase(Phase::Add));
+        assert!(apply_change(Some(&back), &change(Operation::RollbackAdd, &first, 0)).is_none());
+    }
+
+    #[test]
+    fn latest_release_ignores_reverted_phases() {
+        let mut db = DbState::default();
+        let first = Release::from_stored("1".into());
+        let second = Release::from_stored("2".into());
+        let one = apply_change(None, &change(Operation::Add, &first, 1)).unwrap();
+        let mut two = apply_change(None, &change(Operation::Add, &second, 2)).unwrap();
+        two.version = Version::new(5).unwrap();
+        db.records.insert(one.version, one);
+        db.records.insert(two.version, two);
+        assert_eq!(db.latest_release(Phase::Add), Some(&second));
+        assert_eq!(db.latest_release(Phase::Simdrop), None);
+        assert_eq!(db.current(), Version::new(5));
+        assert_eq!(db.max_seq(), 2);
+    }
+}

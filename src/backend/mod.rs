@@ -1,0 +1,151 @@
+//! What differs between databases: the [`Backend`] session trait and the
+//! [`Dialect`] capability questions, and [`connect`], which picks a backend
+//! by the URL's scheme.
+//!
+//! Policy stays out of here: what to run, in which order, when to wrap a file
+//! in a transaction and how a non-atomic file records its progress are the
+//! executor's (`execute.rs`). A backend only knows how its database does each
+//! of those things.
+
+pub mod sqlite;
+
+use std::time::Duration;
+
+use crate::error::{DbError, Error};
+use crate::record::DbState;
+use crate::record::VersionRecord;
+use crate::settings::{DatabaseUrl, Kind, TableNames};
+use crate::split::{Statement, Syntax};
+use crate::version::{Release, Version};
+
+/// Capability questions the shared code asks instead of "is this PostgreSQL?".
+pub trait Dialect {
+    /// The database's name for messages (`SQLite`).
+    fn name(&self) -> &'static str;
+
+    /// The lexical rules for splitting its files.
+    fn syntax(&self) -> Syntax;
+
+    /// Whether the statement is transaction control (`BEGIN`, `COMMIT`, ...),
+    /// which would split a transactional file from its bookkeeping.
+    fn is_transaction_control(&self, statement: &Statement) -> bool;
+
+    /// Why the statement cannot run inside a transaction, if it cannot.
+    fn needs_no_transaction(&self, statement: &Statement) -> Option<&'static str>;
+
+    /// Whether the statement commits implicitly (MySQL DDL), making its file non-atomic.
+    fn commits_implicitly(&self, _statement: &Statement) -> bool {
+        false
+    }
+}
+
+/// Why a statement of a batch failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementFailure {
+    /// Index of the failing statement in the batch.
+    pub index: usize,
+    /// 1-based line in the file, when the database tells where in the statement.
+    pub line: Option<usize>,
+    /// What the database said.
+    pub error: DbError,
+}
+
+/// One row of the operation log (`db_version_log`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The row id, assigned by the database.
+    pub id: Option<i64>,
+    /// The version.
+    pub version: Version,
+    /// `add`, `rollback_add`, ..., `mark`, `mark_state` or `accept`.
+    pub operation: String,
+    /// The release label of the change (or of what a rollback reverts).
+    pub release: Option<Release>,
+    /// The file, relative to the migrations folder.
+    pub file: Option<String>,
+    /// The file's checksum.
+    pub checksum: Option<String>,
+    /// RFC 3339 UTC start time.
+    pub started_at: String,
+    /// RFC 3339 UTC end time; `None` while running or when cut off.
+    pub finished_at: Option<String>,
+    /// `ok`, `failed`, or `running` while a non-atomic file runs.
+    pub outcome: String,
+    /// The database's message for a failure.
+    pub error: Option<String>,
+    /// 1-based index of the failing statement in its file.
+    pub statement: Option<usize>,
+    /// 1-based line of the failing statement in its file.
+    pub line: Option<usize>,
+}
+
+/// How the run lock attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockOutcome {
+    /// This run holds the lock.
+    Acquired,
+    /// The wait ran out; who holds it, where the database can tell.
+    TimedOut(Option<String>),
+}
+
+/// A session with one database: its dialect, lock, transactions and bookkeeping SQL.
+///
+/// Methods are called by the executor in the order the SPEC's policy needs;
+/// a backend never decides what to run.
+pub trait Backend {
+    /// The dialect's capabilities.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Takes the database-wide run lock, waiting up to `wait`.
+    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError>;
+
+    /// Releases the run lock.
+    fn unlock(&mut self) -> Result<(), DbError>;
+
+    /// Reads the whole version table with one query; an empty state when the
+    /// tables do not exist. Never creates anything.
+    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError>;
+
+    /// Creates the version tables if they do not exist.
+    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError>;
+
+    /// Opens a transaction.
+    fn begin(&mut self) -> Result<(), DbError>;
+
+    /// Commits the open transaction.
+    fn commit(&mut self) -> Result<(), DbError>;
+
+    /// Rolls back the open transaction.
+    fn rollback(&mut self) -> Result<(), DbError>;
+
+    /// Bounds how long each following statement may wait for a lock; `None`
+    /// restores the default. Called after `begin` for transactional files.
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError>;
+
+    /// Runs statements of one file in order, stopping at the first failure.
+    /// `text` is the whole file, for backends that send it in one message.
+    fn execute(&mut self, text: &str, statements: &[Statement]) -> Result<(), StatementFailure>;
+
+    /// Inserts or replaces a version's row.
+    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError>;
+
+    /// Deletes a version's row (its add was rolled back).
+    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError>;
+
+    /// Appends a log row and returns its id.
+    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError>;
+
+    /// Completes a log row written before a non-atomic file ran.
+    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError>;
+}
+
+/// Opens a session for `url`. `create` allows creating an embedded database
+/// file; without it a missing file reads as an empty database.
+pub fn connect(url: &DatabaseUrl, create: bool) -> Result<Box<dyn Backend>, Error> {
+    match url.kind() {
+        Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create)?)),
+        Kind::Postgres | Kind::Mysql => Err(Error::Usage(format!(
+            "{url}: this build of migrate supports only SQLite so far"
+        ))),
+    }
+}

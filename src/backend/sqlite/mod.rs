@@ -1,0 +1,228 @@
+//! The SQLite backend: the embedded default, through rusqlite's bundled SQLite.
+//!
+//! The database file is opened only when needed, so a read-only command or a
+//! refused change never creates it. Versions are stored as decimal text (an
+//! `INTEGER` holds only 64 bits; 20-digit stamps need more). The run lock is
+//! an exclusive lock on a file beside the database (see [`lock`]), because
+//! SQLite's own write lock cannot outlive the per-file transactions.
+
+mod bookkeeping;
+pub mod lock;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::backend::{Backend, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::error::{DbError, Error};
+use crate::record::{DbState, VersionRecord};
+use crate::settings::TableNames;
+use crate::split::{Statement, Syntax, leading_words};
+use crate::version::Version;
+
+/// How long a statement waits for another connection's write lock when
+/// neither `--lock-timeout` nor the file's directive says.
+const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// SQLite's dialect.
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "SQLite"
+    }
+
+    fn syntax(&self) -> Syntax {
+        Syntax::Sqlite
+    }
+
+    fn is_transaction_control(&self, statement: &Statement) -> bool {
+        let words = leading_words(&statement.text, Syntax::Sqlite, 2);
+        match words.first().map(String::as_str) {
+            Some("BEGIN" | "COMMIT" | "END") => true,
+            // `ROLLBACK TO savepoint` stays inside the transaction.
+            Some("ROLLBACK") => words.get(1).is_none_or(|word| word == "TRANSACTION"),
+            _ => false,
+        }
+    }
+
+    fn needs_no_transaction(&self, statement: &Statement) -> Option<&'static str> {
+        let words = leading_words(&statement.text, Syntax::Sqlite, 1);
+        (words.first().map(String::as_str) == Some("VACUUM"))
+            .then_some("SQLite cannot VACUUM inside a transaction")
+    }
+}
+
+/// A session with one SQLite database file.
+pub struct SqliteBackend {
+    path: PathBuf,
+    create: bool,
+    connection: Option<Connection>,
+    lock: Option<lock::FileLock>,
+    default_timeout: Duration,
+}
+
+impl SqliteBackend {
+    /// Prepares a session; the file is opened on first use. With `create`
+    /// false, a missing file reads as an empty database and is never made.
+    pub fn open(path: &Path, create: bool) -> Result<SqliteBackend, Error> {
+        Ok(SqliteBackend {
+            path: path.to_path_buf(),
+            create,
+            connection: None,
+            lock: None,
+            default_timeout: DEFAULT_BUSY_TIMEOUT,
+        })
+    }
+
+    /// The connection, opening (and with `create`, creating) the file.
+    fn connection(&mut self) -> Result<&mut Connection, DbError> {
+        if self.connection.is_none() {
+            let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            if self.create {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            }
+            let connection = Connection::open_with_flags(&self.path, flags).map_err(|error| {
+                DbError::new(format!("cannot open {}: {error}", self.path.display()))
+            })?;
+            connection
+                .busy_timeout(self.default_timeout)
+                .map_err(convert)?;
+            self.connection = Some(connection);
+        }
+        self.connection
+            .as_mut()
+            .ok_or_else(|| DbError::new("no connection"))
+    }
+
+    /// Whether there is a database to read: an open connection or an existing file.
+    fn exists(&self) -> bool {
+        self.connection.is_some() || self.path.exists()
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &SqliteDialect
+    }
+
+    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
+        let lock_path = lock::lock_path(&self.path);
+        match lock::FileLock::acquire(&lock_path, wait)? {
+            Ok(held) => {
+                self.lock = Some(held);
+                Ok(LockOutcome::Acquired)
+            }
+            Err(holder) => Ok(LockOutcome::TimedOut(holder)),
+        }
+    }
+
+    fn unlock(&mut self) -> Result<(), DbError> {
+        match self.lock.take() {
+            Some(held) => held.release(),
+            None => Ok(()),
+        }
+    }
+
+    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError> {
+        if !self.exists() {
+            return Ok(DbState::default());
+        }
+        bookkeeping::read_state(self.connection()?, tables)
+    }
+
+    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+        bookkeeping::ensure_tables(self.connection()?, tables)
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        // IMMEDIATE takes the write lock now, so the transaction cannot fail
+        // later on upgrading a read lock while another writer is active.
+        self.connection()?
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(convert)
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.connection()?.execute_batch("COMMIT").map_err(convert)
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        let connection = self.connection()?;
+        if connection.is_autocommit() {
+            return Ok(());
+        }
+        connection.execute_batch("ROLLBACK").map_err(convert)
+    }
+
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
+        let timeout = timeout.unwrap_or(self.default_timeout);
+        self.connection()?.busy_timeout(timeout).map_err(convert)
+    }
+
+    fn execute(&mut self, _text: &str, statements: &[Statement]) -> Result<(), StatementFailure> {
+        let connection = self.connection().map_err(|error| StatementFailure {
+            index: 0,
+            line: None,
+            error,
+        })?;
+        for (index, statement) in statements.iter().enumerate() {
+            connection
+                .execute_batch(&statement.text)
+                .map_err(|error| StatementFailure {
+                    index,
+                    line: error_line(&error, statement),
+                    error: convert(error),
+                })?;
+        }
+        Ok(())
+    }
+
+    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
+        bookkeeping::save_version(self.connection()?, tables, record)
+    }
+
+    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError> {
+        bookkeeping::delete_version(self.connection()?, tables, version)
+    }
+
+    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
+        bookkeeping::insert_log(self.connection()?, tables, entry)
+    }
+
+    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
+        bookkeeping::finish_log(self.connection()?, tables, entry)
+    }
+}
+
+/// The line of the file where SQLite located a syntax error, when it did.
+fn error_line(error: &rusqlite::Error, statement: &Statement) -> Option<usize> {
+    match error {
+        rusqlite::Error::SqlInputError { offset, .. } => {
+            let offset = usize::try_from(*offset).ok()?;
+            let before = statement.text.get(..offset)?;
+            Some(statement.line + before.matches('\n').count())
+        }
+        _ => Some(statement.line),
+    }
+}
+
+/// Turns a rusqlite error into the database's message and code.
+pub(crate) fn convert(error: rusqlite::Error) -> DbError {
+    let code = error.sqlite_error();
+    let lock_timeout = matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    );
+    let message = match &error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        other => other.to_string(),
+    };
+    DbError {
+        message,
+        code: code.map(|code| format!("SQLite error {}", code.extended_code)),
+        lock_timeout,
+    }
+}

@@ -1,0 +1,483 @@
+//! The command line: clap types, and their conversion into a [`Request`] of
+//! domain values before any I/O touches the database.
+//!
+//! Settings come, in order of precedence, from the command line, the real
+//! environment, a `.env` file in the current folder (`--env-file PATH`,
+//! `--no-env-file`), and the defaults.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Error;
+use crate::execute::RunOptions;
+use crate::migrator::Config;
+use crate::plan::{Command, Options};
+use crate::script::parse_duration;
+use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
+use crate::state::State;
+use crate::version::{Release, Version, parse_target};
+
+const AFTER_HELP: &str =
+    "Environment: DATABASE_URL, MIGRATE_DIR and MIGRATE_RELEASE, also read from ./.env.
+Exit codes: 0 done, 1 a migration or the database failed, 2 bad usage or folder,
+3 a check found work or drift, 4 the run lock was not acquired, 5 refused for safety.";
+
+/// A pure-SQL schema migrator for SQLite, PostgreSQL and MySQL/MariaDB, made
+/// for zero-downtime deployments.
+#[derive(Debug, Parser)]
+#[command(name = "migrate", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: CommandArgs,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Database URL: sqlite:PATH, postgres://… or mysql://… [env: DATABASE_URL]
+    /// [default: sqlite:migrate.db]
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// The migrations folder, holding up/ and down/ [env: MIGRATE_DIR] [default: .]
+    #[arg(long, global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Name of the version table; the log table is NAME_log [default: db_version]
+    #[arg(long, global = true, value_name = "NAME")]
+    table: Option<String>,
+    /// Print one JSON document on stdout, also when the command fails
+    #[arg(long, global = true)]
+    json: bool,
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print diagnostics on stderr, and the SQL of a --dry-run
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Seconds to wait for another run's lock before exiting 4
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
+    lock_wait: u64,
+    /// How long each statement may wait for a table lock: 500ms, 2s, 1m
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    lock_timeout: Option<Duration>,
+    /// Read settings from this file instead of ./.env
+    #[arg(long, global = true, value_name = "PATH")]
+    env_file: Option<PathBuf>,
+    /// Do not read any .env file
+    #[arg(long, global = true, conflicts_with = "env_file")]
+    no_env_file: bool,
+}
+
+/// Options of every command that changes the database.
+#[derive(Debug, Args)]
+struct ChangeArgs {
+    /// That one version alone
+    #[arg(long, value_name = "N", value_parser = parse_version)]
+    only: Option<Version>,
+    /// Release label of the forward changes [env: MIGRATE_RELEASE] [default: the highest
+    /// numeric label + 1]
+    #[arg(long, value_name = "LABEL")]
+    release: Option<String>,
+    /// Run even though applied files changed on disk
+    #[arg(long)]
+    allow_drift: bool,
+    /// Print the plan and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Run the whole plan in one transaction: all of it lands or none of it does
+    #[arg(long)]
+    single_transaction: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandArgs {
+    /// Add phase of every pending version up to N (all when N is left out)
+    #[command(visible_alias = "add", after_help = "Example: migrate up 12 --dry-run")]
+    Up {
+        /// The highest version to add
+        #[arg(value_parser = parse_version)]
+        target: Option<Version>,
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// Also add pending versions lower than the current version
+        #[arg(long)]
+        allow_out_of_order: bool,
+        /// Finish the failed version (after fixing its file), then go on like up
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Roll back the add phase of every applied version above N; without N,
+    /// what the latest release added
+    #[command(
+        visible_alias = "rollback_add",
+        alias = "rollback-add",
+        after_help = "Example: migrate down        # undo the latest release\n         migrate down 0      # undo everything (refused across releases)"
+    )]
+    Down {
+        /// Keep versions up to N (0 reverts everything)
+        #[arg(value_parser = parse_target)]
+        target: Option<u128>,
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// Revert versions of earlier releases too
+        #[arg(long)]
+        across_releases: bool,
+    },
+    /// Simdrop phase of every added version up to N
+    #[command(after_help = "Example: migrate simdrop --only 12")]
+    Simdrop {
+        /// The highest version to simdrop
+        #[arg(value_parser = parse_version)]
+        target: Option<Version>,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Roll back the simdrop phase of every simdropped version above N;
+    /// without N, those of the latest simdrop release
+    #[command(
+        name = "rollback_simdrop",
+        alias = "rollback-simdrop",
+        after_help = "Example: migrate rollback_simdrop"
+    )]
+    RollbackSimdrop {
+        /// Keep versions up to N simdropped
+        #[arg(value_parser = parse_target)]
+        target: Option<u128>,
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// Revert versions of earlier releases too
+        #[arg(long)]
+        across_releases: bool,
+    },
+    /// Drop phase of every simdropped version up to N: irreversible
+    #[command(after_help = "Example: migrate drop 12")]
+    Drop {
+        /// The highest version to drop
+        #[arg(value_parser = parse_version)]
+        target: Option<Version>,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Every phase of every version up to N, version by version
+    #[command(after_help = "Example: migrate ff     # a test database, all the way")]
+    Ff {
+        /// The highest version to take through every phase
+        #[arg(value_parser = parse_version)]
+        target: Option<Version>,
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// Also take pending versions lower than the current version
+        #[arg(long)]
+        allow_out_of_order: bool,
+    },
+    /// Every version known to the files or the database, and the next step
+    #[command(after_help = "Example: migrate status --check || migrate up")]
+    Status {
+        /// Exit 3 when any version is pending or failed
+        #[arg(long)]
+        check: bool,
+    },
+    /// The current version, alone on a line
+    #[command(after_help = "Example: migrate version")]
+    Version,
+    /// Check every applied file's checksum; exit 3 on drift
+    #[command(after_help = "Example: migrate verify --accept   # after a harmless edit")]
+    Verify {
+        /// Record the files' current checksums (logged)
+        #[arg(long)]
+        accept: bool,
+    },
+    /// Record versions as applied without running them, or set one version's state
+    #[command(
+        after_help = "Examples: migrate mark 5                       # adopt an existing database\n          migrate mark --only 7 --state added  # repair after a failure"
+    )]
+    Mark {
+        /// Record every pending version up to N as added
+        #[arg(value_parser = parse_version, required_unless_present = "only", conflicts_with = "only")]
+        target: Option<Version>,
+        /// The one version whose state to set (with --state)
+        #[arg(long, value_name = "N", value_parser = parse_version, requires = "state")]
+        only: Option<Version>,
+        /// pending, added, simdropped or dropped
+        #[arg(long, value_name = "STATE", value_parser = parse_state, requires = "only")]
+        state: Option<State>,
+        /// Release label of the change [env: MIGRATE_RELEASE]
+        #[arg(long, value_name = "LABEL")]
+        release: Option<String>,
+        /// Print the plan and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn parse_version(text: &str) -> Result<Version, String> {
+    text.parse()
+        .map_err(|error: crate::version::VersionError| error.to_string())
+}
+
+fn parse_state(text: &str) -> Result<State, String> {
+    text.parse()
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A command run by the planner and the executor.
+    Migrate {
+        /// The command.
+        command: Command,
+        /// Its options.
+        options: Options,
+        /// How to run it.
+        run: RunOptions,
+        /// `--dry-run`.
+        dry_run: bool,
+    },
+    /// `status [--check]`.
+    Status {
+        /// `--check`.
+        check: bool,
+    },
+    /// `version`.
+    Version,
+    /// `verify [--accept]`.
+    Verify {
+        /// `--accept`.
+        accept: bool,
+    },
+    /// `mark --only N --state S`.
+    MarkState {
+        /// The version.
+        version: Version,
+        /// Its new state.
+        state: State,
+        /// The label for phases it newly reaches.
+        release: Option<Release>,
+        /// `--dry-run`.
+        dry_run: bool,
+    },
+}
+
+/// How to print.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    /// `--json`.
+    pub json: bool,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+}
+
+/// A parsed command line, as domain values.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Where and how to migrate.
+    pub config: Config,
+    /// What to do.
+    pub action: Action,
+    /// How to print.
+    pub display: Display,
+    /// Whether the URL is the embedded default (announced on stderr).
+    pub default_url: bool,
+}
+
+impl Cli {
+    /// How to print, known even when the rest of the request is invalid.
+    pub fn display(&self) -> Display {
+        Display {
+            json: self.global.json,
+            quiet: self.global.quiet,
+            verbose: self.global.verbose,
+        }
+    }
+
+    /// Turns the arguments into a request, reading the environment through `env`.
+    pub fn into_request(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Request, Error> {
+        let display = self.display();
+        let dotenv = read_env_file(&self.global)?;
+        let lookup = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
+        let (raw_url, default_url) = match self
+            .global
+            .database_url
+            .clone()
+            .or_else(|| lookup("DATABASE_URL"))
+        {
+            Some(url) => (url, false),
+            None => (DEFAULT_URL.to_string(), true),
+        };
+        let url = DatabaseUrl::parse(&raw_url).map_err(Error::Usage)?;
+        let dir = self
+            .global
+            .dir
+            .clone()
+            .or_else(|| lookup("MIGRATE_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("."));
+        let tables = match &self.global.table {
+            Some(name) => TableNames::new(name).map_err(Error::Usage)?,
+            None => TableNames::default(),
+        };
+        let config = Config {
+            url,
+            dir,
+            tables,
+            lock_wait: Duration::from_secs(self.global.lock_wait),
+            lock_timeout: self.global.lock_timeout,
+        };
+        let release_env = lookup("MIGRATE_RELEASE");
+        let action = action(self.command, release_env, self.global.lock_timeout)?;
+        Ok(Request {
+            config,
+            action,
+            display,
+            default_url,
+        })
+    }
+}
+
+fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> {
+    if global.no_env_file {
+        return Ok(HashMap::new());
+    }
+    let (path, required) = match &global.env_file {
+        Some(path) => (path.as_path(), true),
+        None => (Path::new(".env"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(HashMap::new());
+    }
+    let entries = dotenvy::from_path_iter(path)
+        .map_err(|error| Error::Usage(format!("cannot read {}: {error}", path.display())))?;
+    let mut values = HashMap::new();
+    for entry in entries {
+        let (name, value) =
+            entry.map_err(|error| Error::Usage(format!("{}: {error}", path.display())))?;
+        values.insert(name, value);
+    }
+    Ok(values)
+}
+
+fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>, Error> {
+    flag.or_else(|| env.clone())
+        .map(|label| Release::parse(&label).map_err(Error::Usage))
+        .transpose()
+}
+
+fn action(
+    command: CommandArgs,
+    release_env: Option<String>,
+    lock_timeout: Option<Duration>,
+) -> Result<Action, Error> {
+    let migrate = |command: Command, change: ChangeArgs, extra: Options| -> Result<Action, Error> {
+        Ok(Action::Migrate {
+            command,
+            options: Options {
+                only: change.only,
+                release: release(change.release, &release_env)?,
+                allow_drift: change.allow_drift,
+                ..extra
+            },
+            run: RunOptions {
+                single_transaction: change.single_transaction,
+                lock_timeout,
+            },
+            dry_run: change.dry_run,
+        })
+    };
+    match command {
+        CommandArgs::Up {
+            target,
+            change,
+            allow_out_of_order,
+            resume,
+        } => {
+            let extra = Options {
+                allow_out_of_order,
+                resume,
+                ..Options::default()
+            };
+            migrate(Command::Up(target), change, extra)
+        }
+        CommandArgs::Down {
+            target,
+            change,
+            across_releases,
+        } => {
+            let extra = Options {
+                across_releases,
+                ..Options::default()
+            };
+            migrate(Command::Down(target), change, extra)
+        }
+        CommandArgs::Simdrop { target, change } => {
+            migrate(Command::Simdrop(target), change, Options::default())
+        }
+        CommandArgs::RollbackSimdrop {
+            target,
+            change,
+            across_releases,
+        } => {
+            let extra = Options {
+                across_releases,
+                ..Options::default()
+            };
+            migrate(Command::RollbackSimdrop(target), change, extra)
+        }
+        CommandArgs::Drop { target, change } => {
+            migrate(Command::Drop(target), change, Options::default())
+        }
+        CommandArgs::Ff {
+            target,
+            change,
+            allow_out_of_order,
+        } => {
+            let extra = Options {
+                allow_out_of_order,
+                ..Options::default()
+            };
+            migrate(Command::Ff(target), change, extra)
+        }
+        CommandArgs::Status { check } => Ok(Action::Status { check }),
+        CommandArgs::Version => Ok(Action::Version),
+        CommandArgs::Verify { accept } => Ok(Action::Verify { accept }),
+        CommandArgs::Mark {
+            target,
+            only,
+            state,
+            release: label,
+            dry_run,
+        } => mark_action(target, only, state, release(label, &release_env)?, dry_run),
+    }
+}
+
+fn mark_action(
+    target: Option<Version>,
+    only: Option<Version>,
+    state: Option<State>,
+    release: Option<Release>,
+    dry_run: bool,
+) -> Result<Action, Error> {
+    match (target, only, state) {
+        (Some(target), None, None) => Ok(Action::Migrate {
+            command: Command::Mark(target),
+            options: Options {
+                release,
+                ..Options::default()
+            },
+            run: RunOptions::default(),
+            dry_run,
+        }),
+        (None, Some(version), Some(state)) => Ok(Action::MarkState {
+            version,
+            state,
+            release,
+            dry_run,
+        }),
+        _ => Err(Error::Usage(
+            "mark takes either N, or --only N --state STATE".to_string(),
+        )),
+    }
+}

@@ -1,0 +1,244 @@
+//! Runs one [`Request`]: calls the [`Migrator`] and prints the result.
+//! Results go to `out` (stdout), diagnostics to `err` (stderr); the return
+//! value is the exit code.
+
+use std::io::{self, Write};
+use std::time::Instant;
+
+use crate::cli::{Action, Display, Request};
+use crate::error::Error;
+use crate::migrator::Migrator;
+use crate::output;
+use crate::settings::DEFAULT_URL;
+
+/// Exit code of a check that found work or drift (SPEC section 6).
+pub const EXIT_CHECK_FOUND: u8 = 3;
+
+/// Runs the request; an `Err` is only a failure to write the output.
+pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    let display = request.display;
+    if request.default_url && !display.quiet {
+        writeln!(
+            err,
+            "migrate: no --database-url or DATABASE_URL given; using the embedded default {DEFAULT_URL}"
+        )?;
+    }
+    let database = request.config.url.redacted();
+    let migrator = Migrator::new(request.config);
+    let mut printer = Printer { out, err, display };
+    match request.action {
+        Action::Migrate {
+            command,
+            options,
+            run,
+            dry_run: true,
+        } => match migrator.preview(command, &options, run) {
+            Ok(planned) => printer.plan(&planned),
+            Err(error) => printer.fail(&error, serde_json::json!({ "operations": [] })),
+        },
+        Action::Migrate {
+            command,
+            options,
+            run,
+            dry_run: false,
+        } => {
+            let started = Instant::now();
+            let live = &mut printer.out;
+            let result = migrator.migrate(command, &options, run, &mut |report| {
+                if !display.json && !display.quiet {
+                    // Printed as each operation finishes; a closed stdout must not stop the run.
+                    let _ = writeln!(live, "{}", output::operation_line(report));
+                }
+            });
+            let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match result {
+                Ok(outcome) => printer.outcome(&outcome.done, outcome.error.as_ref(), elapsed),
+                Err(error) => printer.outcome(&[], Some(&error), elapsed),
+            }
+        }
+        Action::Status { check } => match migrator.status() {
+            Ok(status) => {
+                printer.document(
+                    &output::json_status(&status, &database),
+                    &output::status_table(&status, &database),
+                )?;
+                Ok(if check && status.has_work() {
+                    EXIT_CHECK_FOUND
+                } else {
+                    0
+                })
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "database": database })),
+        },
+        Action::Version => match migrator.current_version() {
+            Ok(version) => {
+                let number = version.map_or(0, |version| version.get());
+                printer.document(
+                    &serde_json::json!({ "current_version": number }),
+                    &format!("{number}\n"),
+                )?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({})),
+        },
+        Action::Verify { accept } => {
+            let result = if accept {
+                migrator.accept()
+            } else {
+                migrator.verify()
+            };
+            match result {
+                Ok(drift) => printer.drift(&drift, accept),
+                Err(error) => printer.fail(&error, serde_json::json!({ "drift": [] })),
+            }
+        }
+        Action::MarkState {
+            version,
+            state,
+            release,
+            dry_run,
+        } => {
+            if dry_run {
+                let text = format!("would mark {version} as {state}\n");
+                let document = serde_json::json!({ "dry_run": true, "operations": [
+                    { "version": version, "operation": format!("mark_{state}"), "file": null }
+                ]});
+                printer.document(&document, &text)?;
+                return Ok(0);
+            }
+            match migrator.mark_state(version, state, release) {
+                Ok(before) => {
+                    let was =
+                        before.map_or_else(|| "pending".to_string(), |state| state.to_string());
+                    let text = format!("marked {version} as {state} (was {was})\n");
+                    let document = serde_json::json!({ "operations": [
+                        { "version": version, "operation": format!("mark_{state}"), "file": null, "ms": 0 }
+                    ]});
+                    printer.document(&document, &text)?;
+                    Ok(0)
+                }
+                Err(error) => printer.fail(&error, serde_json::json!({ "operations": [] })),
+            }
+        }
+    }
+}
+
+struct Printer<'w> {
+    out: &'w mut dyn Write,
+    err: &'w mut dyn Write,
+    display: Display,
+}
+
+impl Printer<'_> {
+    /// Prints the JSON document or the human text.
+    fn document(&mut self, json: &serde_json::Value, human: &str) -> io::Result<()> {
+        if self.display.json {
+            writeln!(self.out, "{json}")
+        } else if self.display.quiet {
+            Ok(())
+        } else {
+            write!(self.out, "{human}")
+        }
+    }
+
+    /// Prints `error:` lines on stderr and, with `--json`, `document` with the error added.
+    fn fail(&mut self, error: &Error, mut document: serde_json::Value) -> io::Result<u8> {
+        for line in error.lines() {
+            writeln!(self.err, "error: {line}")?;
+        }
+        if self.display.json {
+            document["error"] = output::json_error(error);
+            writeln!(self.out, "{document}")?;
+        }
+        Ok(error.exit_code())
+    }
+
+    fn plan(&mut self, planned: &[crate::migrator::Planned]) -> io::Result<u8> {
+        let verbose = self.display.verbose > 0;
+        let mut text: String = planned
+            .iter()
+            .map(|planned| output::planned_line(planned, verbose) + "\n")
+            .collect();
+        if planned.is_empty() {
+            text.push_str("nothing to do\n");
+        } else {
+            text.push_str(&format!(
+                "dry run: {} operation(s), nothing changed\n",
+                planned.len()
+            ));
+        }
+        self.document(&output::json_plan(planned, verbose), &text)?;
+        Ok(0)
+    }
+
+    fn outcome(
+        &mut self,
+        done: &[crate::execute::Report],
+        error: Option<&Error>,
+        elapsed: u64,
+    ) -> io::Result<u8> {
+        if self.display.json {
+            writeln!(self.out, "{}", output::json_operations(done, error))?;
+        } else if !self.display.quiet && (error.is_none() || !done.is_empty()) {
+            writeln!(
+                self.out,
+                "{}",
+                output::summary(done, elapsed, error.is_some())
+            )?;
+        }
+        match error {
+            Some(error) => {
+                for line in error.lines() {
+                    writeln!(self.err, "error: {line}")?;
+                }
+                Ok(error.exit_code())
+            }
+            None => Ok(0),
+        }
+    }
+
+    fn drift(&mut self, drift: &[crate::drift::Drift], accepted: bool) -> io::Result<u8> {
+        let mut text = String::new();
+        for found in drift {
+            let verb = if accepted { "accepted: " } else { "drift: " };
+            text.push_str(verb);
+            text.push_str(&found.describe());
+            text.push('\n');
+        }
+        if drift.is_empty() {
+            text.push_str("ok: every applied file matches its checksum\n");
+        }
+        self.document(&output::json_drift(drift, accepted), &text)?;
+        Ok(if drift.is_empty() || accepted {
+            0
+        } else {
+            EXIT_CHECK_FOUND
+        })
+    }
+}
+
+/// Prints an error that stopped the request before it ran.
+pub fn report_error(
+    error: &Error,
+    display: Display,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    let mut printer = Printer { out, err, display };
+    printer.fail(error, serde_json::json!({}))
+}
+
+/// Prints clap's message (help and `--version` included) and returns its exit
+/// code; with `--json` among the arguments, also a JSON error document.
+pub fn usage_error(error: &clap::Error, args: &[String]) -> u8 {
+    let code = u8::try_from(error.exit_code()).unwrap_or(2);
+    let _ = error.print();
+    if code != 0 && args.iter().any(|arg| arg == "--json") {
+        let message = error.kind().to_string();
+        let document = serde_json::json!({ "error": {
+            "exit_code": code, "message": message, "file": null, "line": null
+        }});
+        let _ = writeln!(io::stdout(), "{document}");
+    }
+    code
+}

@@ -1,0 +1,176 @@
+//! Typed errors, grouped by where they arise, and the one mapping to exit codes.
+//!
+//! Exit codes are a contract (SPEC section 6): 1 the database refused or a
+//! migration failed; 2 bad usage, configuration or folder; 4 the run lock
+//! was not acquired in time; 5 refused for safety. Exit 3 ("a check found
+//! work or drift") is an outcome, not an error, and is decided by the command.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::plan::Refusal;
+use crate::scan::FileProblem;
+use crate::state::Operation;
+use crate::version::Version;
+
+/// What the database said when it refused something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbError {
+    /// The database's own message.
+    pub message: String,
+    /// Its error code (SQLSTATE, MySQL error number, SQLite result code name).
+    pub code: Option<String>,
+    /// Whether the statement failed only because it waited too long for a lock.
+    pub lock_timeout: bool,
+}
+
+impl DbError {
+    /// An error with a message and nothing else.
+    pub fn new(message: impl Into<String>) -> DbError {
+        DbError {
+            message: message.into(),
+            code: None,
+            lock_timeout: false,
+        }
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(formatter, "{} ({code})", self.message),
+            None => formatter.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+/// A migration file that failed while it ran.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {source}", location(path, *line))]
+pub struct MigrationError {
+    /// The version.
+    pub version: Version,
+    /// The operation that ran.
+    pub operation: Operation,
+    /// The file, relative to the migrations folder.
+    pub path: String,
+    /// 1-based line of the failing statement.
+    pub line: Option<usize>,
+    /// What the database said.
+    #[source]
+    pub source: DbError,
+}
+
+/// `path:line` or `path`.
+pub fn location(path: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{path}:{line}"),
+        None => path.to_string(),
+    }
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The migrations folder is broken (exit 2).
+    #[error("{}", problems_text(.0))]
+    Folder(Vec<FileProblem>),
+    /// A file of the plan would fail for a reason found before running anything (exit 2).
+    #[error("{}", problems_text(.0))]
+    Preflight(Vec<FileProblem>),
+    /// Bad usage or configuration (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The planner refused (exit 5, or 2 for a request naming nothing).
+    #[error("{0}")]
+    Refused(Box<Refusal>),
+    /// A migration failed (exit 1).
+    #[error(transparent)]
+    Migration(Box<MigrationError>),
+    /// The database refused the tool's own work (exit 1).
+    #[error("{context}: {source}")]
+    Database {
+        /// What the tool was doing.
+        context: String,
+        /// What the database said.
+        #[source]
+        source: DbError,
+    },
+    /// Another run holds the lock (exit 4).
+    #[error(
+        "another migrate run holds the lock{}; gave up after {}s (--lock-wait)",
+        holder.as_ref().map(|holder| format!(" ({holder})")).unwrap_or_default(),
+        waited.as_secs_f64()
+    )]
+    LockTimeout {
+        /// How long this run waited.
+        waited: Duration,
+        /// Who holds it, where the database can tell.
+        holder: Option<String>,
+    },
+}
+
+fn problems_text(problems: &[FileProblem]) -> String {
+    problems
+        .iter()
+        .map(|problem| {
+            format!(
+                "{}: {}",
+                location(&problem.path, problem.line),
+                problem.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// The process exit code for this error (SPEC section 6).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Migration(_) | Error::Database { .. } => 1,
+            Error::Folder(_) | Error::Preflight(_) | Error::Usage(_) => 2,
+            Error::Refused(refusal) if refusal.is_usage() => 2,
+            Error::Refused(_) => 5,
+            Error::LockTimeout { .. } => 4,
+        }
+    }
+
+    /// The messages to print, one `error:` line each.
+    pub fn lines(&self) -> Vec<String> {
+        self.to_string().lines().map(str::to_string).collect()
+    }
+
+    /// The file and line the error points at, for `--json`.
+    pub fn file_and_line(&self) -> (Option<String>, Option<usize>) {
+        match self {
+            Error::Migration(error) => (Some(error.path.clone()), error.line),
+            Error::Folder(problems) | Error::Preflight(problems) => {
+                problems.first().map_or((None, None), |problem| {
+                    (Some(problem.path.clone()), problem.line)
+                })
+            }
+            _ => (None, None),
+        }
+    }
+
+    /// Wraps a database error with what the tool was doing.
+    pub fn database(context: impl Into<String>) -> impl FnOnce(DbError) -> Error {
+        let context = context.into();
+        move |source| Error::Database { context, source }
+    }
+}
+
+impl From<MigrationError> for Error {
+    fn from(error: MigrationError) -> Error {
+        Error::Migration(Box::new(error))
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        Error::Refused(Box::new(refusal))
+    }
+}

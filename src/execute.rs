@@ -1,0 +1,459 @@
+//! The executor: the only code that changes the database. It owns the
+//! transaction and failure policy of SPEC sections 3 and 5, once, for every
+//! backend:
+//!
+//! - an atomic file, its `db_version` row and its log row commit together:
+//!   one commit per migration; a failure rolls the file back and is logged
+//!   right after; a lock timeout is retried when the file says `retries=`;
+//! - a non-atomic file (`no-transaction`, MySQL DDL) is first recorded as
+//!   running, its progress saved after every statement; a failure leaves the
+//!   version `failed` with the error, the statement and what committed;
+//! - `--single-transaction` runs the whole plan in one transaction.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::backend::{Backend, LogEntry, StatementFailure};
+use crate::error::{DbError, Error, MigrationError};
+use crate::plan::Step;
+use crate::preflight::{Prepared, done_checksum};
+use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
+use crate::settings::TableNames;
+use crate::version::Version;
+
+/// How the executor runs a plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// `--single-transaction`: all of the plan lands, or none of it.
+    pub single_transaction: bool,
+    /// `--lock-timeout`, overridden by a file's `lock-timeout=` directive.
+    pub lock_timeout: Option<Duration>,
+}
+
+/// One operation that completed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    /// The version.
+    pub version: Version,
+    /// `add`, `rollback_add`, ..., or `mark`.
+    pub operation: String,
+    /// The file that ran, relative to the migrations folder.
+    pub file: Option<String>,
+    /// How long it took, in milliseconds.
+    pub ms: u64,
+}
+
+/// What a run did, and the error that stopped it, if any.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The operations that completed and stay applied.
+    pub done: Vec<Report>,
+    /// Why the run stopped early.
+    pub error: Option<Error>,
+}
+
+/// The current time as RFC 3339 UTC with microseconds.
+pub fn now() -> String {
+    humantime::format_rfc3339_micros(SystemTime::now()).to_string()
+}
+
+/// Runs prepared steps in order against a locked database whose tables exist.
+pub struct Executor<'r> {
+    backend: &'r mut dyn Backend,
+    tables: &'r TableNames,
+    options: RunOptions,
+    records: BTreeMap<Version, VersionRecord>,
+    next_seq: u64,
+}
+
+impl<'r> Executor<'r> {
+    /// An executor starting from the state the plan was made from.
+    pub fn new(
+        backend: &'r mut dyn Backend,
+        tables: &'r TableNames,
+        db: &DbState,
+        next_seq: u64,
+        options: RunOptions,
+    ) -> Executor<'r> {
+        Executor {
+            backend,
+            tables,
+            options,
+            records: db.records.clone(),
+            next_seq,
+        }
+    }
+
+    /// Runs every step, calling `on_done` as each one completes.
+    pub fn run(mut self, steps: &[Prepared<'_>], on_done: &mut dyn FnMut(&Report)) -> Outcome {
+        if self.options.single_transaction {
+            return self.run_single_transaction(steps, on_done);
+        }
+        let mut done = Vec::new();
+        for prepared in steps {
+            let started = Instant::now();
+            let result = if prepared.atomic {
+                self.run_atomic(prepared)
+            } else {
+                self.run_statement_by_statement(prepared)
+            };
+            if let Err(error) = result {
+                return Outcome {
+                    done,
+                    error: Some(error),
+                };
+            }
+            let report = report(&prepared.step, started);
+            on_done(&report);
+            done.push(report);
+        }
+        Outcome { done, error: None }
+    }
+
+    fn run_atomic(&mut self, prepared: &Prepared<'_>) -> Result<(), Error> {
+        let step = &prepared.step;
+        let retries = step.file.map_or(0, |file| file.script.directives.retries);
+        let mut attempt = 0;
+        loop {
+            let started_at = now();
+            self.backend
+                .begin()
+                .map_err(Error::database("cannot begin a transaction"))?;
+            let result = self
+                .run_statements(prepared, &prepared.statements)
+                .and_then(|()| {
+                    self.record_success(step, &started_at, None)
+                        .map_err(|error| fail_bookkeeping(step, error))
+                })
+                .and_then(|saved| {
+                    self.backend
+                        .commit()
+                        .map(|()| saved)
+                        .map_err(|error| fail_bookkeeping(step, error))
+                });
+            let failure = match result {
+                Ok(saved) => {
+                    self.keep(saved);
+                    return Ok(());
+                }
+                Err(failure) => failure,
+            };
+            self.rollback_quietly();
+            let timed_out = failure.source.source.lock_timeout;
+            if timed_out && attempt < retries {
+                attempt += 1;
+                log::debug!(
+                    "lock timeout on {}; retry {attempt} of {retries}",
+                    failure.source.path
+                );
+                continue;
+            }
+            self.log_failure(step, &started_at, &failure);
+            return Err(Error::Migration(failure.source));
+        }
+    }
+
+    fn run_statements(
+        &mut self,
+        prepared: &Prepared<'_>,
+        statements: &[crate::split::Statement],
+    ) -> Result<(), FailedStatement> {
+        let step = &prepared.step;
+        let Some(file) = step.file.filter(|_| !step.mark_only) else {
+            return Ok(());
+        };
+        let timeout = file
+            .script
+            .directives
+            .lock_timeout
+            .or(self.options.lock_timeout);
+        let to_failure =
+            |index: Option<usize>, line: Option<usize>, error: DbError| FailedStatement {
+                index,
+                source: Box::new(MigrationError {
+                    version: step.version,
+                    operation: step.operation,
+                    path: file.path.clone(),
+                    line,
+                    source: error,
+                }),
+            };
+        self.backend
+            .set_lock_timeout(timeout)
+            .map_err(|error| to_failure(None, None, error))?;
+        if statements.is_empty() {
+            return Ok(());
+        }
+        self.backend.execute(&file.script.text, statements).map_err(
+            |StatementFailure { index, line, error }| {
+                let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
+                to_failure(Some(index), line, error)
+            },
+        )
+    }
+
+    /// Saves the version's new row and its log row, inside the caller's
+    /// transaction, and returns the row to keep once it commits.
+    fn record_success(
+        &mut self,
+        step: &Step<'_>,
+        started_at: &str,
+        log_id: Option<i64>,
+    ) -> Result<Saved, DbError> {
+        let at = now();
+        let change = Change {
+            version: step.version,
+            name: step.name.as_deref(),
+            operation: step.operation,
+            release: &step.release,
+            at: &at,
+            seq: self.next_seq,
+            checksum: step.file.map(|file| file.script.checksum.as_str()),
+        };
+        let record = apply_change(self.records.get(&step.version), &change);
+        match &record {
+            Some(record) => self.backend.save_version(self.tables, record)?,
+            None => self.backend.delete_version(self.tables, step.version)?,
+        }
+        let mut entry = log_entry(step, started_at);
+        entry.finished_at = Some(at);
+        entry.outcome = "ok".into();
+        match log_id {
+            Some(id) => {
+                entry.id = Some(id);
+                self.backend.finish_log(self.tables, &entry)?;
+            }
+            None => {
+                self.backend.insert_log(self.tables, &entry)?;
+            }
+        }
+        Ok(Saved {
+            version: step.version,
+            record,
+            forward: step.operation.forward_phase().is_some(),
+        })
+    }
+
+    /// Updates the executor's copy of the table once a change committed.
+    fn keep(&mut self, saved: Saved) {
+        match saved.record {
+            Some(record) => self.records.insert(saved.version, record),
+            None => self.records.remove(&saved.version),
+        };
+        if saved.forward {
+            self.next_seq += 1;
+        }
+    }
+
+    fn run_statement_by_statement(&mut self, prepared: &Prepared<'_>) -> Result<(), Error> {
+        let step = &prepared.step;
+        let started_at = now();
+        let mut entry = log_entry(step, &started_at);
+        entry.outcome = "running".into();
+        let context = "cannot record the start of a non-atomic migration";
+        let log_id = self
+            .backend
+            .insert_log(self.tables, &entry)
+            .map_err(Error::database(context))?;
+        entry.id = Some(log_id);
+        let mut failure = Failure {
+            operation: step.operation,
+            statements_done: prepared.skip,
+            done_checksum: done_checksum(&prepared.statements[..prepared.skip]),
+            error: None,
+            line: None,
+            release: step.release.clone(),
+        };
+        self.save_failure(step, &failure)
+            .map_err(Error::database(context))?;
+        for index in prepared.skip..prepared.statements.len() {
+            let statement = &prepared.statements[index..=index];
+            if let Err(failed) = self.run_statements(prepared, statement) {
+                failure.error = Some(failed.source.source.to_string());
+                failure.line = failed.source.line;
+                entry.error = failure.error.clone();
+                entry.statement = Some(index + 1);
+                entry.line = failure.line;
+                entry.outcome = "failed".into();
+                entry.finished_at = Some(now());
+                let saved = self
+                    .save_failure(step, &failure)
+                    .and_then(|()| self.backend.finish_log(self.tables, &entry));
+                if let Err(error) = saved {
+                    log::warn!(
+                        "could not record the failure of {}: {error}",
+                        failed.source.path
+                    );
+                }
+                return Err(Error::Migration(failed.source));
+            }
+            failure.statements_done = index + 1;
+            failure.done_checksum = done_checksum(&prepared.statements[..=index]);
+            self.save_failure(step, &failure)
+                .map_err(Error::database("cannot record a committed statement"))?;
+        }
+        let finish = "cannot record the end of a non-atomic migration";
+        self.backend.begin().map_err(Error::database(finish))?;
+        let recorded = self
+            .record_success(step, &started_at, Some(log_id))
+            .and_then(|saved| self.backend.commit().map(|()| saved));
+        match recorded {
+            Ok(saved) => {
+                self.keep(saved);
+                Ok(())
+            }
+            Err(error) => {
+                self.rollback_quietly();
+                Err(Error::database(finish)(error))
+            }
+        }
+    }
+
+    /// Saves the version's row as it was, with the running or failed run attached.
+    fn save_failure(&mut self, step: &Step<'_>, failure: &Failure) -> Result<(), DbError> {
+        let mut record = self
+            .records
+            .get(&step.version)
+            .cloned()
+            .unwrap_or_else(|| VersionRecord::new(step.version, step.name.clone()));
+        record.failure = Some(failure.clone());
+        self.backend.save_version(self.tables, &record)
+    }
+
+    fn run_single_transaction(
+        mut self,
+        steps: &[Prepared<'_>],
+        on_done: &mut dyn FnMut(&Report),
+    ) -> Outcome {
+        let started_at = now();
+        if let Err(error) = self.backend.begin() {
+            return Outcome {
+                done: Vec::new(),
+                error: Some(Error::database("cannot begin the transaction")(error)),
+            };
+        }
+        let mut done = Vec::new();
+        for prepared in steps {
+            let started = Instant::now();
+            let step = &prepared.step;
+            let result = self
+                .run_statements(prepared, &prepared.statements)
+                .and_then(|()| {
+                    self.record_success(step, &started_at, None)
+                        .map_err(|error| fail_bookkeeping(step, error))
+                });
+            match result {
+                Ok(saved) => self.keep(saved),
+                Err(failure) => {
+                    self.rollback_quietly();
+                    self.log_failure(step, &started_at, &failure);
+                    return Outcome {
+                        done: Vec::new(),
+                        error: Some(Error::Migration(failure.source)),
+                    };
+                }
+            }
+            let report = report(step, started);
+            on_done(&report);
+            done.push(report);
+        }
+        match self.backend.commit() {
+            Ok(()) => Outcome { done, error: None },
+            Err(error) => {
+                self.rollback_quietly();
+                Outcome {
+                    done: Vec::new(),
+                    error: Some(Error::database("cannot commit the transaction")(error)),
+                }
+            }
+        }
+    }
+
+    /// Writes the log row of a file that was rolled back.
+    fn log_failure(&mut self, step: &Step<'_>, started_at: &str, failure: &FailedStatement) {
+        let mut entry = log_entry(step, started_at);
+        entry.finished_at = Some(now());
+        entry.outcome = "failed".into();
+        entry.error = Some(failure.source.source.to_string());
+        entry.statement = failure.index.map(|index| index + 1);
+        entry.line = failure.source.line;
+        if let Err(error) = self.backend.insert_log(self.tables, &entry) {
+            log::warn!(
+                "could not log the failure of {}: {error}",
+                failure.source.path
+            );
+        }
+    }
+
+    fn rollback_quietly(&mut self) {
+        if let Err(error) = self.backend.rollback() {
+            log::warn!("rollback failed: {error}");
+        }
+    }
+}
+
+/// A change saved inside a transaction that has not committed yet.
+struct Saved {
+    version: Version,
+    record: Option<VersionRecord>,
+    forward: bool,
+}
+
+/// A statement (or the bookkeeping) that failed, with its index in the file.
+struct FailedStatement {
+    index: Option<usize>,
+    source: Box<MigrationError>,
+}
+
+fn fail_bookkeeping(step: &Step<'_>, error: DbError) -> FailedStatement {
+    FailedStatement {
+        index: None,
+        source: Box::new(MigrationError {
+            version: step.version,
+            operation: step.operation,
+            path: step.file.map_or_else(
+                || format!("version {}", step.version),
+                |file| file.path.clone(),
+            ),
+            line: None,
+            source: DbError {
+                message: format!("cannot record the migration: {}", error.message),
+                ..error
+            },
+        }),
+    }
+}
+
+fn log_entry(step: &Step<'_>, started_at: &str) -> LogEntry {
+    LogEntry {
+        id: None,
+        version: step.version,
+        operation: operation_name(step).to_string(),
+        release: Some(step.release.clone()),
+        file: step.file.map(|file| file.path.clone()),
+        checksum: step.file.map(|file| file.script.checksum.clone()),
+        started_at: started_at.to_string(),
+        finished_at: None,
+        outcome: String::new(),
+        error: None,
+        statement: None,
+        line: None,
+    }
+}
+
+fn operation_name(step: &Step<'_>) -> &'static str {
+    if step.mark_only {
+        "mark"
+    } else {
+        step.operation.as_str()
+    }
+}
+
+fn report(step: &Step<'_>, started: Instant) -> Report {
+    Report {
+        version: step.version,
+        operation: operation_name(step).to_string(),
+        file: step.file.map(|file| file.path.clone()),
+        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}

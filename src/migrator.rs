@@ -1,0 +1,334 @@
+//! The façade shared by the CLI and library users: each method scans the
+//! folder, connects, locks where it changes the database, reads the state,
+//! plans and hands the plan to the executor.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::backend::{Backend, LockOutcome, LogEntry, connect};
+use crate::drift::{Drift, find_drift};
+use crate::error::Error;
+use crate::execute::{Executor, Outcome, Report, RunOptions, now};
+use crate::plan::{Command, Options, plan};
+use crate::preflight::{Prepared, preflight};
+use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
+use crate::scan::{Catalogue, scan};
+use crate::settings::{DatabaseUrl, TableNames};
+use crate::state::{Phase, State};
+use crate::status::{Status, status};
+use crate::version::{Release, Version};
+
+/// Where to migrate and how.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database.
+    pub url: DatabaseUrl,
+    /// The migrations folder (holding `up/` and `down/`).
+    pub dir: PathBuf,
+    /// The version tables.
+    pub tables: TableNames,
+    /// How long to wait for another run's lock (`--lock-wait`).
+    pub lock_wait: Duration,
+    /// `--lock-timeout` for every file.
+    pub lock_timeout: Option<Duration>,
+}
+
+/// One operation of a dry run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Planned {
+    /// The version.
+    pub version: Version,
+    /// What would run.
+    pub operation: String,
+    /// The file, relative to the folder.
+    pub file: Option<String>,
+    /// The file's text, after any statements a `--resume` skips.
+    #[serde(skip)]
+    pub sql: Option<String>,
+}
+
+/// Migrates one database from one folder.
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    config: Config,
+}
+
+impl Migrator {
+    /// A migrator for `config`; nothing is read until a method runs.
+    pub fn new(config: Config) -> Migrator {
+        Migrator { config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Reads the migrations folder.
+    pub fn scan(&self) -> Result<Catalogue, Error> {
+        scan(&self.config.dir).map_err(Error::Folder)
+    }
+
+    fn read_only(&self) -> Result<(Box<dyn Backend>, DbState), Error> {
+        let mut backend = connect(&self.config.url, false)?;
+        let db = backend
+            .read_state(&self.config.tables)
+            .map_err(Error::database("cannot read the version table"))?;
+        Ok((backend, db))
+    }
+
+    /// Every version's state and the next step of the deployment.
+    pub fn status(&self) -> Result<Status, Error> {
+        let catalogue = self.scan()?;
+        let (_, db) = self.read_only()?;
+        Ok(status(&catalogue, &db))
+    }
+
+    /// The current version, if any is applied.
+    pub fn current_version(&self) -> Result<Option<Version>, Error> {
+        let (_, db) = self.read_only()?;
+        Ok(db.current())
+    }
+
+    /// The applied files that changed on disk.
+    pub fn verify(&self) -> Result<Vec<Drift>, Error> {
+        let catalogue = self.scan()?;
+        let (_, db) = self.read_only()?;
+        Ok(find_drift(&catalogue, &db))
+    }
+
+    /// What `command` would do, checked as a real run would be, changing nothing.
+    pub fn preview(
+        &self,
+        command: Command,
+        options: &Options,
+        run: RunOptions,
+    ) -> Result<Vec<Planned>, Error> {
+        let catalogue = self.scan()?;
+        let (backend, db) = self.read_only()?;
+        let plan = plan(&catalogue, &db, command, options)?;
+        let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
+        Ok(prepared.iter().map(planned).collect())
+    }
+
+    /// Runs `command`, calling `on_done` as each operation completes.
+    pub fn migrate(
+        &self,
+        command: Command,
+        options: &Options,
+        run: RunOptions,
+        on_done: &mut dyn FnMut(&Report),
+    ) -> Result<Outcome, Error> {
+        let catalogue = self.scan()?;
+        let tables = &self.config.tables;
+        self.locked(|backend| {
+            let db = backend
+                .read_state(tables)
+                .map_err(Error::database("cannot read the version table"))?;
+            let plan = plan(&catalogue, &db, command, options)?;
+            let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
+            if prepared.is_empty() {
+                return Ok(Outcome {
+                    done: Vec::new(),
+                    error: None,
+                });
+            }
+            backend
+                .ensure_tables(tables)
+                .map_err(Error::database("cannot create the version tables"))?;
+            let executor = Executor::new(backend, tables, &db, plan.next_seq, run);
+            Ok(executor.run(&prepared, on_done))
+        })
+    }
+
+    /// Records the checksums of drifted files as they are now (`verify --accept`).
+    pub fn accept(&self) -> Result<Vec<Drift>, Error> {
+        let catalogue = self.scan()?;
+        let tables = &self.config.tables;
+        self.locked(|backend| {
+            let db = backend
+                .read_state(tables)
+                .map_err(Error::database("cannot read the version table"))?;
+            let drift = find_drift(&catalogue, &db);
+            if drift.is_empty() {
+                return Ok(drift);
+            }
+            let at = now();
+            let write = |backend: &mut dyn Backend| {
+                for found in &drift {
+                    let Some(mut record) = db.records.get(&found.version).cloned() else {
+                        continue;
+                    };
+                    if let Some(phase) = record.phases[phase_index(found.phase)].as_mut() {
+                        phase.checksum = found.current.clone();
+                    }
+                    backend.save_version(tables, &record)?;
+                    let mut entry = bookkeeping_entry(found.version, "accept", &at);
+                    entry.file = Some(found.path.clone());
+                    entry.checksum = found.current.clone();
+                    backend.insert_log(tables, &entry)?;
+                }
+                Ok(())
+            };
+            in_transaction(backend, write)?;
+            Ok(drift)
+        })
+    }
+
+    /// Sets one version's state without running anything (`mark --only N --state S`),
+    /// the repair after a failure. Returns the state it was in.
+    pub fn mark_state(
+        &self,
+        version: Version,
+        target: State,
+        release: Option<Release>,
+    ) -> Result<Option<State>, Error> {
+        let catalogue = self.scan()?;
+        let tables = &self.config.tables;
+        self.locked(|backend| {
+            let db = backend
+                .read_state(tables)
+                .map_err(Error::database("cannot read the version table"))?;
+            let files = catalogue.get(version);
+            if files.is_none() && !db.records.contains_key(&version) {
+                return Err(Error::Usage(format!(
+                    "mark --only {version}: no such version in the folder or the database"
+                )));
+            }
+            let before = db.records.get(&version);
+            let release = release.unwrap_or_else(|| Release::next_after(db.releases()));
+            let at = now();
+            let mut record = before
+                .cloned()
+                .unwrap_or_else(|| VersionRecord::new(version, None));
+            record.name = files.and_then(|files| files.name.clone()).or(record.name);
+            record.state = target;
+            record.failure = None;
+            let mut seq = db.max_seq();
+            for phase in [Phase::Add, Phase::Simdrop, Phase::Drop] {
+                let slot = &mut record.phases[phase_index(phase)];
+                if !target.has_reached(phase) {
+                    *slot = None;
+                } else if slot.is_none() {
+                    seq += 1;
+                    *slot = Some(PhaseRecord {
+                        release: release.clone(),
+                        at: at.clone(),
+                        seq,
+                        checksum: files
+                            .and_then(|files| files.file(phase.operation()))
+                            .map(|file| file.script.checksum.clone()),
+                    });
+                }
+            }
+            ensure_and_write(backend, tables, |backend| {
+                if target == State::Pending {
+                    backend.delete_version(tables, version)?;
+                } else {
+                    backend.save_version(tables, &record)?;
+                }
+                let operation = format!("mark_{target}");
+                let mut entry = bookkeeping_entry(version, &operation, &at);
+                entry.release = Some(release.clone());
+                backend.insert_log(tables, &entry).map(|_| ())
+            })?;
+            Ok(before.map(|record| record.state))
+        })
+    }
+
+    /// Connects, takes the run lock, runs `work`, and releases the lock.
+    fn locked<T>(
+        &self,
+        work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut backend = connect(&self.config.url, true)?;
+        let wait = self.config.lock_wait;
+        match backend
+            .lock(wait)
+            .map_err(Error::database("cannot take the run lock"))?
+        {
+            LockOutcome::Acquired => {}
+            LockOutcome::TimedOut(holder) => {
+                return Err(Error::LockTimeout {
+                    waited: wait,
+                    holder,
+                });
+            }
+        }
+        let result = work(backend.as_mut());
+        let unlocked = backend.unlock();
+        let value = result?;
+        unlocked.map_err(Error::database("cannot release the run lock"))?;
+        Ok(value)
+    }
+}
+
+fn ensure_and_write(
+    backend: &mut dyn Backend,
+    tables: &TableNames,
+    write: impl FnOnce(&mut dyn Backend) -> Result<(), crate::error::DbError>,
+) -> Result<(), Error> {
+    backend
+        .ensure_tables(tables)
+        .map_err(Error::database("cannot create the version tables"))?;
+    in_transaction(backend, write)
+}
+
+fn in_transaction(
+    backend: &mut dyn Backend,
+    write: impl FnOnce(&mut dyn Backend) -> Result<(), crate::error::DbError>,
+) -> Result<(), Error> {
+    let context = "cannot update the version table";
+    backend.begin().map_err(Error::database(context))?;
+    match write(backend).and_then(|()| backend.commit()) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            if let Err(rollback) = backend.rollback() {
+                log::warn!("rollback failed: {rollback}");
+            }
+            Err(Error::database(context)(error))
+        }
+    }
+}
+
+fn bookkeeping_entry(version: Version, operation: &str, at: &str) -> LogEntry {
+    LogEntry {
+        id: None,
+        version,
+        operation: operation.to_string(),
+        release: None,
+        file: None,
+        checksum: None,
+        started_at: at.to_string(),
+        finished_at: Some(at.to_string()),
+        outcome: "ok".to_string(),
+        error: None,
+        statement: None,
+        line: None,
+    }
+}
+
+fn planned(prepared: &Prepared<'_>) -> Planned {
+    let step = &prepared.step;
+    let sql = step.file.filter(|_| !step.mark_only).map(|file| {
+        if prepared.skip == 0 {
+            file.script.text.clone()
+        } else {
+            prepared.statements[prepared.skip..]
+                .iter()
+                .map(|statement| format!("{};", statement.text))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    });
+    Planned {
+        version: step.version,
+        operation: if step.mark_only {
+            "mark".to_string()
+        } else {
+            step.operation.as_str().to_string()
+        },
+        file: step.file.map(|file| file.path.clone()),
+        sql,
+    }
+}

@@ -1,0 +1,200 @@
+//! Human and JSON rendering of operations, plans, status, drift and errors.
+//!
+//! Everything renders from values to a `String` or a `serde_json::Value`, so
+//! it can be snapshot-tested; the caller decides where it goes.
+
+use serde_json::{Value, json};
+
+use crate::drift::Drift;
+use crate::error::Error;
+use crate::execute::Report;
+use crate::migrator::Planned;
+use crate::status::Status;
+
+/// `add              12  up/12_add_email.sql          14 ms`.
+pub fn operation_line(report: &Report) -> String {
+    format!(
+        "{:<17}{:>4}  {:<32} {:>5} ms",
+        report.operation,
+        report.version,
+        report.file.as_deref().unwrap_or("(no file)"),
+        report.ms
+    )
+}
+
+/// A dry run's line, with the SQL below it when `verbose`.
+pub fn planned_line(planned: &Planned, verbose: bool) -> String {
+    let mut line = format!(
+        "would {:<17}{:>4}  {}",
+        planned.operation,
+        planned.version,
+        planned.file.as_deref().unwrap_or("(no file)")
+    );
+    if let (true, Some(sql)) = (verbose, &planned.sql) {
+        for sql_line in sql.trim_end().lines() {
+            line.push_str("\n    ");
+            line.push_str(sql_line);
+        }
+    }
+    line
+}
+
+/// The line after the operations of a run.
+pub fn summary(done: &[Report], total_ms: u64, failed: bool) -> String {
+    let count = done.len();
+    let noun = if count == 1 {
+        "operation"
+    } else {
+        "operations"
+    };
+    match (count, failed) {
+        (0, false) => "nothing to do".to_string(),
+        (_, false) => format!("done: {count} {noun} in {total_ms} ms"),
+        (_, true) => format!("stopped: {count} {noun} completed before the error"),
+    }
+}
+
+/// The human status table.
+pub fn status_table(status: &Status, database: &str) -> String {
+    let mut text = format!(
+        "database: {database}\ncurrent version: {}\n",
+        status.current_version
+    );
+    if !status.versions.is_empty() {
+        let header = ["version", "name", "state", "release", "applied at", "notes"];
+        let rows: Vec<[String; 6]> = status
+            .versions
+            .iter()
+            .map(|version| {
+                let mut notes = Vec::new();
+                if version.drift {
+                    notes.push("drift".to_string());
+                }
+                if version.out_of_order {
+                    notes.push("out of order".to_string());
+                }
+                if version.files.add.is_some() && version.files.rollback_add.is_none() {
+                    notes.push("no down file".to_string());
+                }
+                if let Some(failure) = &version.failure {
+                    notes.push(failure.clone());
+                }
+                [
+                    version.version.to_string(),
+                    version.name.clone().unwrap_or_default(),
+                    version.state.clone(),
+                    version
+                        .release
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    version.applied_at.clone().unwrap_or_default(),
+                    notes.join(", "),
+                ]
+            })
+            .collect();
+        text.push('\n');
+        text.push_str(&table(&header, &rows));
+    }
+    text.push('\n');
+    for next in &status.next {
+        text.push_str("next: ");
+        text.push_str(next);
+        text.push('\n');
+    }
+    text
+}
+
+/// Aligned columns; the first column right-aligned (numbers).
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let render = |cells: Vec<&str>| {
+        let mut line = String::new();
+        for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if index == 0 {
+                line.push_str(&format!("{cell:>width$}"));
+            } else {
+                line.push_str(&format!("  {cell:<width$}"));
+            }
+        }
+        line.trim_end().to_string() + "\n"
+    };
+    let mut text = render(header.to_vec());
+    for row in rows {
+        text.push_str(&render(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
+/// The `error` object of a JSON document.
+pub fn json_error(error: &Error) -> Value {
+    let (file, line) = error.file_and_line();
+    json!({
+        "exit_code": error.exit_code(),
+        "message": error.to_string(),
+        "file": file,
+        "line": line,
+    })
+}
+
+/// `{"operations": [...]}`, with `"error"` when the run stopped.
+pub fn json_operations(done: &[Report], error: Option<&Error>) -> Value {
+    let mut document = json!({ "operations": done });
+    if let Some(error) = error {
+        document["error"] = json_error(error);
+    }
+    document
+}
+
+/// A dry run: `{"dry_run": true, "operations": [...]}`.
+pub fn json_plan(planned: &[Planned], verbose: bool) -> Value {
+    let operations: Vec<Value> = planned
+        .iter()
+        .map(|planned| {
+            let mut operation = json!({
+                "version": planned.version,
+                "operation": planned.operation,
+                "file": planned.file,
+            });
+            if verbose {
+                operation["sql"] = json!(planned.sql);
+            }
+            operation
+        })
+        .collect();
+    json!({ "dry_run": true, "operations": operations })
+}
+
+/// `status --json`, exactly as SPEC section 6.
+pub fn json_status(status: &Status, database: &str) -> Value {
+    json!({
+        "database": database,
+        "current_version": status.current_version,
+        "versions": status.versions,
+        "next": status.next,
+    })
+}
+
+/// `verify --json`.
+pub fn json_drift(drift: &[Drift], accepted: bool) -> Value {
+    let files: Vec<Value> = drift
+        .iter()
+        .map(|found| {
+            json!({
+                "version": found.version,
+                "file": found.path,
+                "change": match found.kind {
+                    crate::drift::DriftKind::Changed => "changed",
+                    crate::drift::DriftKind::Removed => "removed",
+                    crate::drift::DriftKind::Added => "added",
+                },
+            })
+        })
+        .collect();
+    json!({ "drift": files, "accepted": accepted })
+}
