@@ -92,6 +92,19 @@ struct ChangeArgs {
     single_transaction: bool,
 }
 
+/// Arguments of the two rollbacks.
+#[derive(Debug, Args)]
+struct RollbackArgs {
+    /// Keep versions up to N in the phase (0 reverts every version)
+    #[arg(value_parser = parse_target)]
+    target: Option<u128>,
+    #[command(flatten)]
+    change: ChangeArgs,
+    /// Revert versions of earlier releases too
+    #[arg(long)]
+    across_releases: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum CommandArgs {
     /// Add phase of every pending version up to N (all when N is left out)
@@ -116,16 +129,7 @@ enum CommandArgs {
         alias = "rollback-add",
         after_help = "Example: migrate down        # undo the latest release\n         migrate down 0      # undo everything (refused across releases)"
     )]
-    Down {
-        /// Keep versions up to N (0 reverts everything)
-        #[arg(value_parser = parse_target)]
-        target: Option<u128>,
-        #[command(flatten)]
-        change: ChangeArgs,
-        /// Revert versions of earlier releases too
-        #[arg(long)]
-        across_releases: bool,
-    },
+    Down(RollbackArgs),
     /// Simdrop phase of every added version up to N
     #[command(after_help = "Example: migrate simdrop --only 12")]
     Simdrop {
@@ -142,16 +146,7 @@ enum CommandArgs {
         alias = "rollback-simdrop",
         after_help = "Example: migrate rollback_simdrop"
     )]
-    RollbackSimdrop {
-        /// Keep versions up to N simdropped
-        #[arg(value_parser = parse_target)]
-        target: Option<u128>,
-        #[command(flatten)]
-        change: ChangeArgs,
-        /// Revert versions of earlier releases too
-        #[arg(long)]
-        across_releases: bool,
-    },
+    RollbackSimdrop(RollbackArgs),
     /// Drop phase of every simdropped version up to N: irreversible
     #[command(after_help = "Example: migrate drop 12")]
     Drop {
@@ -371,86 +366,85 @@ fn action(
     release_env: Option<String>,
     lock_timeout: Option<Duration>,
 ) -> Result<Action, Error> {
-    let migrate = |command: Command, change: ChangeArgs, extra: Options| -> Result<Action, Error> {
-        Ok(Action::Migrate {
-            command,
-            options: Options {
-                only: change.only,
-                release: release(change.release, &release_env)?,
-                allow_drift: change.allow_drift,
-                ..extra
-            },
-            run: RunOptions {
-                single_transaction: change.single_transaction,
-                lock_timeout,
-            },
-            dry_run: change.dry_run,
-        })
-    };
-    match command {
+    let none = Options::default();
+    let (command, change, extra) = match command {
         CommandArgs::Up {
             target,
             change,
             allow_out_of_order,
             resume,
-        } => {
-            let extra = Options {
+        } => (
+            Command::Up(target),
+            change,
+            Options {
                 allow_out_of_order,
                 resume,
-                ..Options::default()
-            };
-            migrate(Command::Up(target), change, extra)
-        }
-        CommandArgs::Down {
+                ..none
+            },
+        ),
+        CommandArgs::Down(RollbackArgs {
             target,
             change,
             across_releases,
-        } => {
-            let extra = Options {
+        }) => (
+            Command::Down(target),
+            change,
+            Options {
                 across_releases,
-                ..Options::default()
-            };
-            migrate(Command::Down(target), change, extra)
-        }
-        CommandArgs::Simdrop { target, change } => {
-            migrate(Command::Simdrop(target), change, Options::default())
-        }
-        CommandArgs::RollbackSimdrop {
+                ..none
+            },
+        ),
+        CommandArgs::Simdrop { target, change } => (Command::Simdrop(target), change, none),
+        CommandArgs::RollbackSimdrop(RollbackArgs {
             target,
             change,
             across_releases,
-        } => {
-            let extra = Options {
+        }) => (
+            Command::RollbackSimdrop(target),
+            change,
+            Options {
                 across_releases,
-                ..Options::default()
-            };
-            migrate(Command::RollbackSimdrop(target), change, extra)
-        }
-        CommandArgs::Drop { target, change } => {
-            migrate(Command::Drop(target), change, Options::default())
-        }
+                ..none
+            },
+        ),
+        CommandArgs::Drop { target, change } => (Command::Drop(target), change, none),
         CommandArgs::Ff {
             target,
             change,
             allow_out_of_order,
-        } => {
-            let extra = Options {
+        } => (
+            Command::Ff(target),
+            change,
+            Options {
                 allow_out_of_order,
-                ..Options::default()
-            };
-            migrate(Command::Ff(target), change, extra)
-        }
-        CommandArgs::Status { check } => Ok(Action::Status { check }),
-        CommandArgs::Version => Ok(Action::Version),
-        CommandArgs::Verify { accept } => Ok(Action::Verify { accept }),
+                ..none
+            },
+        ),
+        CommandArgs::Status { check } => return Ok(Action::Status { check }),
+        CommandArgs::Version => return Ok(Action::Version),
+        CommandArgs::Verify { accept } => return Ok(Action::Verify { accept }),
         CommandArgs::Mark {
             target,
             only,
             state,
             release: label,
             dry_run,
-        } => mark_action(target, only, state, release(label, &release_env)?, dry_run),
-    }
+        } => return mark_action(target, only, state, release(label, &release_env)?, dry_run),
+    };
+    Ok(Action::Migrate {
+        command,
+        options: Options {
+            only: change.only,
+            release: release(change.release, &release_env)?,
+            allow_drift: change.allow_drift,
+            ..extra
+        },
+        run: RunOptions {
+            single_transaction: change.single_transaction,
+            lock_timeout,
+        },
+        dry_run: change.dry_run,
+    })
 }
 
 fn mark_action(

@@ -92,6 +92,17 @@ impl<'r> Executor<'r> {
         let mut done = Vec::new();
         for prepared in steps {
             let started = Instant::now();
+            log::debug!(
+                "{} {}: {} statement(s), {}",
+                prepared.step.operation,
+                prepared.step.version,
+                prepared.statements.len(),
+                if prepared.atomic {
+                    "in one transaction"
+                } else {
+                    "statement by statement"
+                }
+            );
             let result = if prepared.atomic {
                 self.run_atomic(prepared)
             } else {

@@ -71,9 +71,7 @@ impl Migrator {
 
     fn read_only(&self) -> Result<(Box<dyn Backend>, DbState), Error> {
         let mut backend = connect(&self.config.url, false)?;
-        let db = backend
-            .read_state(&self.config.tables)
-            .map_err(Error::database("cannot read the version table"))?;
+        let db = read_state(backend.as_mut(), &self.config.tables)?;
         Ok((backend, db))
     }
 
@@ -122,9 +120,7 @@ impl Migrator {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = backend
-                .read_state(tables)
-                .map_err(Error::database("cannot read the version table"))?;
+            let db = read_state(backend, tables)?;
             let plan = plan(&catalogue, &db, command, options)?;
             let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
             if prepared.is_empty() {
@@ -146,9 +142,7 @@ impl Migrator {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = backend
-                .read_state(tables)
-                .map_err(Error::database("cannot read the version table"))?;
+            let db = read_state(backend, tables)?;
             let drift = find_drift(&catalogue, &db);
             if drift.is_empty() {
                 return Ok(drift);
@@ -186,9 +180,7 @@ impl Migrator {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = backend
-                .read_state(tables)
-                .map_err(Error::database("cannot read the version table"))?;
+            let db = read_state(backend, tables)?;
             let files = catalogue.get(version);
             if files.is_none() && !db.records.contains_key(&version) {
                 return Err(Error::Usage(format!(
@@ -261,6 +253,12 @@ impl Migrator {
         unlocked.map_err(Error::database("cannot release the run lock"))?;
         Ok(value)
     }
+}
+
+fn read_state(backend: &mut dyn Backend, tables: &TableNames) -> Result<DbState, Error> {
+    backend
+        .read_state(tables)
+        .map_err(Error::database("cannot read the version table"))
 }
 
 fn ensure_and_write(

@@ -328,7 +328,7 @@ impl<'a> Planner<'a, '_> {
             .db
             .records
             .values()
-            .filter(|record| record.state.has_reached(phase))
+            .filter(|record| record.state.in_reach_of_rollback(phase))
             .filter(|record| match (self.options.only, target) {
                 (Some(only), _) => record.version == only,
                 (None, Some(target)) => record.version.get() > target,

@@ -17,7 +17,7 @@ pub struct PhaseRecord {
     pub at: String,
     /// Position of the change among all forward changes, to order rollbacks.
     pub seq: u64,
-    /// Checksum of the file that ran, `None` when the phase had no file or was marked.
+    /// Checksum of the file that ran (or was marked), `None` when the phase had no file.
     pub checksum: Option<String>,
 }
 
@@ -141,12 +141,12 @@ impl DbState {
             .filter_map(|record| record.failure.as_ref().map(|failure| (record, failure)))
     }
 
-    /// The label of the latest release of `phase` among the versions whose
-    /// change of that phase is still in effect (SPEC section 2).
+    /// The label of the latest release of `phase` among the versions a
+    /// rollback of that phase considers (SPEC section 2).
     pub fn latest_release(&self, phase: Phase) -> Option<&Release> {
         self.records
             .values()
-            .filter(|record| record.state.has_reached(phase))
+            .filter(|record| record.state.in_reach_of_rollback(phase))
             .filter_map(|record| record.phase(phase))
             .max_by_key(|phase| phase.seq)
             .map(|phase| &phase.release)

@@ -1,52 +1,2213 @@
-//! TEMPORARY stand-in until the real splitter lands.
+//! Splitting the text of a migration file into statements.
+//!
+//! This module owns the lexical side of running a file: where one statement
+//! ends and the next begins, the line and byte offset each statement starts
+//! at (so a failing statement can be mapped back to a line of the file), and
+//! the leading keywords of a statement for preflight checks. It knows the
+//! quoting and comment rules of SQLite, PostgreSQL and MySQL/MariaDB, the
+//! mysql client's `DELIMITER` command, and the compound bodies whose inner
+//! semicolons do not end a statement: SQLite trigger bodies, PostgreSQL
+//! `BEGIN ATOMIC` function bodies and MySQL stored programs. In PostgreSQL a
+//! `;` inside parentheses does not end a statement either (as in psql, for
+//! `CREATE RULE ... DO (...; ...)`). It does not parse SQL beyond that.
+//!
+//! When a compound body (or, in PostgreSQL, a parenthesis) is still open at
+//! the end of the file, the statement is split again as if it had no body,
+//! at its first delimiter, so one malformed statement never swallows the rest
+//! of the file; the database then reports the error at the right place.
+//!
+//! The input is expected without a byte order mark and with LF line endings.
+
+use std::fmt;
+
+/// Which SQL dialect's lexical rules to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
+    /// SQLite: `'strings'`, `"identifiers"`, `` `identifiers` ``,
+    /// `[identifiers]`, non-nesting block comments, trigger bodies.
     Sqlite,
+    /// PostgreSQL: `E'escapes'`, `$tag$dollar quotes$tag$`, nesting block
+    /// comments, `BEGIN ATOMIC` function bodies.
     Postgres,
+    /// MySQL and MariaDB: backslash escapes, `"strings"`, `#` comments,
+    /// `/*! executable comments */`, `DELIMITER` lines, stored program bodies.
     Mysql,
 }
+
+/// One statement of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
+    /// The statement's text: from its first token (comments before the first
+    /// token are NOT included) up to but excluding the terminating delimiter,
+    /// trailing whitespace trimmed. Comments inside it are kept verbatim.
     pub text: String,
+    /// 1-based line number in the file of the statement's first token.
     pub line: usize,
+    /// Byte offset in the file of the statement's first token.
     pub offset: usize,
 }
+
+/// A file that cannot be split: an unterminated quote, quoted identifier,
+/// block comment or dollar-quoted string.
+///
+/// Displays as `"{message} starting at line {line}"`, for example
+/// `unterminated dollar-quoted string $tag$ starting at line 4`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
+    /// 1-based line where the unterminated construct starts.
     pub line: usize,
+    /// What is unterminated, lower case and without the line, for example
+    /// `unterminated quoted string`.
     pub message: String,
 }
-impl std::fmt::Display for SplitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+
+impl fmt::Display for SplitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} starting at line {}", self.message, self.line)
     }
 }
+
 impl std::error::Error for SplitError {}
-pub fn split(sql: &str, _syntax: Syntax) -> Result<Vec<Statement>, SplitError> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for part in sql.split(';') {
-        let lead = part.len() - part.trim_start().len();
-        let text = part.trim();
-        if !text.is_empty()
-            && !text
-                .lines()
-                .all(|l| l.trim().is_empty() || l.trim().starts_with("--"))
-        {
-            let start = offset + lead;
-            out.push(Statement {
-                text: text.to_string(),
-                line: 1 + sql[..start].matches('\n').count(),
-                offset: start,
-            });
+
+/// Splits `sql` into its non-empty statements, in file order.
+///
+/// Statements end at `;` (or, in MySQL, at the delimiter set by the last
+/// `DELIMITER` line); text after the last delimiter that holds a statement
+/// is returned as a final statement. Statements made only of whitespace and
+/// comments, and lone delimiters, are not returned.
+///
+/// # Errors
+///
+/// A [`SplitError`] when a quoted string, quoted identifier, block comment
+/// or dollar-quoted string is not terminated before the end of `sql`.
+pub fn split(sql: &str, syntax: Syntax) -> Result<Vec<Statement>, SplitError> {
+    let tokens = Lexer::new(sql, syntax, true).collect::<Result<Vec<_>, _>>()?;
+    let mut statements = Vec::new();
+    let mut i = 0;
+    while let Some(first) = tokens.get(i) {
+        if !first.kind.is_significant() {
+            i += 1;
+            continue;
         }
-        offset += part.len() + 1;
+        let end = statement_end(sql, syntax, &tokens, i);
+        let stop = tokens.get(end).map_or(sql.len(), |t| t.start);
+        let text = sql
+            .get(first.start..stop)
+            .unwrap_or_default()
+            .trim_end_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        statements.push(Statement {
+            text: text.to_string(),
+            line: first.line,
+            offset: first.start,
+        });
+        i = end.max(i + 1);
     }
-    Ok(out)
+    Ok(statements)
 }
-pub fn leading_words(text: &str, _syntax: Syntax, max: usize) -> Vec<String> {
-    text.split_whitespace()
-        .take(max)
-        .map(|w| w.to_ascii_uppercase())
-        .collect()
+
+/// The first `max` words of a statement, upper-cased, skipping comments and
+/// whitespace, stopping at the first token that is not a bare word (a quote,
+/// parenthesis, semicolon, operator, number, MySQL executable comment...).
+///
+/// For example `create /*x*/ unique index concurrently i on t(x)` with
+/// `max` 5 gives `["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY", "I"]`.
+/// Text that cannot be split (an unterminated quote) simply stops the words.
+pub fn leading_words(text: &str, syntax: Syntax, max: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    if max == 0 {
+        return words;
+    }
+    for token in Lexer::new(text, syntax, false) {
+        let Ok(token) = token else { break };
+        match token.kind {
+            Kind::Comment => {}
+            Kind::Word => {
+                words.push(token.text(text).to_uppercase());
+                if words.len() >= max {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    words
+}
+
+// ---------------------------------------------------------------------------
+// Lexer
+// ---------------------------------------------------------------------------
+
+/// What a token is, as far as splitting cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A bare word: keyword or unquoted identifier.
+    Word,
+    /// A run of word characters starting with a digit.
+    Number,
+    /// A string, quoted identifier or dollar-quoted string.
+    Quoted,
+    /// A MySQL executable comment `/*! ... */`: code, kept opaque.
+    Opaque,
+    /// A line or block comment.
+    Comment,
+    /// The statement delimiter (`;`, or MySQL's current `DELIMITER`).
+    Delimiter,
+    /// A MySQL `DELIMITER xx` line, up to but excluding its newline.
+    DelimiterCommand,
+    /// Any other single character: operator, parenthesis, comma...
+    Punct,
+}
+
+impl Kind {
+    /// Whether the token belongs to a statement (comments and delimiters
+    /// alone do not make one).
+    fn is_significant(self) -> bool {
+        !matches!(
+            self,
+            Kind::Comment | Kind::Delimiter | Kind::DelimiterCommand
+        )
+    }
+}
+
+/// One token: its kind, byte range and the line it starts on.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+    line: usize,
+}
+
+impl Token {
+    fn text(self, src: &str) -> &str {
+        src.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// Tokenizer over a whole file. Every token boundary falls on an ASCII byte,
+/// the first byte of a (MySQL, possibly non-ASCII) delimiter or the end of
+/// the input; other non-ASCII bytes are word characters. So slicing `src` at
+/// token boundaries never splits a UTF-8 sequence.
+struct Lexer<'a> {
+    src: &'a str,
+    syntax: Syntax,
+    pos: usize,
+    line: usize,
+    /// The current statement delimiter; only MySQL `DELIMITER` changes it.
+    delimiter: String,
+    /// Whether MySQL `DELIMITER` lines are recognised.
+    commands: bool,
+    /// No token has started on the current line yet.
+    line_fresh: bool,
+    /// An error was returned: the iterator is finished.
+    failed: bool,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(src: &'a str, syntax: Syntax, commands: bool) -> Self {
+        Lexer {
+            src,
+            syntax,
+            pos: 0,
+            line: 1,
+            delimiter: ";".to_string(),
+            commands,
+            line_fresh: true,
+            failed: false,
+        }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.src.as_bytes()
+    }
+
+    /// Moves to `end`, counting the newlines passed over.
+    fn advance_to(&mut self, end: usize) {
+        let end = end.clamp(self.pos, self.src.len());
+        let passed = self.bytes().get(self.pos..end).unwrap_or_default();
+        self.line += passed.iter().filter(|&&b| b == b'\n').count();
+        self.pos = end;
+    }
+
+    fn skip_whitespace(&mut self) {
+        let bytes = self.bytes();
+        let mut p = self.pos;
+        while let Some(&b) = bytes.get(p) {
+            if !is_space(b) {
+                break;
+            }
+            if b == b'\n' {
+                self.line_fresh = true;
+            }
+            p += 1;
+        }
+        self.advance_to(p);
+    }
+
+    fn delimiter_at(&self, at: usize) -> bool {
+        rest(self.bytes(), at).starts_with(self.delimiter.as_bytes())
+    }
+
+    /// Scans the token starting at `self.pos` (which is not whitespace and
+    /// not the end of input); returns its kind and end, or the message of
+    /// an unterminated construct.
+    fn scan(&mut self) -> Result<(Kind, usize), String> {
+        let bytes = self.bytes();
+        let pos = self.pos;
+        if let Some(end) = self.delimiter_command() {
+            return Ok((Kind::DelimiterCommand, end));
+        }
+        if self.delimiter_at(pos) {
+            return Ok((Kind::Delimiter, pos + self.delimiter.len()));
+        }
+        let Some(&b) = bytes.get(pos) else {
+            return Ok((Kind::Punct, pos));
+        };
+        let next = bytes.get(pos + 1).copied();
+        let mysql = self.syntax == Syntax::Mysql;
+        match b {
+            b'\'' => string(bytes, pos, mysql),
+            b'"' if mysql => string(bytes, pos, true),
+            b'"' => identifier(bytes, pos, b'"'),
+            b'`' if self.syntax != Syntax::Postgres => identifier(bytes, pos, b'`'),
+            b'[' if self.syntax == Syntax::Sqlite => find(bytes, pos + 1, b"]")
+                .map(|p| (Kind::Quoted, p + 1))
+                .ok_or_else(|| "unterminated quoted identifier".to_string()),
+            b'-' if next == Some(b'-') && self.dash_comment(pos) => {
+                Ok((Kind::Comment, line_end(bytes, pos)))
+            }
+            b'#' if mysql => Ok((Kind::Comment, line_end(bytes, pos))),
+            b'/' if next == Some(b'*') => self.block_comment(pos),
+            b'$' if self.syntax == Syntax::Postgres => dollar_quote(self.src, pos),
+            _ if is_word_start(b, self.syntax) => self.word(pos),
+            _ => Ok((Kind::Punct, pos + 1)),
+        }
+    }
+
+    /// Whether `--` at `pos` starts a comment: always, except in MySQL where
+    /// the dashes must be followed by whitespace, a control character or
+    /// the end of input (`--x` and `1--1` are not comments).
+    fn dash_comment(&self, pos: usize) -> bool {
+        self.syntax != Syntax::Mysql || self.bytes().get(pos + 2).is_none_or(|&b| b <= b' ')
+    }
+
+    fn block_comment(&self, pos: usize) -> Result<(Kind, usize), String> {
+        let bytes = self.bytes();
+        let body = rest(bytes, pos + 2);
+        let kind = if self.syntax == Syntax::Mysql
+            && (body.starts_with(b"!") || body.starts_with(b"M!"))
+        {
+            Kind::Opaque
+        } else {
+            Kind::Comment
+        };
+        let end = if self.syntax == Syntax::Postgres {
+            nested_comment_end(bytes, pos)
+        } else {
+            find(bytes, pos + 2, b"*/").map(|p| p + 2)
+        };
+        end.map(|e| (kind, e))
+            .ok_or_else(|| "unterminated block comment".to_string())
+    }
+
+    /// A run of word characters; in PostgreSQL an `E` or `U&` directly
+    /// before a quote makes it a string prefix instead.
+    fn word(&self, pos: usize) -> Result<(Kind, usize), String> {
+        let bytes = self.bytes();
+        let mut end = pos + 1;
+        while bytes.get(end).is_some_and(|&b| is_word_continue(b)) && !self.delimiter_at(end) {
+            end += 1;
+        }
+        let word = bytes.get(pos..end).unwrap_or_default();
+        if self.syntax == Syntax::Postgres {
+            let after = rest(bytes, end);
+            if word.eq_ignore_ascii_case(b"e") && after.starts_with(b"'") {
+                return string(bytes, end, true);
+            }
+            if word.eq_ignore_ascii_case(b"u") && after.starts_with(b"&'") {
+                return string(bytes, end + 1, false);
+            }
+            if word.eq_ignore_ascii_case(b"u") && after.starts_with(b"&\"") {
+                return identifier(bytes, end + 1, b'"');
+            }
+        }
+        let kind = if word.first().is_some_and(u8::is_ascii_digit) {
+            Kind::Number
+        } else {
+            Kind::Word
+        };
+        Ok((kind, end))
+    }
+
+    /// Recognises a MySQL `DELIMITER xx` line at `self.pos` and applies it;
+    /// returns the end of the line. The line must start with the word
+    /// (case-insensitive) followed by a blank and a non-blank argument.
+    fn delimiter_command(&mut self) -> Option<usize> {
+        if !self.commands || self.syntax != Syntax::Mysql || !self.line_fresh {
+            return None;
+        }
+        let bytes = self.bytes();
+        let pos = self.pos;
+        if !bytes.get(pos..pos + 9)?.eq_ignore_ascii_case(b"delimiter") {
+            return None;
+        }
+        let is_blank = |b: &u8| matches!(b, b' ' | b'\t');
+        if !bytes.get(pos + 9).is_some_and(is_blank) {
+            return None;
+        }
+        let end = line_end(bytes, pos);
+        let argument = self
+            .src
+            .get(pos + 9..end)?
+            .trim_matches(|c| c == ' ' || c == '\t');
+        if argument.is_empty() {
+            return None;
+        }
+        let new = delimiter_argument(argument);
+        // The mysql client rejects (and ignores) these, consuming the line.
+        if !new.is_empty() && !new.contains('\\') {
+            self.delimiter = new.to_string();
+        }
+        Some(end)
+    }
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Result<Token, SplitError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        self.skip_whitespace();
+        if self.pos >= self.src.len() {
+            return None;
+        }
+        let (start, line) = (self.pos, self.line);
+        match self.scan() {
+            Ok((kind, end)) => {
+                // Always make progress, whatever a scanner returned.
+                self.advance_to(end.max(start + 1));
+                self.line_fresh = false;
+                Some(Ok(Token {
+                    kind,
+                    start,
+                    end: self.pos,
+                    line,
+                }))
+            }
+            Err(message) => {
+                self.failed = true;
+                Some(Err(SplitError { line, message }))
+            }
+        }
+    }
+}
+
+/// The argument of a `DELIMITER` line as the mysql client reads it: a quoted
+/// argument up to its closing quote, otherwise up to the next blank.
+fn delimiter_argument(argument: &str) -> &str {
+    let mut chars = argument.chars();
+    match chars.next() {
+        Some(quote @ ('\'' | '"' | '`')) => {
+            let inner = chars.as_str();
+            inner.find(quote).map_or(inner, |p| &inner[..p])
+        }
+        _ => argument
+            .split(|c: char| c.is_ascii_whitespace())
+            .next()
+            .unwrap_or_default(),
+    }
+}
+
+/// Whitespace between tokens: ASCII blanks, including vertical tab.
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
+fn is_word_start(b: u8, syntax: Syntax) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 || (b == b'$' && syntax == Syntax::Mysql)
+}
+
+fn is_word_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 || b == b'$'
+}
+
+/// Identifier characters of a PostgreSQL dollar-quote tag (no `$`).
+fn is_tag_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// `bytes[at..]`, or nothing when `at` is past the end.
+fn rest(bytes: &[u8], at: usize) -> &[u8] {
+    bytes.get(at..).unwrap_or_default()
+}
+
+/// Position of the first `needle` (not empty) at or after `from`.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    rest(bytes, from)
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// The position of the newline ending the line `pos` is on, or the end.
+fn line_end(bytes: &[u8], pos: usize) -> usize {
+    find(bytes, pos, b"\n").unwrap_or(bytes.len())
+}
+
+/// A single-quoted string (or MySQL double-quoted one) opening at `open`,
+/// with doubled quotes and, if `backslash`, backslash escapes.
+fn string(bytes: &[u8], open: usize, backslash: bool) -> Result<(Kind, usize), String> {
+    quoted_end(bytes, open, backslash)
+        .map(|end| (Kind::Quoted, end))
+        .ok_or_else(|| "unterminated quoted string".to_string())
+}
+
+/// A quoted identifier opening at `open` with `quote` doubled as escape.
+fn identifier(bytes: &[u8], open: usize, quote: u8) -> Result<(Kind, usize), String> {
+    debug_assert_eq!(bytes.get(open), Some(&quote));
+    quoted_end(bytes, open, false)
+        .map(|end| (Kind::Quoted, end))
+        .ok_or_else(|| "unterminated quoted identifier".to_string())
+}
+
+/// The end (after the closing quote) of the quoted text opening at `open`;
+/// the quote character is the one at `open`.
+fn quoted_end(bytes: &[u8], open: usize, backslash: bool) -> Option<usize> {
+    let quote = *bytes.get(open)?;
+    let mut i = open + 1;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = backslash && b == b'\\';
+        let doubled = b == quote && bytes.get(i + 1) == Some(&quote);
+        if escaped || doubled {
+            i += 2;
+        } else if b == quote {
+            return Some(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The end of a PostgreSQL block comment opening at `open`; they nest.
+fn nested_comment_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while let (Some(&a), Some(&b)) = (bytes.get(i), bytes.get(i + 1)) {
+        match (a, b) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth = depth.saturating_sub(1);
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A PostgreSQL `$tag$ ... $tag$` string at `pos`, or a lone `$` (as in the
+/// parameter `$1`) when no tag follows.
+fn dollar_quote(src: &str, pos: usize) -> Result<(Kind, usize), String> {
+    let bytes = src.as_bytes();
+    let mut i = pos + 1;
+    if bytes
+        .get(i)
+        .is_some_and(|&b| is_tag_char(b) && !b.is_ascii_digit())
+    {
+        while bytes.get(i).is_some_and(|&b| is_tag_char(b)) {
+            i += 1;
+        }
+    }
+    if bytes.get(i) != Some(&b'$') {
+        return Ok((Kind::Punct, pos + 1));
+    }
+    let tag = src.get(pos..=i).unwrap_or("$$");
+    match find(bytes, i + 1, tag.as_bytes()) {
+        Some(close) => Ok((Kind::Quoted, close + tag.len())),
+        None => Err(format!("unterminated dollar-quoted string {tag}")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Statement boundaries
+// ---------------------------------------------------------------------------
+
+/// The index of the token that ends the statement starting at token
+/// `start` (a delimiter or `DELIMITER` line), or `tokens.len()`.
+fn statement_end(sql: &str, syntax: Syntax, tokens: &[Token], start: usize) -> usize {
+    let mut blocks = Blocks::for_statement(sql, syntax, tokens, start);
+    tracked_end(sql, tokens, start, &mut blocks).unwrap_or_else(|| plain_end(tokens, start))
+}
+
+/// The first delimiter or `DELIMITER` line at or after `start`.
+fn plain_end(tokens: &[Token], start: usize) -> usize {
+    tokens
+        .iter()
+        .skip(start)
+        .position(|t| matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
+        .map_or(tokens.len(), |p| start + p)
+}
+
+/// Like [`plain_end`] but a `;` inside an open block does not count; `None`
+/// when a block is still open at the end of the input.
+fn tracked_end(sql: &str, tokens: &[Token], start: usize, blocks: &mut Blocks) -> Option<usize> {
+    let mut i = start;
+    let mut prev = None;
+    while let Some(token) = tokens.get(i) {
+        match token.kind {
+            Kind::DelimiterCommand => return Some(i),
+            Kind::Delimiter if blocks.is_closed() || token.text(sql) != ";" => return Some(i),
+            Kind::Comment => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let next = blocks.step(sql, tokens, i, prev).max(i + 1);
+        prev = Some(next - 1);
+        i = next;
+    }
+    blocks.is_closed().then_some(tokens.len())
+}
+
+/// Which compound bodies a statement can contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// No bodies: the statement ends at the first delimiter (in PostgreSQL,
+    /// the first one outside parentheses).
+    Plain,
+    /// SQLite `CREATE TRIGGER`: one `BEGIN ... END` body.
+    SqliteTrigger,
+    /// PostgreSQL `CREATE FUNCTION|PROCEDURE`: a `BEGIN ATOMIC ... END` body.
+    PgRoutine,
+    /// MySQL stored program or `BEGIN NOT ATOMIC`: nested compound statements.
+    MysqlProgram,
+}
+
+/// An open block of a compound body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Begin,
+    /// A CASE statement (MySQL), closed by `END CASE`.
+    CaseStatement,
+    /// A CASE expression, closed by `END`.
+    CaseExpression,
+    If,
+    Loop,
+    While,
+    Repeat,
+}
+
+impl Block {
+    /// Whether a plain `END` closes this block.
+    fn closed_by_end(self) -> bool {
+        matches!(
+            self,
+            Block::Begin | Block::CaseStatement | Block::CaseExpression
+        )
+    }
+}
+
+/// MySQL words that may follow `END`, and the block each closes.
+const MYSQL_CLOSERS: [(&str, Block); 5] = [
+    ("IF", Block::If),
+    ("CASE", Block::CaseStatement),
+    ("LOOP", Block::Loop),
+    ("WHILE", Block::While),
+    ("REPEAT", Block::Repeat),
+];
+
+/// Words after which a MySQL word begins a statement of a body (beside `;`,
+/// a label's `:`, a closing parenthesis and the start of the statement).
+const MYSQL_STATEMENT_STARTERS: [&str; 9] = [
+    "BEGIN",
+    "THEN",
+    "ELSE",
+    "DO",
+    "ROW",
+    "ATOMIC",
+    "DETERMINISTIC",
+    "SQL",
+    "DATA",
+];
+
+/// Block nesting of the statement being split.
+#[derive(Debug)]
+struct Blocks {
+    mode: Mode,
+    syntax: Syntax,
+    stack: Vec<Block>,
+    parens: usize,
+    /// SQLite: the trigger body has been opened (there is only one).
+    body_seen: bool,
+}
+
+impl Blocks {
+    fn for_statement(sql: &str, syntax: Syntax, tokens: &[Token], start: usize) -> Self {
+        let mut head = Head::new(sql, tokens, start);
+        let mode = match syntax {
+            Syntax::Sqlite if head.sqlite_trigger() => Mode::SqliteTrigger,
+            Syntax::Postgres if head.pg_routine() => Mode::PgRoutine,
+            Syntax::Mysql if head.mysql_program() => Mode::MysqlProgram,
+            _ => Mode::Plain,
+        };
+        Blocks {
+            mode,
+            syntax,
+            stack: Vec::new(),
+            parens: 0,
+            body_seen: false,
+        }
+    }
+
+    /// Whether a `;` here ends the statement.
+    fn is_closed(&self) -> bool {
+        self.stack.is_empty() && (self.syntax != Syntax::Postgres || self.parens == 0)
+    }
+
+    /// Accounts for the significant token `i`; returns the index of the
+    /// next token to look at (past any word consumed as lookahead).
+    fn step(&mut self, sql: &str, tokens: &[Token], i: usize, prev: Option<usize>) -> usize {
+        let Some(&token) = tokens.get(i) else {
+            return i + 1;
+        };
+        match (token.kind, token.text(sql)) {
+            (Kind::Punct, "(") => self.parens += 1,
+            (Kind::Punct, ")") => self.parens = self.parens.saturating_sub(1),
+            _ => {}
+        }
+        let qualified = prev
+            .and_then(|p| tokens.get(p))
+            .is_some_and(|p| p.kind == Kind::Punct && p.text(sql) == ".");
+        if token.kind != Kind::Word || qualified {
+            return i + 1;
+        }
+        let word = token.text(sql);
+        match self.mode {
+            Mode::Plain => i + 1,
+            Mode::SqliteTrigger => self.sqlite_word(word, i),
+            Mode::PgRoutine => self.pg_word(sql, tokens, word, i),
+            Mode::MysqlProgram => self.mysql_word(sql, tokens, word, i, prev),
+        }
+    }
+
+    /// The stack of a SQLite trigger body or PostgreSQL atomic body: CASE
+    /// opens, END closes.
+    fn case_or_end(&mut self, word: &str) {
+        if word.eq_ignore_ascii_case("CASE") {
+            self.stack.push(Block::CaseExpression);
+        } else if word.eq_ignore_ascii_case("END") {
+            self.stack.pop();
+        }
+    }
+
+    fn sqlite_word(&mut self, word: &str, i: usize) -> usize {
+        if !self.stack.is_empty() {
+            self.case_or_end(word);
+        } else if !self.body_seen && word.eq_ignore_ascii_case("BEGIN") {
+            self.body_seen = true;
+            self.stack.push(Block::Begin);
+        }
+        i + 1
+    }
+
+    fn pg_word(&mut self, sql: &str, tokens: &[Token], word: &str, i: usize) -> usize {
+        if !self.stack.is_empty() {
+            self.case_or_end(word);
+            return i + 1;
+        }
+        if !word.eq_ignore_ascii_case("BEGIN") {
+            return i + 1;
+        }
+        match next_significant(tokens, i + 1) {
+            Some(j) if tokens.get(j).is_some_and(|t| is_keyword(sql, t, "ATOMIC")) => {
+                self.stack.push(Block::Begin);
+                j + 1
+            }
+            _ => i + 1,
+        }
+    }
+
+    fn mysql_word(
+        &mut self,
+        sql: &str,
+        tokens: &[Token],
+        word: &str,
+        i: usize,
+        prev: Option<usize>,
+    ) -> usize {
+        let upper = word.to_ascii_uppercase();
+        let at_statement = || self.statement_position(sql, tokens, prev);
+        let block = match upper.as_str() {
+            "END" => return self.mysql_end(sql, tokens, i),
+            "BEGIN" => Some(Block::Begin),
+            "CASE" if at_statement() => Some(Block::CaseStatement),
+            "CASE" => Some(Block::CaseExpression),
+            "IF" if at_statement() => Some(Block::If),
+            "LOOP" if at_statement() => Some(Block::Loop),
+            "WHILE" if at_statement() => Some(Block::While),
+            "REPEAT" if at_statement() && !followed_by(sql, tokens, i, "(") => Some(Block::Repeat),
+            _ => None,
+        };
+        if let Some(block) = block {
+            self.stack.push(block);
+        }
+        i + 1
+    }
+
+    /// Whether a MySQL word after token `prev` begins a statement of a body
+    /// (so `IF` is the IF statement, not the `IF()` function or `IF EXISTS`).
+    fn statement_position(&self, sql: &str, tokens: &[Token], prev: Option<usize>) -> bool {
+        if self.parens > 0 || self.stack.last() == Some(&Block::CaseExpression) {
+            return false;
+        }
+        let Some(prev) = prev.and_then(|p| tokens.get(p)) else {
+            return true;
+        };
+        match prev.kind {
+            Kind::Delimiter => true,
+            Kind::Punct => matches!(prev.text(sql), ":" | ")"),
+            Kind::Word => MYSQL_STATEMENT_STARTERS
+                .iter()
+                .any(|k| is_keyword(sql, prev, k)),
+            _ => false,
+        }
+    }
+
+    /// A MySQL `END`, possibly followed by the kind of block it closes
+    /// (`END IF`): pops the matching block and skips that word.
+    fn mysql_end(&mut self, sql: &str, tokens: &[Token], i: usize) -> usize {
+        let closer = next_significant(tokens, i + 1).and_then(|j| {
+            let token = tokens.get(j)?;
+            MYSQL_CLOSERS
+                .iter()
+                .find(|(k, _)| is_keyword(sql, token, k))
+                .map(|&(_, block)| (j, block))
+        });
+        match closer {
+            Some((j, block)) => {
+                let top = self.stack.last().copied();
+                let matches = match block {
+                    Block::CaseStatement => top
+                        .is_some_and(|t| matches!(t, Block::CaseStatement | Block::CaseExpression)),
+                    _ => top == Some(block),
+                };
+                if matches {
+                    self.stack.pop();
+                }
+                j + 1
+            }
+            None => {
+                // A plain END closes the innermost BEGIN or CASE; blocks above
+                // it were misread (say, an IF that was not a statement).
+                if let Some(at) = self.stack.iter().rposition(|b| b.closed_by_end()) {
+                    self.stack.truncate(at);
+                }
+                i + 1
+            }
+        }
+    }
+}
+
+/// The first significant tokens of a statement, to recognise its kind.
+struct Head<'a> {
+    sql: &'a str,
+    tokens: Vec<Token>,
+    at: usize,
+}
+
+impl<'a> Head<'a> {
+    /// How many significant tokens a statement's kind is read from.
+    const LEN: usize = 16;
+
+    fn new(sql: &'a str, tokens: &[Token], start: usize) -> Self {
+        let tokens = tokens
+            .iter()
+            .skip(start)
+            .take_while(|t| !matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
+            .filter(|t| t.kind != Kind::Comment)
+            .take(Self::LEN)
+            .copied()
+            .collect();
+        Head { sql, tokens, at: 0 }
+    }
+
+    /// Consumes the next token if it is one of the keywords `words`.
+    fn eat(&mut self, words: &[&str]) -> bool {
+        let hit = self
+            .tokens
+            .get(self.at)
+            .is_some_and(|t| words.iter().any(|w| is_keyword(self.sql, t, w)));
+        self.at += usize::from(hit);
+        hit
+    }
+
+    /// Consumes the next token if it is the punctuation `punct`.
+    fn eat_punct(&mut self, punct: &str) -> bool {
+        let hit = self
+            .tokens
+            .get(self.at)
+            .is_some_and(|t| t.kind == Kind::Punct && t.text(self.sql) == punct);
+        self.at += usize::from(hit);
+        hit
+    }
+
+    /// `CREATE [TEMP|TEMPORARY] TRIGGER`
+    fn sqlite_trigger(&mut self) -> bool {
+        self.eat(&["CREATE"]) && {
+            self.eat(&["TEMP", "TEMPORARY"]);
+            self.eat(&["TRIGGER"])
+        }
+    }
+
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`
+    fn pg_routine(&mut self) -> bool {
+        self.eat(&["CREATE"])
+            && (!self.eat(&["OR"]) || self.eat(&["REPLACE"]))
+            && self.eat(&["FUNCTION", "PROCEDURE"])
+    }
+
+    /// `BEGIN NOT ATOMIC`, or `CREATE [OR REPLACE] [DEFINER = user]
+    /// [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT`.
+    fn mysql_program(&mut self) -> bool {
+        const KINDS: [&str; 4] = ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"];
+        if self.eat(&["BEGIN"]) {
+            return self.eat(&["NOT"]) && self.eat(&["ATOMIC"]);
+        }
+        if !self.eat(&["CREATE"]) || (self.eat(&["OR"]) && !self.eat(&["REPLACE"])) {
+            return false;
+        }
+        if self.eat(&["DEFINER"]) {
+            self.eat_punct("=");
+            // The user: 'name'@'host', `name`@`host`, name@host, CURRENT_USER()...
+            let mut skipped = 0;
+            while skipped < 8 && self.at < self.tokens.len() && !self.peek(&KINDS) {
+                self.at += 1;
+                skipped += 1;
+            }
+        }
+        self.eat(&["AGGREGATE"]);
+        self.eat(&KINDS)
+    }
+
+    /// Whether the next token is AGGREGATE or one of the keywords `words`.
+    fn peek(&self, words: &[&str]) -> bool {
+        self.tokens.get(self.at).is_some_and(|t| {
+            is_keyword(self.sql, t, "AGGREGATE") || words.iter().any(|w| is_keyword(self.sql, t, w))
+        })
+    }
+}
+
+/// Whether `token` is the bare word `keyword` (ASCII case-insensitive).
+fn is_keyword(sql: &str, token: &Token, keyword: &str) -> bool {
+    token.kind == Kind::Word && token.text(sql).eq_ignore_ascii_case(keyword)
+}
+
+/// Whether the significant token after `i` is the punctuation `punct`.
+fn followed_by(sql: &str, tokens: &[Token], i: usize, punct: &str) -> bool {
+    next_significant(tokens, i + 1)
+        .and_then(|j| tokens.get(j))
+        .is_some_and(|t| t.kind == Kind::Punct && t.text(sql) == punct)
+}
+
+/// The index of the first non-comment token at or after `from`.
+fn next_significant(tokens: &[Token], from: usize) -> Option<usize> {
+    tokens
+        .iter()
+        .skip(from)
+        .position(|t| t.kind != Kind::Comment)
+        .map(|p| from + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::Path;
+
+    const ALL: [Syntax; 3] = [Syntax::Sqlite, Syntax::Postgres, Syntax::Mysql];
+
+    /// Checks what every successful split must satisfy: statements in order,
+    /// not overlapping, non-empty and trimmed, each text found verbatim at
+    /// its offset, and each line matching its offset.
+    fn check_invariants(sql: &str, statements: &[Statement]) {
+        let mut last_end = 0;
+        for s in statements {
+            assert!(s.offset >= last_end, "overlap at {s:?}");
+            assert!(!s.text.is_empty(), "empty statement at {s:?}");
+            let blank = |c: char| c.is_ascii() && is_space(c as u8);
+            assert!(!s.text.ends_with(blank) && !s.text.starts_with(blank));
+            assert_eq!(
+                sql.get(s.offset..s.offset + s.text.len()),
+                Some(s.text.as_str())
+            );
+            assert_eq!(
+                s.line,
+                1 + sql[..s.offset].matches('\n').count(),
+                "line of {s:?}"
+            );
+            last_end = s.offset + s.text.len();
+        }
+    }
+
+    fn statements(sql: &str, syntax: Syntax) -> Vec<Statement> {
+        let statements =
+            split(sql, syntax).unwrap_or_else(|e| panic!("{syntax:?}: {e} in {sql:?}"));
+        check_invariants(sql, &statements);
+        statements
+    }
+
+    fn texts(sql: &str, syntax: Syntax) -> Vec<String> {
+        statements(sql, syntax)
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
+    }
+
+    fn lines(sql: &str, syntax: Syntax) -> Vec<(usize, String)> {
+        statements(sql, syntax)
+            .into_iter()
+            .map(|s| (s.line, s.text))
+            .collect()
+    }
+
+    fn error(sql: &str, syntax: Syntax) -> SplitError {
+        match split(sql, syntax) {
+            Ok(statements) => panic!("{syntax:?}: expected an error, got {statements:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn words(text: &str, syntax: Syntax, max: usize) -> Vec<String> {
+        leading_words(text, syntax, max)
+    }
+
+    // --- all dialects --------------------------------------------------------
+
+    #[test]
+    fn splits_simple_statements() {
+        for syntax in ALL {
+            assert_eq!(
+                texts(
+                    "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n",
+                    syntax
+                ),
+                ["CREATE TABLE a (id int)", "INSERT INTO a VALUES (1)"]
+            );
+        }
+    }
+
+    #[test]
+    fn last_statement_needs_no_semicolon() {
+        for syntax in ALL {
+            assert_eq!(
+                texts("SELECT 1;\nSELECT 2\n", syntax),
+                ["SELECT 1", "SELECT 2"]
+            );
+            assert_eq!(texts("SELECT 1", syntax), ["SELECT 1"]);
+        }
+    }
+
+    #[test]
+    fn empty_statements_are_not_returned() {
+        let inputs = [
+            "",
+            "   \n\n\t",
+            ";",
+            ";;\n ; ;",
+            "-- only a comment",
+            "-- only a comment\n",
+            "/* block */\n-- line\n;\n/* and */;",
+        ];
+        for syntax in ALL {
+            for sql in inputs {
+                assert_eq!(
+                    texts(sql, syntax),
+                    Vec::<String>::new(),
+                    "{syntax:?} {sql:?}"
+                );
+            }
+        }
+        assert_eq!(
+            texts("# hash comment\n;", Syntax::Mysql),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            texts("SELECT 1;;;\n;SELECT 2", Syntax::Sqlite),
+            ["SELECT 1", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn semicolons_in_single_quoted_strings_do_not_split() {
+        for syntax in ALL {
+            assert_eq!(
+                texts("SELECT 'a;b';SELECT 'it''s; ok'", syntax),
+                ["SELECT 'a;b'", "SELECT 'it''s; ok'"]
+            );
+        }
+    }
+
+    #[test]
+    fn semicolons_in_double_quotes_do_not_split() {
+        // An identifier in SQLite and PostgreSQL, a string in MySQL.
+        for syntax in ALL {
+            assert_eq!(
+                texts(r#"SELECT "a;b" FROM t; SELECT "x"";y""#, syntax),
+                [r#"SELECT "a;b" FROM t"#, r#"SELECT "x"";y""#]
+            );
+        }
+    }
+
+    #[test]
+    fn semicolons_in_comments_do_not_split() {
+        for syntax in ALL {
+            assert_eq!(
+                texts("SELECT 1 -- not; the end\n, 2;\nSELECT /* ; */ 3;", syntax),
+                ["SELECT 1 -- not; the end\n, 2", "SELECT /* ; */ 3"]
+            );
+        }
+    }
+
+    #[test]
+    fn comments_inside_a_statement_are_kept_verbatim() {
+        for syntax in ALL {
+            assert_eq!(
+                texts("SELECT 1 /* keep */ -- and this\n;", syntax),
+                ["SELECT 1 /* keep */ -- and this"]
+            );
+            assert_eq!(
+                texts("SELECT 1; SELECT 2 -- no semicolon after me\n", syntax),
+                ["SELECT 1", "SELECT 2 -- no semicolon after me"]
+            );
+        }
+    }
+
+    #[test]
+    fn line_numbers_skip_blank_lines_and_leading_comments() {
+        let sql = "-- header comment\n\n/* block\n comment */\n\nSELECT 1;\n\n\n  SELECT\n  2;\n-- trailing\n";
+        for syntax in ALL {
+            let found = statements(sql, syntax);
+            assert_eq!(found.len(), 2);
+            assert_eq!((found[0].line, found[0].text.as_str()), (6, "SELECT 1"));
+            assert_eq!(found[0].offset, sql.find("SELECT 1").unwrap_or_default());
+            assert_eq!((found[1].line, found[1].text.as_str()), (9, "SELECT\n  2"));
+            assert_eq!(found[1].offset, sql.find("SELECT\n").unwrap_or_default());
+        }
+    }
+
+    #[test]
+    fn several_statements_on_one_line() {
+        for syntax in ALL {
+            assert_eq!(
+                lines(
+                    "SELECT 1; SELECT 2;\n/* x */ SELECT 3; -- y\nSELECT 4",
+                    syntax
+                ),
+                [
+                    (1, "SELECT 1".to_string()),
+                    (1, "SELECT 2".to_string()),
+                    (2, "SELECT 3".to_string()),
+                    (3, "SELECT 4".to_string())
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn stray_carriage_returns_are_whitespace() {
+        // Input is normalised to LF; a CR left over must not end up in a text.
+        for syntax in ALL {
+            assert_eq!(
+                lines("SELECT 1;\r\nSELECT 2\r\n;\r\n", syntax),
+                [(1, "SELECT 1".to_string()), (2, "SELECT 2".to_string())]
+            );
+        }
+    }
+
+    #[test]
+    fn all_ascii_blanks_are_whitespace() {
+        for syntax in ALL {
+            assert_eq!(
+                texts("\x0b\x0cSELECT\t1\x0b\x0c;\x0b SELECT 2\x0c", syntax),
+                ["SELECT\t1", "SELECT 2"]
+            );
+        }
+    }
+
+    #[test]
+    fn non_ascii_text_is_kept_intact() {
+        for syntax in ALL {
+            assert_eq!(
+                texts("SELECT 'héllo; wörld' AS ünïcode; SELECT '日本';", syntax),
+                ["SELECT 'héllo; wörld' AS ünïcode", "SELECT '日本'"]
+            );
+        }
+    }
+
+    #[test]
+    fn error_display() {
+        let e = SplitError {
+            line: 4,
+            message: "unterminated dollar-quoted string $tag$".to_string(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "unterminated dollar-quoted string $tag$ starting at line 4"
+        );
+        let boxed: Box<dyn std::error::Error> = Box::new(e);
+        assert!(boxed.source().is_none());
+    }
+
+    #[test]
+    fn unterminated_string_reports_its_first_line() {
+        for syntax in ALL {
+            let e = error("SELECT 1;\n\nSELECT 'abc;\nmore;\n", syntax);
+            assert_eq!(e.line, 3);
+            assert_eq!(e.message, "unterminated quoted string");
+            assert_eq!(
+                e.to_string(),
+                "unterminated quoted string starting at line 3"
+            );
+        }
+        let e = error("SELECT 1;\nSELECT \"abc;\n", Syntax::Mysql);
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "unterminated quoted string")
+        );
+    }
+
+    #[test]
+    fn unterminated_quoted_identifier_reports_its_first_line() {
+        let cases = [
+            (Syntax::Sqlite, "SELECT 1;\nSELECT \"abc;\n"),
+            (Syntax::Sqlite, "SELECT 1;\nSELECT `abc;\n"),
+            (Syntax::Sqlite, "SELECT 1;\nSELECT [abc;\n"),
+            (Syntax::Postgres, "SELECT 1;\nSELECT \"abc\"\"x;\n"),
+            (Syntax::Postgres, "SELECT 1;\nSELECT U&\"abc;\n"),
+            (Syntax::Mysql, "SELECT 1;\nSELECT `abc``;\n"),
+        ];
+        for (syntax, sql) in cases {
+            let e = error(sql, syntax);
+            assert_eq!(
+                (e.line, e.message.as_str()),
+                (2, "unterminated quoted identifier")
+            );
+        }
+    }
+
+    #[test]
+    fn unterminated_block_comment_reports_its_first_line() {
+        for syntax in ALL {
+            let e = error("SELECT 1;\n/* never\nclosed;\n", syntax);
+            assert_eq!(
+                (e.line, e.message.as_str()),
+                (2, "unterminated block comment")
+            );
+            // `/*/` does not close itself.
+            let e = error("SELECT 1 /*/ x", syntax);
+            assert_eq!(e.line, 1);
+        }
+        let e = error("SELECT 1;\n\n/*!40101 SET x = 1;\n", Syntax::Mysql);
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (3, "unterminated block comment")
+        );
+    }
+
+    // --- SQLite ----------------------------------------------------------------
+
+    #[test]
+    fn sqlite_backtick_and_bracket_identifiers() {
+        assert_eq!(
+            texts(
+                "SELECT `a;b`, [c;d], `e``;f` FROM t; SELECT 2",
+                Syntax::Sqlite
+            ),
+            ["SELECT `a;b`, [c;d], `e``;f` FROM t", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn sqlite_backslash_is_literal_in_strings() {
+        assert_eq!(
+            texts(r"SELECT 'a\'; SELECT 2;", Syntax::Sqlite),
+            [r"SELECT 'a\'", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn sqlite_block_comments_do_not_nest() {
+        assert_eq!(
+            texts("/* a /* b */ SELECT 1; */", Syntax::Sqlite),
+            ["SELECT 1", "*/"]
+        );
+    }
+
+    #[test]
+    fn sqlite_dash_comments_hash_and_dollar() {
+        // `--x` is a comment in SQLite; `#` and `$` are not special.
+        assert_eq!(
+            texts(
+                "SELECT 1 --x; not split\n; SELECT 2 # 3; SELECT $a; SELECT '$$';",
+                Syntax::Sqlite
+            ),
+            [
+                "SELECT 1 --x; not split",
+                "SELECT 2 # 3",
+                "SELECT $a",
+                "SELECT '$$'"
+            ]
+        );
+    }
+
+    #[test]
+    fn sqlite_trigger_body_is_one_statement() {
+        let sql = "CREATE TABLE t (a, b);
+CREATE TRIGGER trg AFTER INSERT ON t
+BEGIN
+  UPDATE t SET b = 1 WHERE a = new.a;
+  INSERT INTO log VALUES ('inserted; really');
+END;
+SELECT 1;
+";
+        assert_eq!(
+            lines(sql, Syntax::Sqlite),
+            [
+                (1, "CREATE TABLE t (a, b)".to_string()),
+                (
+                    2,
+                    "CREATE TRIGGER trg AFTER INSERT ON t\nBEGIN\n  UPDATE t SET b = 1 WHERE a = new.a;\n  INSERT INTO log VALUES ('inserted; really');\nEND"
+                        .to_string()
+                ),
+                (7, "SELECT 1".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn sqlite_trigger_body_with_case_expressions() {
+        // sqlite3_complete() would end the trigger at the CASE's END.
+        let sql = "CREATE TRIGGER trg AFTER UPDATE ON t BEGIN
+  UPDATE t SET a = CASE WHEN new.x THEN 1 END;
+  SELECT CASE new.a WHEN 1 THEN 'one' ELSE CASE WHEN new.b THEN 'b' END END;
+  DELETE FROM u WHERE id = old.id;
+END;
+SELECT 2;";
+        let found = texts(sql, Syntax::Sqlite);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].ends_with("DELETE FROM u WHERE id = old.id;\nEND"));
+        assert_eq!(found[1], "SELECT 2");
+    }
+
+    #[test]
+    fn sqlite_temp_trigger_lowercase() {
+        for sql in [
+            "create temp trigger if not exists x before delete on t begin delete from u where id = old.id; end;\nselect 1",
+            "Create Temporary Trigger x Before Delete On t Begin delete from u where id = old.id; End;\nselect 1",
+        ] {
+            let found = texts(sql, Syntax::Sqlite);
+            assert_eq!(found.len(), 2, "{found:#?}");
+            assert_eq!(found[1], "select 1");
+        }
+    }
+
+    #[test]
+    fn sqlite_trigger_when_clause_case_is_before_the_body() {
+        let sql = "CREATE TRIGGER x AFTER UPDATE ON t WHEN CASE WHEN new.a > 0 THEN 1 ELSE 0 END BEGIN SELECT 1; SELECT 2; END; SELECT 3;";
+        assert_eq!(
+            texts(sql, Syntax::Sqlite),
+            [
+                "CREATE TRIGGER x AFTER UPDATE ON t WHEN CASE WHEN new.a > 0 THEN 1 ELSE 0 END BEGIN SELECT 1; SELECT 2; END",
+                "SELECT 3"
+            ]
+        );
+    }
+
+    #[test]
+    fn sqlite_keywords_are_whole_words() {
+        let sql = "CREATE TRIGGER begin_audit AFTER UPDATE ON t BEGIN
+  UPDATE t SET end_date = beginning, \"end\" = new.end, backend = [end] WHERE id = new.id;
+  SELECT `case`, ending FROM t;
+END;
+SELECT 1;";
+        let found = texts(sql, Syntax::Sqlite);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[1], "SELECT 1");
+    }
+
+    #[test]
+    fn sqlite_transaction_statements_are_not_bodies() {
+        assert_eq!(
+            texts(
+                "BEGIN;\nCREATE TABLE a (x);\nCOMMIT;\nBEGIN TRANSACTION;\nEND TRANSACTION;\nBEGIN IMMEDIATE;\nEND",
+                Syntax::Sqlite
+            ),
+            [
+                "BEGIN",
+                "CREATE TABLE a (x)",
+                "COMMIT",
+                "BEGIN TRANSACTION",
+                "END TRANSACTION",
+                "BEGIN IMMEDIATE",
+                "END"
+            ]
+        );
+    }
+
+    #[test]
+    fn sqlite_unclosed_trigger_body_falls_back_to_semicolons() {
+        assert_eq!(
+            texts(
+                "CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1;\nSELECT 2;\n",
+                Syntax::Sqlite
+            ),
+            [
+                "CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1",
+                "SELECT 2"
+            ]
+        );
+    }
+
+    // --- PostgreSQL --------------------------------------------------------------
+
+    #[test]
+    fn postgres_escape_strings() {
+        assert_eq!(
+            texts(
+                r"SELECT E'it\'s; fine', e'\\'; SELECT E'\''; SELECT 3;",
+                Syntax::Postgres
+            ),
+            [r"SELECT E'it\'s; fine', e'\\'", r"SELECT E'\''", "SELECT 3"]
+        );
+    }
+
+    #[test]
+    fn postgres_standard_strings_keep_backslashes() {
+        assert_eq!(
+            texts(
+                r"SELECT 'C:\'; SELECT E 'a\'; SELECT se'b\'; SELECT 4",
+                Syntax::Postgres
+            ),
+            [
+                r"SELECT 'C:\'",
+                r"SELECT E 'a\'",
+                r"SELECT se'b\'",
+                "SELECT 4"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_unicode_strings() {
+        assert_eq!(
+            texts(
+                r#"SELECT U&'d\0061t\+000061; x', u&'\'; SELECT U&"a;b"; SELECT 3"#,
+                Syntax::Postgres
+            ),
+            [
+                r"SELECT U&'d\0061t\+000061; x', u&'\'",
+                r#"SELECT U&"a;b""#,
+                "SELECT 3"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_dollar_quotes() {
+        let sql = "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;
+CREATE FUNCTION g() RETURNS text AS $body$ SELECT 'x; $$ y'; $body$ LANGUAGE sql;
+SELECT $a$ $b$ ; $b$ $a$;
+SELECT $_x$;$_x$, $Été$;$Été$;
+SELECT 5";
+        assert_eq!(
+            texts(sql, Syntax::Postgres),
+            [
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
+                "CREATE FUNCTION g() RETURNS text AS $body$ SELECT 'x; $$ y'; $body$ LANGUAGE sql",
+                "SELECT $a$ $b$ ; $b$ $a$",
+                "SELECT $_x$;$_x$, $Été$;$Été$",
+                "SELECT 5"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_parameters_and_dollars_in_identifiers_are_not_quotes() {
+        assert_eq!(
+            texts(
+                "PREPARE q AS SELECT $1, $2; EXECUTE q(1, 2); SELECT a$b$c FROM t; SELECT $1$; SELECT 5",
+                Syntax::Postgres
+            ),
+            [
+                "PREPARE q AS SELECT $1, $2",
+                "EXECUTE q(1, 2)",
+                "SELECT a$b$c FROM t",
+                "SELECT $1$",
+                "SELECT 5"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_block_comments_nest() {
+        assert_eq!(
+            texts(
+                "/* outer /* inner; */ still comment; */ SELECT 1; SELECT /* b /* c */ d; */ 2;",
+                Syntax::Postgres
+            ),
+            ["SELECT 1", "SELECT /* b /* c */ d; */ 2"]
+        );
+        let e = error("SELECT 1;\n/* /* */\nSELECT 2;", Syntax::Postgres);
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "unterminated block comment")
+        );
+    }
+
+    #[test]
+    fn postgres_unterminated_dollar_quote() {
+        let e = error(
+            "SELECT 1;\n\nCREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1;\n$$;\n",
+            Syntax::Postgres,
+        );
+        assert_eq!(e.line, 3);
+        assert_eq!(e.message, "unterminated dollar-quoted string $body$");
+        assert_eq!(
+            e.to_string(),
+            "unterminated dollar-quoted string $body$ starting at line 3"
+        );
+        let e = error("SELECT $$ x", Syntax::Postgres);
+        assert_eq!(
+            e.to_string(),
+            "unterminated dollar-quoted string $$ starting at line 1"
+        );
+    }
+
+    #[test]
+    fn postgres_unterminated_escape_string() {
+        let e = error("SELECT 1;\nSELECT E'abc\\';\n", Syntax::Postgres);
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "unterminated quoted string")
+        );
+    }
+
+    #[test]
+    fn postgres_begin_atomic_body_is_one_statement() {
+        let sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\nSELECT 3;";
+        assert_eq!(
+            lines(sql, Syntax::Postgres),
+            [
+                (
+                    1,
+                    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END"
+                        .to_string()
+                ),
+                (2, "SELECT 3".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_begin_atomic_with_case() {
+        let sql = "create or replace procedure p(x int) language sql
+begin atomic
+  insert into t values (case when x > 0 then 'pos' else 'neg' end);
+  update t set a = case x when 1 then 2 end;
+end;
+select 1";
+        let found = texts(sql, Syntax::Postgres);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].ends_with("end;\nend"));
+        assert_eq!(found[1], "select 1");
+    }
+
+    #[test]
+    fn postgres_transaction_begin_is_not_a_body() {
+        assert_eq!(
+            texts(
+                "BEGIN;\nCREATE TABLE a (x int);\nCOMMIT;\nBEGIN ISOLATION LEVEL SERIALIZABLE;\nEND;",
+                Syntax::Postgres
+            ),
+            [
+                "BEGIN",
+                "CREATE TABLE a (x int)",
+                "COMMIT",
+                "BEGIN ISOLATION LEVEL SERIALIZABLE",
+                "END"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_plpgsql_body_in_dollar_quotes() {
+        let sql = "CREATE FUNCTION touch() RETURNS trigger AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER t BEFORE UPDATE ON x FOR EACH ROW EXECUTE FUNCTION touch();";
+        let found = lines(sql, Syntax::Postgres);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[1].0, 7);
+    }
+
+    #[test]
+    fn postgres_semicolons_inside_parentheses_do_not_split() {
+        assert_eq!(
+            texts(
+                "CREATE RULE r AS ON INSERT TO v DO INSTEAD (INSERT INTO a VALUES (new.x); INSERT INTO b VALUES (new.y));\nSELECT 1;",
+                Syntax::Postgres
+            ),
+            [
+                "CREATE RULE r AS ON INSERT TO v DO INSTEAD (INSERT INTO a VALUES (new.x); INSERT INTO b VALUES (new.y))",
+                "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_unclosed_parenthesis_or_body_falls_back_to_semicolons() {
+        assert_eq!(
+            texts("SELECT (1;\nSELECT 2;", Syntax::Postgres),
+            ["SELECT (1", "SELECT 2"]
+        );
+        assert_eq!(
+            texts(
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\nSELECT 2;",
+                Syntax::Postgres
+            ),
+            [
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1",
+                "SELECT 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_backticks_and_hash_are_not_special() {
+        assert_eq!(
+            texts(
+                "SELECT 1 ` ; SELECT 2 # 3; SELECT 4 --x; still comment\n;",
+                Syntax::Postgres
+            ),
+            ["SELECT 1 `", "SELECT 2 # 3", "SELECT 4 --x; still comment"]
+        );
+    }
+
+    // --- MySQL ---------------------------------------------------------------------
+
+    #[test]
+    fn mysql_backslash_escapes_in_both_quotes() {
+        assert_eq!(
+            texts(
+                r#"SELECT 'it\'s; fine', "say \"hi\"; ok", 'a\\'; SELECT 2;"#,
+                Syntax::Mysql
+            ),
+            [
+                r#"SELECT 'it\'s; fine', "say \"hi\"; ok", 'a\\'"#,
+                "SELECT 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_backtick_identifiers() {
+        assert_eq!(
+            texts("SELECT `a;b`, `c``;d` FROM t; SELECT 2", Syntax::Mysql),
+            ["SELECT `a;b`, `c``;d` FROM t", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn mysql_hash_comments() {
+        assert_eq!(
+            lines(
+                "# header; comment\nSELECT 1; # trailing; comment\nSELECT 2 # x;\n;",
+                Syntax::Mysql
+            ),
+            [
+                (2, "SELECT 1".to_string()),
+                (3, "SELECT 2 # x;".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_double_dash_needs_whitespace() {
+        let sql = "SELECT 1--1;\nSELECT 2 --x;\nSELECT 3 -- real; comment\n;\nSELECT 4 --\n;\nSELECT 5 --\t;\n;\nSELECT 6 --";
+        assert_eq!(
+            texts(sql, Syntax::Mysql),
+            [
+                "SELECT 1--1",
+                "SELECT 2 --x",
+                "SELECT 3 -- real; comment",
+                "SELECT 4 --",
+                "SELECT 5 --\t;",
+                "SELECT 6 --"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_executable_comments_are_opaque_statements() {
+        let sql = "/*!40101 SET @saved = @@character_set_client */;
+/*!50003 SET x = 1; SET y = 2 */;
+SELECT /*+ MAX_EXECUTION_TIME(1000) */ 1;
+/*M!100100 SET z = 3 */;
+/* plain; comment */;";
+        assert_eq!(
+            texts(sql, Syntax::Mysql),
+            [
+                "/*!40101 SET @saved = @@character_set_client */",
+                "/*!50003 SET x = 1; SET y = 2 */",
+                "SELECT /*+ MAX_EXECUTION_TIME(1000) */ 1",
+                "/*M!100100 SET z = 3 */"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_prepared_statement_text_in_a_string() {
+        assert_eq!(
+            texts(
+                "SET @s = 'a; b'; PREPARE st FROM @s;\nEXECUTE st;\nDEALLOCATE PREPARE st;",
+                Syntax::Mysql
+            ),
+            [
+                "SET @s = 'a; b'",
+                "PREPARE st FROM @s",
+                "EXECUTE st",
+                "DEALLOCATE PREPARE st"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_delimiter_switching_back_and_forth() {
+        let sql = "DELIMITER $$
+CREATE PROCEDURE p()
+BEGIN
+  SELECT 1;
+END$$
+DELIMITER ;
+SELECT 2;
+delimiter //
+CREATE FUNCTION f() RETURNS INT RETURN 1//
+SELECT 3; SELECT 4//
+DELIMITER ;;
+SELECT 5;;
+  Delimiter ;
+SELECT 6;
+";
+        assert_eq!(
+            lines(sql, Syntax::Mysql),
+            [
+                (
+                    2,
+                    "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND".to_string()
+                ),
+                (7, "SELECT 2".to_string()),
+                (9, "CREATE FUNCTION f() RETURNS INT RETURN 1".to_string()),
+                (10, "SELECT 3; SELECT 4".to_string()),
+                (12, "SELECT 5".to_string()),
+                (14, "SELECT 6".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_delimiter_line_ends_a_pending_statement() {
+        assert_eq!(
+            texts(
+                "SELECT 1\nDELIMITER //\nSELECT 2//\nSELECT 3",
+                Syntax::Mysql
+            ),
+            ["SELECT 1", "SELECT 2", "SELECT 3"]
+        );
+    }
+
+    #[test]
+    fn mysql_delimiter_must_be_the_first_word_of_a_line() {
+        assert_eq!(
+            texts("SELECT 1; DELIMITER //\nSELECT 2;", Syntax::Mysql),
+            ["SELECT 1", "DELIMITER //\nSELECT 2"]
+        );
+        // Inside a string it is just text.
+        assert_eq!(
+            texts("SELECT 'a\nDELIMITER //\n'; SELECT 2;", Syntax::Mysql),
+            ["SELECT 'a\nDELIMITER //\n'", "SELECT 2"]
+        );
+        // Without an argument it is not a command.
+        assert_eq!(
+            texts("DELIMITER\nSELECT 1;", Syntax::Mysql),
+            ["DELIMITER\nSELECT 1"]
+        );
+        // Nor is a longer word.
+        assert_eq!(texts("DELIMITERS //;", Syntax::Mysql), ["DELIMITERS //"]);
+        // Other dialects have no DELIMITER command.
+        assert_eq!(
+            texts("DELIMITER //\nSELECT 1//", Syntax::Postgres),
+            ["DELIMITER //\nSELECT 1//"]
+        );
+    }
+
+    #[test]
+    fn mysql_delimiter_argument_forms() {
+        assert_eq!(
+            texts(
+                "DELIMITER '$$'\nSELECT 1$$\nDELIMITER \"//\" trailing words\nSELECT 2//\nDELIMITER ;\nSELECT 3;",
+                Syntax::Mysql
+            ),
+            ["SELECT 1", "SELECT 2", "SELECT 3"]
+        );
+        // A non-ASCII delimiter ends words like any other.
+        assert_eq!(
+            texts("DELIMITER §\nSELECT 'a§'§SELECT ü§ SELECT 3", Syntax::Mysql),
+            ["SELECT 'a§'", "SELECT ü", "SELECT 3"]
+        );
+        // A backslash is refused by the mysql client: the delimiter stays.
+        assert_eq!(
+            texts("DELIMITER \\\\\nSELECT 1;", Syntax::Mysql),
+            ["SELECT 1"]
+        );
+    }
+
+    #[test]
+    fn mysql_custom_delimiter_ends_words_and_ignores_semicolons() {
+        assert_eq!(
+            texts(
+                "DELIMITER $$\nSELECT 'x$$' $$ CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END$$",
+                Syntax::Mysql
+            ),
+            [
+                "SELECT 'x$$'",
+                "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_procedure_without_delimiter_with_if_and_nested_begin() {
+        let sql = "CREATE PROCEDURE p(IN x INT)
+BEGIN
+  DECLARE y INT DEFAULT 0;
+  IF x > 0 THEN
+    SET y = 1;
+  ELSEIF x < 0 THEN
+    SET y = -1;
+  ELSE
+    BEGIN
+      SET y = 0;
+    END;
+  END IF;
+  SELECT y;
+END;
+SELECT 1;";
+        let found = lines(sql, Syntax::Mysql);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].1.ends_with("SELECT y;\nEND"));
+        assert_eq!(found[1], (15, "SELECT 1".to_string()));
+    }
+
+    #[test]
+    fn mysql_loops_labels_and_look_alike_functions() {
+        let sql = "CREATE PROCEDURE loops()
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  outer_loop: LOOP
+    SET i = i + 1;
+    IF i > 10 THEN LEAVE outer_loop; END IF;
+  END LOOP outer_loop;
+  WHILE i > 0 DO
+    SET i = i - 1;
+  END WHILE;
+  REPEAT
+    SET i = i + 1;
+  UNTIL i >= 5 END REPEAT;
+  lbl: BEGIN
+    SELECT REPEAT('ab', 2), IF(i > 1, 'a', 'b');
+    SET @x := IF(i, 1, 2);
+    SELECT CASE WHEN i THEN IF(i, 1, 2) ELSE 0 END;
+  END lbl;
+END;
+DROP PROCEDURE IF EXISTS loops;";
+        let found = texts(sql, Syntax::Mysql);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[1], "DROP PROCEDURE IF EXISTS loops");
+    }
+
+    #[test]
+    fn mysql_case_statement_and_case_expression() {
+        let sql = "CREATE FUNCTION grade(score INT) RETURNS CHAR(1) DETERMINISTIC
+BEGIN
+  DECLARE g CHAR(1);
+  CASE
+    WHEN score >= 90 THEN SET g = 'A';
+    WHEN score >= 80 THEN SET g = CASE WHEN score > 85 THEN 'B' ELSE 'b' END;
+    ELSE SET g = 'C';
+  END CASE;
+  RETURN g;
+END;
+SELECT grade(95);";
+        let found = texts(sql, Syntax::Mysql);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[1], "SELECT grade(95)");
+    }
+
+    #[test]
+    fn mysql_trigger_bodies_without_begin() {
+        let sql = "CREATE TRIGGER IF NOT EXISTS a BEFORE INSERT ON t FOR EACH ROW SET NEW.a = IF(NEW.a > 0, NEW.a, 0);
+CREATE TRIGGER b BEFORE UPDATE ON t FOR EACH ROW IF NEW.a < 0 THEN SET NEW.a = 0; END IF;
+SELECT 1;";
+        assert_eq!(
+            texts(sql, Syntax::Mysql),
+            [
+                "CREATE TRIGGER IF NOT EXISTS a BEFORE INSERT ON t FOR EACH ROW SET NEW.a = IF(NEW.a > 0, NEW.a, 0)",
+                "CREATE TRIGGER b BEFORE UPDATE ON t FOR EACH ROW IF NEW.a < 0 THEN SET NEW.a = 0; END IF",
+                "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_stored_program_headers() {
+        let programs = [
+            "CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN SELECT 1; END",
+            "CREATE DEFINER = 'app'@'%' FUNCTION f() RETURNS INT BEGIN RETURN 1; END",
+            "CREATE DEFINER=CURRENT_USER() TRIGGER t AFTER INSERT ON x FOR EACH ROW BEGIN INSERT INTO y VALUES (1); END",
+            "CREATE OR REPLACE DEFINER=app@localhost EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; DELETE FROM u; END",
+            "create or replace aggregate function agg(x INT) returns INT begin declare continue handler for not found return 0; loop fetch group next row; end loop; end",
+            "CREATE PROCEDURE IF NOT EXISTS p() BEGIN SELECT 1; END",
+            "CREATE /* c */ PROCEDURE p() -- c\nBEGIN SELECT 1; END",
+            "CREATE PROCEDURE p() BEGIN DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; START TRANSACTION; INSERT INTO t VALUES (1); COMMIT; END",
+            "CREATE PROCEDURE p() BEGIN SET @a := 1; END",
+        ];
+        for program in programs {
+            let sql = format!("{program};\nSELECT 2;");
+            assert_eq!(
+                texts(&sql, Syntax::Mysql),
+                [program, "SELECT 2"],
+                "{program}"
+            );
+        }
+    }
+
+    #[test]
+    fn mysql_event_with_single_statement_body() {
+        assert_eq!(
+            texts(
+                "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM t WHERE a < NOW();\nSELECT 1;",
+                Syntax::Mysql
+            ),
+            [
+                "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM t WHERE a < NOW()",
+                "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_begin_not_atomic_block() {
+        let sql = "BEGIN NOT ATOMIC\n  DECLARE x INT;\n  IF x IS NULL THEN SET x = 1; END IF;\nEND;\nSELECT 1;";
+        assert_eq!(
+            texts(sql, Syntax::Mysql),
+            [
+                "BEGIN NOT ATOMIC\n  DECLARE x INT;\n  IF x IS NULL THEN SET x = 1; END IF;\nEND",
+                "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_begin_transaction_is_a_plain_statement() {
+        assert_eq!(
+            texts(
+                "BEGIN;\nINSERT INTO t VALUES (1);\nCOMMIT;\nBEGIN WORK;\nROLLBACK;\nSTART TRANSACTION;",
+                Syntax::Mysql
+            ),
+            [
+                "BEGIN",
+                "INSERT INTO t VALUES (1)",
+                "COMMIT",
+                "BEGIN WORK",
+                "ROLLBACK",
+                "START TRANSACTION"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_blocks_are_only_tracked_in_stored_programs() {
+        assert_eq!(
+            texts(
+                "UPDATE t SET a = CASE WHEN b THEN 1 END; SELECT IF(a, 1, 2); SELECT 3;",
+                Syntax::Mysql
+            ),
+            [
+                "UPDATE t SET a = CASE WHEN b THEN 1 END",
+                "SELECT IF(a, 1, 2)",
+                "SELECT 3"
+            ]
+        );
+        assert_eq!(
+            texts(
+                "CREATE TABLE `begin` (`end` INT); CREATE VIEW v AS SELECT 1; SELECT 3;",
+                Syntax::Mysql
+            ),
+            [
+                "CREATE TABLE `begin` (`end` INT)",
+                "CREATE VIEW v AS SELECT 1",
+                "SELECT 3"
+            ]
+        );
+    }
+
+    #[test]
+    fn mysql_unclosed_body_falls_back_to_semicolons() {
+        assert_eq!(
+            texts(
+                "CREATE PROCEDURE p() BEGIN SELECT 1;\nSELECT 2;",
+                Syntax::Mysql
+            ),
+            ["CREATE PROCEDURE p() BEGIN SELECT 1", "SELECT 2"]
+        );
+    }
+
+    // --- leading_words -------------------------------------------------------------
+
+    #[test]
+    fn leading_words_example_from_the_docs() {
+        for syntax in ALL {
+            assert_eq!(
+                words(
+                    "create /*x*/ unique index concurrently i on t(x)",
+                    syntax,
+                    5
+                ),
+                ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY", "I"]
+            );
+        }
+    }
+
+    #[test]
+    fn leading_words_stop_at_the_first_non_word() {
+        for syntax in ALL {
+            assert_eq!(
+                words("create index i on t(x)", syntax, 10),
+                ["CREATE", "INDEX", "I", "ON", "T"]
+            );
+            assert_eq!(
+                words("-- c\n/* d */ alter\ttable\nt_1 add", syntax, 3),
+                ["ALTER", "TABLE", "T_1"]
+            );
+            assert_eq!(
+                words("CREATE TABLE \"T\" (x)", syntax, 5),
+                ["CREATE", "TABLE"]
+            );
+            assert_eq!(words("SELECT 1", syntax, 5), ["SELECT"]);
+            assert_eq!(words("COMMIT; SELECT", syntax, 5), ["COMMIT"]);
+            assert_eq!(words("SELECT 'abc", syntax, 5), ["SELECT"]);
+            assert_eq!(words("x = 1", syntax, 5), ["X"]);
+            assert_eq!(words("create table t", syntax, 0), Vec::<String>::new());
+            assert_eq!(words("", syntax, 3), Vec::<String>::new());
+            assert_eq!(words("/* unterminated", syntax, 3), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn leading_words_follow_the_dialect() {
+        assert_eq!(
+            words("# c\nDROP TABLE t", Syntax::Mysql, 5),
+            ["DROP", "TABLE", "T"]
+        );
+        assert_eq!(
+            words("# c\nDROP TABLE t", Syntax::Postgres, 5),
+            Vec::<String>::new()
+        );
+        assert_eq!(words("--x DROP", Syntax::Mysql, 5), Vec::<String>::new());
+        assert_eq!(words("--x\nDROP", Syntax::Sqlite, 5), ["DROP"]);
+        assert_eq!(
+            words("/*!40101 SET NAMES utf8 */", Syntax::Mysql, 5),
+            Vec::<String>::new()
+        );
+        assert_eq!(words("SELECT E'x'", Syntax::Postgres, 5), ["SELECT"]);
+        assert_eq!(words("SELECT e 'x'", Syntax::Postgres, 5), ["SELECT", "E"]);
+        assert_eq!(words("DELIMITER //", Syntax::Mysql, 5), ["DELIMITER"]);
+        assert_eq!(
+            words("créer unique", Syntax::Sqlite, 5),
+            ["CRÉER", "UNIQUE"]
+        );
+    }
+
+    // --- robustness ------------------------------------------------------------------
+
+    /// Splits `sql` in every dialect: it must not panic, must satisfy the
+    /// invariants when it succeeds, and must point into the file when not.
+    fn split_anything(sql: &str) {
+        for syntax in ALL {
+            match split(sql, syntax) {
+                Ok(statements) => {
+                    check_invariants(sql, &statements);
+                    for s in &statements {
+                        let _ = leading_words(&s.text, syntax, 4);
+                    }
+                }
+                Err(e) => assert!(e.line >= 1 && e.line <= 1 + sql.matches('\n').count()),
+            }
+            let _ = leading_words(sql, syntax, 6);
+        }
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        const PIECES: [&str; 55] = [
+            "'",
+            "\"",
+            "`",
+            "[",
+            "]",
+            "$",
+            "$$",
+            "$a$",
+            "$1",
+            "/*",
+            "*/",
+            "/*!",
+            "--",
+            "-- ",
+            "#",
+            "\n",
+            " ",
+            "\t",
+            ";",
+            ";;",
+            "\\",
+            "E'",
+            "U&'",
+            "u&\"",
+            "BEGIN",
+            "END",
+            "CASE",
+            "IF",
+            "LOOP",
+            "REPEAT(",
+            "ATOMIC",
+            "CREATE TRIGGER t ",
+            "CREATE PROCEDURE p() ",
+            "CREATE FUNCTION f() ",
+            "DELIMITER ",
+            "DELIMITER $$\n",
+            "\nDELIMITER ;\n",
+            "(",
+            ")",
+            "é",
+            "日本",
+            ":",
+            ".",
+            "x",
+            "1",
+            "THEN",
+            "DO",
+            "WHILE",
+            "END IF",
+            "NOT ATOMIC",
+            "\r",
+            "//",
+            "DELIMITER §\n",
+            "§",
+            "\x0b",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let len = next() % 40;
+            let sql: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            split_anything(&sql);
+        }
+    }
+
+    fn fixture_root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/split")
+    }
+
+    /// The fixtures of one dialect: (file stem, contents), sorted by name.
+    fn fixtures(dir: &str) -> Vec<(String, String)> {
+        let path = fixture_root().join(dir);
+        let mut found: Vec<_> = fs::read_dir(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .map(|entry| entry.expect("directory entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .map(|p| {
+                let stem = p.file_stem().expect("stem").to_string_lossy().into_owned();
+                let sql = fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                (stem, sql)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    const FIXTURE_DIRS: [(&str, Syntax); 3] = [
+        ("sqlite", Syntax::Sqlite),
+        ("postgres", Syntax::Postgres),
+        ("mysql", Syntax::Mysql),
+    ];
+
+    #[test]
+    fn every_prefix_of_every_fixture_splits_without_panicking() {
+        for (dir, _) in FIXTURE_DIRS {
+            for (_, sql) in fixtures(dir) {
+                for (at, _) in sql.char_indices() {
+                    split_anything(&sql[..at]);
+                }
+            }
+        }
+    }
+
+    fn render(statements: &[Statement]) -> String {
+        let mut out = String::new();
+        for s in statements {
+            out.push_str(&format!("--- line {} ---\n{}\n", s.line, s.text));
+        }
+        out
+    }
+
+    #[test]
+    fn fixtures_split_as_snapshotted() {
+        for (dir, syntax) in FIXTURE_DIRS {
+            let files = fixtures(dir);
+            assert!(files.len() >= 5, "only {} fixtures in {dir}", files.len());
+            for (stem, sql) in files {
+                let found = statements(&sql, syntax);
+                insta::with_settings!({
+                    description => format!("tests/data/split/{dir}/{stem}.sql split as {syntax:?}"),
+                    omit_expression => true,
+                }, {
+                    insta::assert_snapshot!(format!("fixture_{dir}_{stem}"), render(&found));
+                });
+            }
+        }
+    }
 }

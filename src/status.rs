@@ -161,7 +161,7 @@ fn row(
             let failure = record.failure.as_ref()?;
             let what = match failure.error {
                 Some(_) => "failed",
-                None => "was cut off",
+                None => "did not finish (running now, or cut off)",
             };
             let line = failure
                 .line
