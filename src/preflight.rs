@@ -84,7 +84,7 @@ fn prepare<'a>(
         message,
     };
     let statements = split(&file.script.text, dialect.syntax())
-        .map_err(|error| Problem::Files(vec![at(error.line, error.to_string())]))?;
+        .map_err(|error| Problem::Files(vec![at(error.line, error.message)]))?;
     let no_transaction = file.script.directives.no_transaction;
     if no_transaction && single_transaction {
         return Err(Problem::Usage(format!(
