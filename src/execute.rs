@@ -222,22 +222,12 @@ impl<'r> Executor<'r> {
             checksum: step.file.map(|file| file.script.checksum.as_str()),
         };
         let record = apply_change(self.records.get(&step.version), &change);
-        match &record {
-            Some(record) => self.backend.save_version(self.tables, record)?,
-            None => self.backend.delete_version(self.tables, step.version)?,
-        }
         let mut entry = log_entry(step, started_at);
-        entry.finished_at = Some(at);
+        entry.id = log_id;
+        entry.finished_at = Some(at.clone());
         entry.outcome = "ok".into();
-        match log_id {
-            Some(id) => {
-                entry.id = Some(id);
-                self.backend.finish_log(self.tables, &entry)?;
-            }
-            None => {
-                self.backend.insert_log(self.tables, &entry)?;
-            }
-        }
+        self.backend
+            .record(self.tables, step.version, record.as_ref(), &entry)?;
         Ok(Saved {
             version: step.version,
             record,

@@ -156,11 +156,10 @@ impl Migrator {
                     if let Some(phase) = record.phases[phase_index(found.phase)].as_mut() {
                         phase.checksum = found.current.clone();
                     }
-                    backend.save_version(tables, &record)?;
                     let mut entry = bookkeeping_entry(found.version, "accept", &at);
                     entry.file = Some(found.path.clone());
                     entry.checksum = found.current.clone();
-                    backend.insert_log(tables, &entry)?;
+                    backend.record(tables, found.version, Some(&record), &entry)?;
                 }
                 Ok(())
             };
@@ -214,15 +213,11 @@ impl Migrator {
                 }
             }
             ensure_and_write(backend, tables, |backend| {
-                if target == State::Pending {
-                    backend.delete_version(tables, version)?;
-                } else {
-                    backend.save_version(tables, &record)?;
-                }
                 let operation = format!("mark_{target}");
                 let mut entry = bookkeeping_entry(version, &operation, &at);
                 entry.release = Some(release.clone());
-                backend.insert_log(tables, &entry).map(|_| ())
+                let row = (target != State::Pending).then_some(&record);
+                backend.record(tables, version, row, &entry)
             })?;
             Ok(before.map(|record| record.state))
         })

@@ -137,6 +137,27 @@ pub trait Backend {
 
     /// Completes a log row written before a non-atomic file ran.
     fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError>;
+
+    /// The bookkeeping of one change, inside the caller's transaction: saves
+    /// the version's row (deletes it when `row` is `None`) and inserts the log
+    /// row, or completes it when `log.id` is set. A backend whose database is
+    /// across a network overrides this to do it in one round trip.
+    fn record(
+        &mut self,
+        tables: &TableNames,
+        version: Version,
+        row: Option<&VersionRecord>,
+        log: &LogEntry,
+    ) -> Result<(), DbError> {
+        match row {
+            Some(row) => self.save_version(tables, row)?,
+            None => self.delete_version(tables, version)?,
+        }
+        match log.id {
+            Some(_) => self.finish_log(tables, log),
+            None => self.insert_log(tables, log).map(|_| ()),
+        }
+    }
 }
 
 /// Opens a session for `url`. `create` allows creating an embedded database
