@@ -1,0 +1,219 @@
+//! Where each statement ends.
+//!
+//! This file owns the walk from a statement's first token to the token that
+//! ends it: the first delimiter or `DELIMITER` line, except that a `;` does
+//! not count while a compound body (or, in PostgreSQL, a parenthesis) is
+//! open. It reads a statement's head to choose which bodies it may hold
+//! (`Mode`), keeps the nesting (`Blocks`), and falls back to the first
+//! delimiter when a body is still open at the end of the input. The
+//! dialect-specific rules live in `sqlite_postgres_bodies` and
+//! `mysql_programs`.
+
+use super::Syntax;
+use super::lexer::{Kind, Token};
+
+/// The index of the token that ends the statement starting at token
+/// `start` (a delimiter or `DELIMITER` line), or `tokens.len()`.
+pub(super) fn statement_end(sql: &str, syntax: Syntax, tokens: &[Token], start: usize) -> usize {
+    let mut blocks = Blocks::for_statement(sql, syntax, tokens, start);
+    tracked_end(sql, tokens, start, &mut blocks).unwrap_or_else(|| plain_end(tokens, start))
+}
+
+/// The first delimiter or `DELIMITER` line at or after `start`.
+fn plain_end(tokens: &[Token], start: usize) -> usize {
+    tokens
+        .iter()
+        .skip(start)
+        .position(|t| matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
+        .map_or(tokens.len(), |p| start + p)
+}
+
+/// Like [`plain_end`] but a `;` inside an open block does not count; `None`
+/// when a block is still open at the end of the input.
+fn tracked_end(sql: &str, tokens: &[Token], start: usize, blocks: &mut Blocks) -> Option<usize> {
+    let mut i = start;
+    let mut prev = None;
+    while let Some(token) = tokens.get(i) {
+        match token.kind {
+            Kind::DelimiterCommand => return Some(i),
+            Kind::Delimiter if blocks.is_closed() || token.text(sql) != ";" => return Some(i),
+            Kind::Comment => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let next = blocks.step(sql, tokens, i, prev).max(i + 1);
+        prev = Some(next - 1);
+        i = next;
+    }
+    blocks.is_closed().then_some(tokens.len())
+}
+
+/// Which compound bodies a statement can contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// No bodies: the statement ends at the first delimiter (in PostgreSQL,
+    /// the first one outside parentheses).
+    Plain,
+    /// SQLite `CREATE TRIGGER`: one `BEGIN ... END` body.
+    SqliteTrigger,
+    /// PostgreSQL `CREATE FUNCTION|PROCEDURE`: a `BEGIN ATOMIC ... END` body.
+    PgRoutine,
+    /// MySQL stored program or `BEGIN NOT ATOMIC`: nested compound statements.
+    MysqlProgram,
+}
+
+/// An open block of a compound body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Block {
+    Begin,
+    /// A CASE statement (MySQL), closed by `END CASE`.
+    CaseStatement,
+    /// A CASE expression, closed by `END`.
+    CaseExpression,
+    If,
+    Loop,
+    While,
+    Repeat,
+}
+
+impl Block {
+    /// Whether a plain `END` closes this block.
+    pub(super) fn closed_by_end(self) -> bool {
+        matches!(
+            self,
+            Block::Begin | Block::CaseStatement | Block::CaseExpression
+        )
+    }
+}
+
+/// Block nesting of the statement being split.
+#[derive(Debug)]
+pub(super) struct Blocks {
+    mode: Mode,
+    syntax: Syntax,
+    /// The open blocks, innermost last.
+    pub(super) stack: Vec<Block>,
+    /// Open parentheses.
+    pub(super) parens: usize,
+    /// SQLite: the trigger body has been opened (there is only one).
+    pub(super) body_seen: bool,
+}
+
+impl Blocks {
+    fn for_statement(sql: &str, syntax: Syntax, tokens: &[Token], start: usize) -> Self {
+        let mut head = Head::new(sql, tokens, start);
+        let mode = match syntax {
+            Syntax::Sqlite if head.sqlite_trigger() => Mode::SqliteTrigger,
+            Syntax::Postgres if head.pg_routine() => Mode::PgRoutine,
+            Syntax::Mysql if head.mysql_program() => Mode::MysqlProgram,
+            _ => Mode::Plain,
+        };
+        Blocks {
+            mode,
+            syntax,
+            stack: Vec::new(),
+            parens: 0,
+            body_seen: false,
+        }
+    }
+
+    /// Whether a `;` here ends the statement.
+    fn is_closed(&self) -> bool {
+        self.stack.is_empty() && (self.syntax != Syntax::Postgres || self.parens == 0)
+    }
+
+    /// Accounts for the significant token `i`; returns the index of the
+    /// next token to look at (past any word consumed as lookahead).
+    fn step(&mut self, sql: &str, tokens: &[Token], i: usize, prev: Option<usize>) -> usize {
+        let Some(&token) = tokens.get(i) else {
+            return i + 1;
+        };
+        match (token.kind, token.text(sql)) {
+            (Kind::Punct, "(") => self.parens += 1,
+            (Kind::Punct, ")") => self.parens = self.parens.saturating_sub(1),
+            _ => {}
+        }
+        let qualified = prev
+            .and_then(|p| tokens.get(p))
+            .is_some_and(|p| p.kind == Kind::Punct && p.text(sql) == ".");
+        if token.kind != Kind::Word || qualified {
+            return i + 1;
+        }
+        let word = token.text(sql);
+        match self.mode {
+            Mode::Plain => i + 1,
+            Mode::SqliteTrigger => self.sqlite_word(word, i),
+            Mode::PgRoutine => self.pg_word(sql, tokens, word, i),
+            Mode::MysqlProgram => self.mysql_word(sql, tokens, word, i, prev),
+        }
+    }
+}
+
+/// The first significant tokens of a statement, to recognise its kind.
+pub(super) struct Head<'a> {
+    pub(super) sql: &'a str,
+    /// The first significant tokens, up to the first delimiter.
+    pub(super) tokens: Vec<Token>,
+    /// The next token to read.
+    pub(super) at: usize,
+}
+
+impl<'a> Head<'a> {
+    /// How many significant tokens a statement's kind is read from.
+    const LEN: usize = 16;
+
+    fn new(sql: &'a str, tokens: &[Token], start: usize) -> Self {
+        let tokens = tokens
+            .iter()
+            .skip(start)
+            .take_while(|t| !matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
+            .filter(|t| t.kind != Kind::Comment)
+            .take(Self::LEN)
+            .copied()
+            .collect();
+        Head { sql, tokens, at: 0 }
+    }
+
+    /// Consumes the next token if it is one of the keywords `words`.
+    pub(super) fn eat(&mut self, words: &[&str]) -> bool {
+        let hit = self
+            .tokens
+            .get(self.at)
+            .is_some_and(|t| words.iter().any(|w| is_keyword(self.sql, t, w)));
+        self.at += usize::from(hit);
+        hit
+    }
+
+    /// Consumes the next token if it is the punctuation `punct`.
+    pub(super) fn eat_punct(&mut self, punct: &str) -> bool {
+        let hit = self
+            .tokens
+            .get(self.at)
+            .is_some_and(|t| t.kind == Kind::Punct && t.text(self.sql) == punct);
+        self.at += usize::from(hit);
+        hit
+    }
+}
+
+/// Whether `token` is the bare word `keyword` (ASCII case-insensitive).
+pub(super) fn is_keyword(sql: &str, token: &Token, keyword: &str) -> bool {
+    token.kind == Kind::Word && token.text(sql).eq_ignore_ascii_case(keyword)
+}
+
+/// Whether the significant token after `i` is the punctuation `punct`.
+pub(super) fn followed_by(sql: &str, tokens: &[Token], i: usize, punct: &str) -> bool {
+    next_significant(tokens, i + 1)
+        .and_then(|j| tokens.get(j))
+        .is_some_and(|t| t.kind == Kind::Punct && t.text(sql) == punct)
+}
+
+/// The index of the first non-comment token at or after `from`.
+pub(super) fn next_significant(tokens: &[Token], from: usize) -> Option<usize> {
+    tokens
+        .iter()
+        .skip(from)
+        .position(|t| t.kind != Kind::Comment)
+        .map(|p| from + p)
+}
