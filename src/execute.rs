@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::backend::{Backend, LogEntry, StatementFailure};
+use crate::backend::{Backend, Batch, LogEntry, StatementFailure};
 use crate::error::{DbError, Error, MigrationError};
 use crate::plan::Step;
 use crate::preflight::{Prepared, done_checksum};
@@ -195,12 +195,25 @@ impl<'r> Executor<'r> {
         if statements.is_empty() {
             return Ok(());
         }
-        self.backend.execute(&file.script.text, statements).map_err(
-            |StatementFailure { index, line, error }| {
+        // A whole file goes as one batch; a non-atomic file, statement by statement.
+        let batch = match statements {
+            [one] if prepared.statements.len() > 1 => Batch {
+                text: &one.text,
+                line: one.line,
+                statements,
+            },
+            _ => Batch {
+                text: &file.script.text,
+                line: 1,
+                statements,
+            },
+        };
+        self.backend
+            .execute(&batch)
+            .map_err(|StatementFailure { index, line, error }| {
                 let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
                 to_failure(Some(index), line, error)
-            },
-        )
+            })
     }
 
     /// Saves the version's new row and its log row, inside the caller's

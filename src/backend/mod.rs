@@ -7,6 +7,7 @@
 //! executor's (`execute.rs`). A backend only knows how its database does each
 //! of those things.
 
+pub mod rows;
 pub mod sqlite;
 
 use std::time::Duration;
@@ -36,6 +37,27 @@ pub trait Dialect {
     /// Whether the statement commits implicitly (MySQL DDL), making its file non-atomic.
     fn commits_implicitly(&self, _statement: &Statement) -> bool {
         false
+    }
+}
+
+/// Statements to run together: a whole file (in its transaction) or one
+/// statement (of a non-atomic file).
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// The text to send, for backends that send it in one message: the file's
+    /// text, or the one statement's text.
+    pub text: &'a str,
+    /// The line of the file where `text` starts.
+    pub line: usize,
+    /// The statements of `text`, for backends that run them one by one.
+    pub statements: &'a [Statement],
+}
+
+impl Batch<'_> {
+    /// The line of the file at a byte offset of `text`.
+    pub fn line_at(&self, offset: usize) -> usize {
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        self.line + before.matches('\n').count()
     }
 }
 
@@ -122,9 +144,8 @@ pub trait Backend {
     /// restores the default. Called after `begin` for transactional files.
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError>;
 
-    /// Runs statements of one file in order, stopping at the first failure.
-    /// `text` is the whole file, for backends that send it in one message.
-    fn execute(&mut self, text: &str, statements: &[Statement]) -> Result<(), StatementFailure>;
+    /// Runs a batch of statements in order, stopping at the first failure.
+    fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure>;
 
     /// Inserts or replaces a version's row.
     fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError>;

@@ -7,8 +7,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::convert;
 use crate::backend::LogEntry;
+use crate::backend::rows::{COLUMNS, RawPhase, RawRow, RowValues};
 use crate::error::DbError;
-use crate::record::{DbState, Failure, PhaseRecord, VersionRecord};
+use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
 use crate::version::{Release, Version};
 
@@ -45,12 +46,6 @@ CREATE TABLE IF NOT EXISTS "{log}" (
     connection.execute_batch(&sql).map_err(convert)
 }
 
-const COLUMNS: &str = "version, name, state, \
-    add_release, added_at, add_seq, add_checksum, \
-    simdrop_release, simdropped_at, simdrop_seq, simdrop_checksum, \
-    drop_release, dropped_at, drop_seq, drop_checksum, \
-    failed_operation, failed_release, statements_done, done_checksum, error, error_line";
-
 /// Reads every row of the version table with one query.
 pub fn read_state(connection: &Connection, tables: &TableNames) -> Result<DbState, DbError> {
     let exists: Option<i64> = connection
@@ -64,7 +59,11 @@ pub fn read_state(connection: &Connection, tables: &TableNames) -> Result<DbStat
     if exists.is_none() {
         return Ok(DbState::default());
     }
-    let sql = format!(r#"SELECT {COLUMNS} FROM "{}""#, tables.versions);
+    let sql = format!(
+        r#"SELECT {} FROM "{}""#,
+        COLUMNS.join(", "),
+        tables.versions
+    );
     let mut statement = connection.prepare(&sql).map_err(convert)?;
     let mut rows = statement.query([]).map_err(convert)?;
     let mut state = DbState {
@@ -72,59 +71,36 @@ pub fn read_state(connection: &Connection, tables: &TableNames) -> Result<DbStat
         ..DbState::default()
     };
     while let Some(row) = rows.next().map_err(convert)? {
-        let record = read_record(row).map_err(convert)?;
-        let record = record.map_err(DbError::new)?;
+        let record = raw_row(row)
+            .map_err(convert)?
+            .into_record()
+            .map_err(DbError::new)?;
         state.records.insert(record.version, record);
     }
     Ok(state)
 }
 
-fn read_record(row: &Row<'_>) -> rusqlite::Result<Result<VersionRecord, String>> {
-    let version: String = row.get(0)?;
-    let state: String = row.get(2)?;
-    let failed_operation: Option<String> = row.get(15)?;
-    let parsed = (|| {
-        let version: Version = version
-            .parse()
-            .map_err(|error| format!("the version table holds a bad version: {error}"))?;
-        let state = state.parse()?;
-        Ok::<_, String>((version, state))
-    })();
-    let (version, state) = match parsed {
-        Ok(parsed) => parsed,
-        Err(error) => return Ok(Err(error)),
+fn raw_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
+    let phase = |first: usize| -> rusqlite::Result<RawPhase> {
+        Ok(RawPhase {
+            release: row.get(first)?,
+            at: row.get(first + 1)?,
+            seq: row.get(first + 2)?,
+            checksum: row.get(first + 3)?,
+        })
     };
-    let mut record = VersionRecord::new(version, row.get(1)?);
-    record.state = state;
-    for (index, first) in [3, 7, 11].into_iter().enumerate() {
-        let release: Option<String> = row.get(first)?;
-        record.phases[index] = match release {
-            Some(release) => Some(PhaseRecord {
-                release: Release::from_stored(release),
-                at: row.get::<_, Option<String>>(first + 1)?.unwrap_or_default(),
-                seq: row.get::<_, Option<i64>>(first + 2)?.unwrap_or(0).max(0) as u64,
-                checksum: row.get(first + 3)?,
-            }),
-            None => None,
-        };
-    }
-    if let Some(operation) = failed_operation {
-        let operation = match operation.parse() {
-            Ok(operation) => operation,
-            Err(error) => return Ok(Err(error)),
-        };
-        record.failure = Some(Failure {
-            operation,
-            release: Release::from_stored(row.get::<_, Option<String>>(16)?.unwrap_or_default()),
-            statements_done: row.get::<_, Option<i64>>(17)?.unwrap_or(0).max(0) as usize,
-            done_checksum: row.get::<_, Option<String>>(18)?.unwrap_or_default(),
-            error: row.get(19)?,
-            line: row
-                .get::<_, Option<i64>>(20)?
-                .map(|line| line.max(0) as usize),
-        });
-    }
-    Ok(Ok(record))
+    Ok(RawRow {
+        version: row.get(0)?,
+        name: row.get(1)?,
+        state: row.get(2)?,
+        phases: [phase(3)?, phase(7)?, phase(11)?],
+        failed_operation: row.get(15)?,
+        failed_release: row.get(16)?,
+        statements_done: row.get(17)?,
+        done_checksum: row.get(18)?,
+        error: row.get(19)?,
+        error_line: row.get(20)?,
+    })
 }
 
 /// Inserts or replaces a version's row.
@@ -133,41 +109,41 @@ pub fn save_version(
     tables: &TableNames,
     record: &VersionRecord,
 ) -> Result<(), DbError> {
+    let placeholders: Vec<String> = (1..=COLUMNS.len())
+        .map(|index| format!("?{index}"))
+        .collect();
     let sql = format!(
-        r#"INSERT OR REPLACE INTO "{}" ({COLUMNS}) VALUES
-        (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"#,
-        tables.versions
+        r#"INSERT OR REPLACE INTO "{}" ({}) VALUES ({})"#,
+        tables.versions,
+        COLUMNS.join(", "),
+        placeholders.join(", ")
     );
-    let phase = |index: usize| record.phases[index].as_ref();
-    let release = |index: usize| phase(index).map(|done| done.release.as_str().to_string());
-    let at = |index: usize| phase(index).map(|done| done.at.clone());
-    let seq = |index: usize| phase(index).map(|done| done.seq as i64);
-    let checksum = |index: usize| phase(index).and_then(|done| done.checksum.clone());
-    let failure = record.failure.as_ref();
+    let values = RowValues::of(record);
+    let [add, simdrop, drop] = &values.phases;
     let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
     statement
         .execute(params![
-            record.version.to_string(),
-            record.name,
-            record.state.as_str(),
-            release(0),
-            at(0),
-            seq(0),
-            checksum(0),
-            release(1),
-            at(1),
-            seq(1),
-            checksum(1),
-            release(2),
-            at(2),
-            seq(2),
-            checksum(2),
-            failure.map(|failure| failure.operation.as_str()),
-            failure.map(|failure| failure.release.as_str().to_string()),
-            failure.map(|failure| failure.statements_done as i64),
-            failure.map(|failure| failure.done_checksum.clone()),
-            failure.and_then(|failure| failure.error.clone()),
-            failure.and_then(|failure| failure.line.map(|line| line as i64)),
+            values.version,
+            values.name,
+            values.state,
+            add.release,
+            add.at,
+            add.seq,
+            add.checksum,
+            simdrop.release,
+            simdrop.at,
+            simdrop.seq,
+            simdrop.checksum,
+            drop.release,
+            drop.at,
+            drop.seq,
+            drop.checksum,
+            values.failed_operation,
+            values.failed_release,
+            values.statements_done,
+            values.done_checksum,
+            values.error,
+            values.error_line,
         ])
         .map_err(convert)?;
     Ok(())

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::backend::{Backend, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
 use crate::error::{DbError, Error};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
@@ -161,13 +161,13 @@ impl Backend for SqliteBackend {
         self.connection()?.busy_timeout(timeout).map_err(convert)
     }
 
-    fn execute(&mut self, _text: &str, statements: &[Statement]) -> Result<(), StatementFailure> {
+    fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
         let connection = self.connection().map_err(|error| StatementFailure {
             index: 0,
             line: None,
             error,
         })?;
-        for (index, statement) in statements.iter().enumerate() {
+        for (index, statement) in batch.statements.iter().enumerate() {
             connection
                 .execute_batch(&statement.text)
                 .map_err(|error| StatementFailure {
