@@ -231,7 +231,7 @@ impl Migrator {
         let mut backend = connect(&self.config.url, true)?;
         let wait = self.config.lock_wait;
         match backend
-            .lock(wait)
+            .lock(wait, &self.config.tables)
             .map_err(Error::database("cannot take the run lock"))?
         {
             LockOutcome::Acquired => {}

@@ -54,6 +54,11 @@ impl DatabaseUrl {
         &self.kind
     }
 
+    /// The URL as given, password included: only for handing to a driver.
+    pub fn expose(&self) -> &str {
+        &self.raw
+    }
+
     /// The URL with any password removed, for output and errors.
     pub fn redacted(&self) -> String {
         let Some((scheme, rest)) = self.raw.split_once("://") else {

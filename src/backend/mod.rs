@@ -7,6 +7,7 @@
 //! executor's (`execute.rs`). A backend only knows how its database does each
 //! of those things.
 
+pub mod postgres;
 pub mod rows;
 pub mod sqlite;
 
@@ -118,8 +119,9 @@ pub trait Backend {
     /// The dialect's capabilities.
     fn dialect(&self) -> &'static dyn Dialect;
 
-    /// Takes the database-wide run lock, waiting up to `wait`.
-    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError>;
+    /// Takes the database-wide run lock for the version table `tables`,
+    /// waiting up to `wait`.
+    fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError>;
 
     /// Releases the run lock.
     fn unlock(&mut self) -> Result<(), DbError>;
@@ -186,8 +188,9 @@ pub trait Backend {
 pub fn connect(url: &DatabaseUrl, create: bool) -> Result<Box<dyn Backend>, Error> {
     match url.kind() {
         Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create)?)),
-        Kind::Postgres | Kind::Mysql => Err(Error::Usage(format!(
-            "{url}: this build of migrate supports only SQLite so far"
+        Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(url)?)),
+        Kind::Mysql => Err(Error::Usage(format!(
+            "{url}: this build of migrate supports SQLite and PostgreSQL so far"
         ))),
     }
 }

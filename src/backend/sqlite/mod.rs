@@ -107,7 +107,7 @@ impl Backend for SqliteBackend {
         &SqliteDialect
     }
 
-    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
+    fn lock(&mut self, wait: Duration, _tables: &TableNames) -> Result<LockOutcome, DbError> {
         let lock_path = lock::lock_path(&self.path);
         match lock::FileLock::acquire(&lock_path, wait)? {
             Ok(held) => {

@@ -1,0 +1,590 @@
+//! The PostgreSQL backend.
+//!
+//! It drives `tokio-postgres` (the engine of the `postgres` crate) on a
+//! single-threaded runtime, as the `postgres` crate itself does, because it
+//! needs two things the blocking client hides: a multi-statement query
+//! streamed message by message, so that the failing statement of a file
+//! sent in one message is known by counting the statements that completed
+//! before the error; and pipelining, so that the bookkeeping of a change is
+//! one round trip. A transactional file costs three round trips: `BEGIN`,
+//! `SET LOCAL lock_timeout` and the file's text in one simple-query message;
+//! the version row and the log row, pipelined; the commit.
+
+mod bookkeeping;
+pub mod connect;
+mod dialect;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures_util::{StreamExt, pin_mut};
+use sha2::{Digest, Sha256};
+use tokio::runtime::Runtime;
+use tokio_postgres::error::{ErrorPosition, SqlState};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, SimpleQueryMessage, Statement as Prepared};
+
+use self::bookkeeping::{Sql, quote};
+use self::connect::{Target, TlsMode, client_config};
+pub use self::dialect::PostgresDialect;
+use crate::backend::rows::{RawPhase, RawRow, RowValues};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::error::{DbError, Error};
+use crate::record::{DbState, VersionRecord};
+use crate::settings::{DatabaseUrl, TableNames};
+use crate::version::Version;
+
+/// How often a waiting run asks for the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(100);
+
+/// A session with one PostgreSQL database.
+pub struct PostgresBackend {
+    runtime: Runtime,
+    client: Client,
+    schema: String,
+    sql: Option<(TableNames, Sql)>,
+    prepared: HashMap<String, Prepared>,
+    /// Statements to send in front of the next one: `BEGIN` and `SET LOCAL`
+    /// wait for the file's text so that they cost no round trip of their own.
+    pending: Vec<String>,
+    in_transaction: bool,
+    session_lock_timeout: Option<Duration>,
+    lock_key: Option<i64>,
+}
+
+impl PostgresBackend {
+    /// Connects to `url`.
+    pub fn connect(url: &DatabaseUrl) -> Result<PostgresBackend, Error> {
+        let target = connect::parse(url.expose()).map_err(Error::Usage)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| {
+                Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
+            })?;
+        let context = format!("cannot connect to {url}");
+        let client = open(&runtime, &target).map_err(|error| Error::Database {
+            context: context.clone(),
+            source: error,
+        })?;
+        let mut backend = PostgresBackend {
+            runtime,
+            client,
+            schema: String::new(),
+            sql: None,
+            prepared: HashMap::new(),
+            pending: Vec::new(),
+            in_transaction: false,
+            session_lock_timeout: None,
+            lock_key: None,
+        };
+        backend
+            .settle_schema(&target)
+            .map_err(|source| Error::Database { context, source })?;
+        Ok(backend)
+    }
+
+    /// Sets the session's `search_path` and finds the target schema.
+    fn settle_schema(&mut self, target: &Target) -> Result<(), DbError> {
+        if let Some(path) = &target.search_path {
+            self.query("SELECT set_config('search_path', $1, false)", &[path])?;
+        }
+        self.schema = match &target.schema {
+            Some(schema) => schema.clone(),
+            None => {
+                let rows = self.query("SELECT current_schema()::text", &[])?;
+                rows.first()
+                    .and_then(|row| row.get::<_, Option<String>>(0))
+                    .ok_or_else(|| {
+                        DbError::new("no schema to keep the version tables in: set search_path=SCHEMA in the URL")
+                    })?
+            }
+        };
+        Ok(())
+    }
+
+    fn sql(&mut self, tables: &TableNames) -> &Sql {
+        if self.sql.as_ref().is_none_or(|(known, _)| known != tables) {
+            self.sql = Some((tables.clone(), Sql::new(&self.schema, tables)));
+        }
+        match &self.sql {
+            Some((_, sql)) => sql,
+            None => unreachable!("the statements were just built"),
+        }
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, DbError> {
+        self.flush()?;
+        let client = &self.client;
+        self.runtime
+            .block_on(client.query(sql, params))
+            .map_err(convert)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        let client = &self.client;
+        self.runtime
+            .block_on(client.batch_execute(sql))
+            .map_err(convert)
+    }
+
+    /// Sends the statements waiting in front of the next one.
+    fn flush(&mut self) -> Result<(), DbError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending).join(";\n");
+        self.batch(&pending)
+    }
+
+    /// A prepared bookkeeping statement, prepared once per session.
+    fn prepare(&mut self, sql: &str) -> Result<Prepared, DbError> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let client = &self.client;
+        let statement = self
+            .runtime
+            .block_on(client.prepare(sql))
+            .map_err(convert)?;
+        self.prepared.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    fn lock_key(&mut self, tables: &TableNames) -> i64 {
+        let name = format!("migrate:{}.{}", self.schema, tables.versions);
+        let digest = Sha256::digest(name.as_bytes());
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(bytes)
+    }
+
+    fn lock_holder(&mut self, key: i64) -> Option<String> {
+        let bits = key as u64;
+        let (class, object) = ((bits >> 32) as u32, bits as u32);
+        let rows = self
+            .query(
+                "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local') \
+                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 \
+                 AND l.objid = $2 AND l.objsubid = 1",
+                &[&class, &object],
+            )
+            .ok()?;
+        let row = rows.first()?;
+        let (pid, application, client): (i32, String, String) =
+            (row.get(0), row.get(1), row.get(2));
+        Some(format!(
+            "held by backend pid {pid}, application_name '{application}', from {client}"
+        ))
+    }
+}
+
+fn open(runtime: &Runtime, target: &Target) -> Result<Client, DbError> {
+    if target.tls == TlsMode::Disable {
+        let (client, connection) = runtime
+            .block_on(target.config.connect(tokio_postgres::NoTls))
+            .map_err(convert)?;
+        runtime.spawn(connection);
+        return Ok(client);
+    }
+    let tls = client_config(target.tls, target.root_cert.as_ref()).map_err(DbError::new)?;
+    let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
+    let (client, connection) = runtime
+        .block_on(target.config.connect(connector))
+        .map_err(convert)?;
+    runtime.spawn(connection);
+    Ok(client)
+}
+
+impl Backend for PostgresBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &PostgresDialect
+    }
+
+    fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError> {
+        let key = self.lock_key(tables);
+        let deadline = Instant::now() + wait;
+        loop {
+            let rows = self.query("SELECT pg_try_advisory_lock($1)", &[&key])?;
+            if rows.first().is_some_and(|row| row.get::<_, bool>(0)) {
+                self.lock_key = Some(key);
+                return Ok(LockOutcome::Acquired);
+            }
+            if Instant::now() >= deadline {
+                return Ok(LockOutcome::TimedOut(self.lock_holder(key)));
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+
+    fn unlock(&mut self) -> Result<(), DbError> {
+        match self.lock_key.take() {
+            Some(key) => self
+                .query("SELECT pg_advisory_unlock($1)", &[&key])
+                .map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError> {
+        let sql = self.sql(tables).clone();
+        let exists = self.query("SELECT to_regclass($1) IS NOT NULL", &[&sql.versions])?;
+        if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
+            return Ok(DbState::default());
+        }
+        let mut state = DbState {
+            tables_exist: true,
+            ..DbState::default()
+        };
+        for row in self.query(&sql.select, &[])? {
+            let record = raw_row(&row)
+                .map_err(convert)?
+                .into_record()
+                .map_err(DbError::new)?;
+            state.records.insert(record.version, record);
+        }
+        Ok(state)
+    }
+
+    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+        let schema = self.schema.clone();
+        let found = self.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])?;
+        if found.is_empty() {
+            self.batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&schema)))?;
+        }
+        let create = self.sql(tables).create.clone();
+        self.batch(&create)
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.pending.push("BEGIN".to_string());
+        self.in_transaction = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.in_transaction = false;
+        if self.pending.first().is_some_and(|first| first == "BEGIN") {
+            // Nothing ran since BEGIN: there is nothing to commit.
+            self.pending.clear();
+            return Ok(());
+        }
+        self.flush()?;
+        self.batch("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        let was_in_transaction = std::mem::take(&mut self.in_transaction);
+        if self.pending.first().is_some_and(|first| first == "BEGIN") {
+            self.pending.clear();
+            return Ok(());
+        }
+        self.pending.clear();
+        if was_in_transaction {
+            self.batch("ROLLBACK")
+        } else {
+            Ok(())
+        }
+    }
+
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
+        let value = match timeout {
+            Some(timeout) => format!("'{}ms'", timeout.as_millis()),
+            None => "DEFAULT".to_string(),
+        };
+        if self.in_transaction {
+            if timeout.is_some() {
+                self.pending
+                    .push(format!("SET LOCAL lock_timeout = {value}"));
+            }
+            return Ok(());
+        }
+        if timeout != self.session_lock_timeout {
+            // Outside a transaction it cannot ride in front of the statement:
+            // CREATE INDEX CONCURRENTLY must be alone in its message.
+            self.batch(&format!("SET lock_timeout = {value}"))?;
+            self.session_lock_timeout = timeout;
+        }
+        Ok(())
+    }
+
+    fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
+        let prefix_count = self.pending.len();
+        let mut query = std::mem::take(&mut self.pending).join(";\n");
+        if !query.is_empty() {
+            query.push_str(";\n");
+        }
+        let prefix_chars = query.chars().count();
+        query.push_str(batch.text);
+        let client = &self.client;
+        let outcome = self.runtime.block_on(async {
+            let mut completed = 0usize;
+            let stream = client
+                .simple_query_raw(&query)
+                .await
+                .map_err(|error| (0, error))?;
+            pin_mut!(stream);
+            while let Some(message) = stream.next().await {
+                match message {
+                    Ok(SimpleQueryMessage::CommandComplete(_)) => completed += 1,
+                    Ok(_) => {}
+                    Err(error) => return Err((completed, error)),
+                }
+            }
+            Ok(())
+        });
+        let Err((completed, error)) = outcome else {
+            return Ok(());
+        };
+        let index = completed.saturating_sub(prefix_count);
+        let line = error
+            .as_db_error()
+            .and_then(|db| match db.position() {
+                Some(ErrorPosition::Original(position)) => Some(*position as usize),
+                _ => None,
+            })
+            .and_then(|position| position.checked_sub(1 + prefix_chars))
+            .and_then(|chars| batch.text.char_indices().nth(chars).map(|(byte, _)| byte))
+            .map(|offset| batch.line_at(offset))
+            .or_else(|| batch.statements.get(index).map(|statement| statement.line));
+        Err(StatementFailure {
+            index,
+            line,
+            error: convert(error),
+        })
+    }
+
+    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
+        self.record_row(tables, record.version, Some(record), None)
+    }
+
+    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError> {
+        self.record_row(tables, version, None, None)
+    }
+
+    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
+        self.flush()?;
+        let sql = self.sql(tables).insert_log.clone();
+        let statement = self.prepare(&sql)?;
+        let values = LogValues::of(entry);
+        let client = &self.client;
+        let row = self
+            .runtime
+            .block_on(client.query_one(&statement, &values.insert_params()))
+            .map_err(convert)?;
+        Ok(row.get(0))
+    }
+
+    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
+        self.flush()?;
+        let sql = self.sql(tables).finish_log.clone();
+        let statement = self.prepare(&sql)?;
+        let values = LogValues::of(entry);
+        let client = &self.client;
+        self.runtime
+            .block_on(client.execute(&statement, &values.finish_params()))
+            .map(|_| ())
+            .map_err(convert)
+    }
+
+    fn record(
+        &mut self,
+        tables: &TableNames,
+        version: Version,
+        row: Option<&VersionRecord>,
+        log: &LogEntry,
+    ) -> Result<(), DbError> {
+        self.record_row(tables, version, row, Some(log))
+    }
+}
+
+impl PostgresBackend {
+    /// Saves or deletes a row and, with `log`, inserts or completes the log
+    /// row: pipelined with whatever is pending, one round trip.
+    fn record_row(
+        &mut self,
+        tables: &TableNames,
+        version: Version,
+        row: Option<&VersionRecord>,
+        log: Option<&LogEntry>,
+    ) -> Result<(), DbError> {
+        let sql = self.sql(tables).clone();
+        let row_statement = match row {
+            Some(_) => self.prepare(&sql.upsert)?,
+            None => self.prepare(&sql.delete)?,
+        };
+        let log_statement = match log.map(|log| log.id.is_some()) {
+            Some(true) => Some(self.prepare(&sql.finish_log)?),
+            Some(false) => Some(self.prepare(&sql.insert_log)?),
+            None => None,
+        };
+        let pending = std::mem::take(&mut self.pending).join(";\n");
+        let values = row.map(RowValues::of);
+        let version_text = version.to_string();
+        let log_values = log.map(LogValues::of);
+        let client = &self.client;
+        let run = async {
+            let flush = async {
+                match pending.is_empty() {
+                    true => Ok(()),
+                    false => client.batch_execute(&pending).await,
+                }
+            };
+            let save = async {
+                match &values {
+                    Some(values) => client.execute(&row_statement, &row_params(values)).await,
+                    None => client.execute(&row_statement, &[&version_text]).await,
+                }
+            };
+            let append = async {
+                match (&log_statement, &log_values, log.and_then(|log| log.id)) {
+                    (Some(statement), Some(values), Some(_)) => {
+                        client.execute(statement, &values.finish_params()).await
+                    }
+                    (Some(statement), Some(values), None) => {
+                        client.execute(statement, &values.insert_params()).await
+                    }
+                    _ => Ok(0),
+                }
+            };
+            futures_util::future::try_join3(flush, save, append).await
+        };
+        self.runtime.block_on(run).map(|_| ()).map_err(convert)
+    }
+}
+
+fn row_params(values: &RowValues) -> Vec<&(dyn ToSql + Sync)> {
+    let [add, simdrop, drop] = &values.phases;
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&values.version, &values.name, &values.state];
+    for phase in [add, simdrop, drop] {
+        params.extend([
+            &phase.release as &(dyn ToSql + Sync),
+            &phase.at,
+            &phase.seq,
+            &phase.checksum,
+        ]);
+    }
+    params.extend([
+        &values.failed_operation as &(dyn ToSql + Sync),
+        &values.failed_release,
+        &values.statements_done,
+        &values.done_checksum,
+        &values.error,
+        &values.error_line,
+    ]);
+    params
+}
+
+/// A log row's values, typed for binding.
+struct LogValues {
+    version: String,
+    operation: String,
+    release: Option<String>,
+    file: Option<String>,
+    checksum: Option<String>,
+    started_at: String,
+    finished_at: Option<String>,
+    outcome: String,
+    error: Option<String>,
+    statement: Option<i64>,
+    line: Option<i64>,
+    id: Option<i64>,
+}
+
+impl LogValues {
+    fn of(entry: &LogEntry) -> LogValues {
+        let number =
+            |value: Option<usize>| value.map(|value| i64::try_from(value).unwrap_or(i64::MAX));
+        LogValues {
+            version: entry.version.to_string(),
+            operation: entry.operation.clone(),
+            release: entry
+                .release
+                .as_ref()
+                .map(|release| release.as_str().to_string()),
+            file: entry.file.clone(),
+            checksum: entry.checksum.clone(),
+            started_at: entry.started_at.clone(),
+            finished_at: entry.finished_at.clone(),
+            outcome: entry.outcome.clone(),
+            error: entry.error.clone(),
+            statement: number(entry.statement),
+            line: number(entry.line),
+            id: entry.id,
+        }
+    }
+
+    fn insert_params(&self) -> [&(dyn ToSql + Sync); 11] {
+        [
+            &self.version,
+            &self.operation,
+            &self.release,
+            &self.file,
+            &self.checksum,
+            &self.started_at,
+            &self.finished_at,
+            &self.outcome,
+            &self.error,
+            &self.statement,
+            &self.line,
+        ]
+    }
+
+    fn finish_params(&self) -> [&(dyn ToSql + Sync); 6] {
+        [
+            &self.finished_at,
+            &self.outcome,
+            &self.error,
+            &self.statement,
+            &self.line,
+            &self.id,
+        ]
+    }
+}
+
+fn raw_row(row: &tokio_postgres::Row) -> Result<RawRow, tokio_postgres::Error> {
+    let phase = |first: usize| -> Result<RawPhase, tokio_postgres::Error> {
+        Ok(RawPhase {
+            release: row.try_get(first)?,
+            at: row.try_get(first + 1)?,
+            seq: row.try_get(first + 2)?,
+            checksum: row.try_get(first + 3)?,
+        })
+    };
+    Ok(RawRow {
+        version: row.try_get(0)?,
+        name: row.try_get(1)?,
+        state: row.try_get(2)?,
+        phases: [phase(3)?, phase(7)?, phase(11)?],
+        failed_operation: row.try_get(15)?,
+        failed_release: row.try_get(16)?,
+        statements_done: row.try_get(17)?,
+        done_checksum: row.try_get(18)?,
+        error: row.try_get(19)?,
+        error_line: row.try_get(20)?,
+    })
+}
+
+/// The server's message, detail and hint, with its SQLSTATE.
+fn convert(error: tokio_postgres::Error) -> DbError {
+    let Some(db) = error.as_db_error() else {
+        return DbError::new(error.to_string());
+    };
+    let mut message = db.message().to_string();
+    if let Some(detail) = db.detail() {
+        message.push_str(&format!("; detail: {detail}"));
+    }
+    if let Some(hint) = db.hint() {
+        message.push_str(&format!("; hint: {hint}"));
+    }
+    DbError {
+        message,
+        code: Some(format!("SQLSTATE {}", db.code().code())),
+        lock_timeout: *db.code() == SqlState::LOCK_NOT_AVAILABLE,
+    }
+}
