@@ -43,6 +43,12 @@ pub fn preflight<'a>(
     dialect: &dyn Dialect,
     single_transaction: bool,
 ) -> Result<Vec<Prepared<'a>>, Error> {
+    if single_transaction && !dialect.supports_single_transaction() {
+        return Err(Error::Usage(format!(
+            "--single-transaction is not possible on {}: its DDL commits implicitly",
+            dialect.name()
+        )));
+    }
     let mut problems = Vec::new();
     let mut prepared = Vec::new();
     for step in &plan.steps {
@@ -85,15 +91,22 @@ fn prepare<'a>(
     };
     let statements = split(&file.script.text, dialect.syntax())
         .map_err(|error| Problem::Files(vec![at(error.line, error.message)]))?;
-    let no_transaction = file.script.directives.no_transaction;
-    if no_transaction && single_transaction {
+    // A file runs in a transaction unless it says no-transaction or holds a
+    // statement that would commit it (MySQL DDL); only such a file must not
+    // control the transaction itself.
+    let transactional = !file.script.directives.no_transaction
+        && !statements
+            .iter()
+            .any(|statement| dialect.commits_implicitly(statement));
+    if !transactional && single_transaction {
         return Err(Problem::Usage(format!(
-            "--single-transaction cannot include {}, which is marked `no-transaction`",
+            "--single-transaction cannot include {}, which cannot run in a transaction \
+             (it is marked `no-transaction` or commits implicitly)",
             file.path
         )));
     }
     let mut problems = Vec::new();
-    if !no_transaction {
+    if transactional {
         for statement in &statements {
             if dialect.is_transaction_control(statement) {
                 let keyword = leading_words(&statement.text, dialect.syntax(), 1).join(" ");
@@ -136,11 +149,7 @@ fn prepare<'a>(
     if !problems.is_empty() {
         return Err(Problem::Files(problems));
     }
-    ready.atomic = !no_transaction
-        && ready.skip == 0
-        && !statements
-            .iter()
-            .any(|statement| dialect.commits_implicitly(statement));
+    ready.atomic = transactional && ready.skip == 0;
     ready.statements = statements;
     Ok(ready)
 }

@@ -7,6 +7,7 @@
 //! executor's (`execute.rs`). A backend only knows how its database does each
 //! of those things.
 
+pub mod mysql;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;
@@ -38,6 +39,11 @@ pub trait Dialect {
     /// Whether the statement commits implicitly (MySQL DDL), making its file non-atomic.
     fn commits_implicitly(&self, _statement: &Statement) -> bool {
         false
+    }
+
+    /// Whether a whole plan can run in one transaction (`--single-transaction`).
+    fn supports_single_transaction(&self) -> bool {
+        true
     }
 }
 
@@ -189,8 +195,6 @@ pub fn connect(url: &DatabaseUrl, create: bool) -> Result<Box<dyn Backend>, Erro
     match url.kind() {
         Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create)?)),
         Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(url)?)),
-        Kind::Mysql => Err(Error::Usage(format!(
-            "{url}: this build of migrate supports SQLite and PostgreSQL so far"
-        ))),
+        Kind::Mysql => Ok(Box::new(mysql::MysqlBackend::connect(url)?)),
     }
 }

@@ -1,0 +1,133 @@
+//! What MySQL and MariaDB do with each statement: which ones commit
+//! implicitly (so a file holding them cannot be atomic) and which ones are
+//! transaction control.
+//!
+//! The implicit-commit rule is conservative: only statements known to stay
+//! inside a transaction (plain DML, `SET`, `SAVEPOINT`, ...) count as
+//! transactional; everything else, including `CALL` and `EXECUTE`, whose
+//! effect cannot be seen from the text, is run statement by statement with
+//! its progress recorded. See
+//! <https://dev.mysql.com/doc/refman/8.0/en/implicit-commit.html>.
+
+use crate::backend::Dialect;
+use crate::split::{Statement, Syntax, leading_words};
+
+/// MySQL's and MariaDB's dialect.
+pub struct MysqlDialect;
+
+impl Dialect for MysqlDialect {
+    fn name(&self) -> &'static str {
+        "MySQL"
+    }
+
+    fn syntax(&self) -> Syntax {
+        Syntax::Mysql
+    }
+
+    fn is_transaction_control(&self, statement: &Statement) -> bool {
+        let words = leading_words(&statement.text, Syntax::Mysql, 3);
+        let word = |index: usize| words.get(index).map(String::as_str);
+        match word(0) {
+            Some("BEGIN") => word(1) != Some("NOT"),
+            Some("COMMIT" | "XA") => true,
+            Some("START") => word(1) == Some("TRANSACTION"),
+            Some("ROLLBACK") => word(1) != Some("TO") && word(2) != Some("TO"),
+            Some("SET") => word(1) == Some("AUTOCOMMIT"),
+            _ => false,
+        }
+    }
+
+    fn needs_no_transaction(&self, _statement: &Statement) -> Option<&'static str> {
+        None
+    }
+
+    fn commits_implicitly(&self, statement: &Statement) -> bool {
+        if self.is_transaction_control(statement) {
+            return false;
+        }
+        let words = leading_words(&statement.text, Syntax::Mysql, 2);
+        let word = |index: usize| words.get(index).map(String::as_str);
+        let stays_in_transaction = match word(0) {
+            Some(
+                "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "SELECT" | "WITH" | "VALUES" | "TABLE"
+                | "DO" | "SAVEPOINT" | "RELEASE" | "PREPARE" | "DEALLOCATE",
+            ) => true,
+            Some("SET") => word(1) != Some("PASSWORD"),
+            // `/*!40101 SET ... */` and other executable comments only set session variables.
+            None => statement.text.starts_with("/*"),
+            _ => false,
+        };
+        !stays_in_transaction
+    }
+
+    fn supports_single_transaction(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::split;
+
+    fn first(sql: &str) -> Statement {
+        split(sql, Syntax::Mysql).unwrap().remove(0)
+    }
+
+    #[test]
+    fn implicit_commits() {
+        for sql in [
+            "CREATE TABLE t (x int)",
+            "ALTER TABLE t ADD y int",
+            "DROP TABLE t",
+            "RENAME TABLE a TO b",
+            "TRUNCATE t",
+            "CREATE INDEX i ON t (x)",
+            "GRANT SELECT ON t TO u",
+            "CALL p()",
+            "EXECUTE st",
+            "LOCK TABLES t WRITE",
+            "ANALYZE TABLE t",
+            "SET PASSWORD = 'x'",
+            "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+        ] {
+            assert!(MysqlDialect.commits_implicitly(&first(sql)), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "update t set x = 1",
+            "DELETE FROM t",
+            "REPLACE INTO t VALUES (1)",
+            "SET @s = 'a; b'",
+            "PREPARE st FROM @s",
+            "WITH c AS (SELECT 1) SELECT * FROM c",
+            "/*!40101 SET NAMES utf8 */",
+            "START TRANSACTION",
+        ] {
+            assert!(!MysqlDialect.commits_implicitly(&first(sql)), "{sql}");
+        }
+    }
+
+    #[test]
+    fn transaction_control() {
+        for sql in [
+            "BEGIN",
+            "begin work",
+            "START TRANSACTION",
+            "COMMIT",
+            "ROLLBACK",
+            "XA START 'x'",
+            "SET autocommit = 0",
+        ] {
+            assert!(MysqlDialect.is_transaction_control(&first(sql)), "{sql}");
+        }
+        for sql in [
+            "BEGIN NOT ATOMIC SELECT 1; END",
+            "ROLLBACK TO SAVEPOINT a",
+            "ROLLBACK WORK TO a",
+            "SET @x = 1",
+        ] {
+            assert!(!MysqlDialect.is_transaction_control(&first(sql)), "{sql}");
+        }
+    }
+}

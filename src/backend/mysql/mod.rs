@@ -1,0 +1,368 @@
+//! The MySQL and MariaDB backend, through the `mysql` crate with rustls.
+//!
+//! MySQL commits implicitly around every DDL statement, so a file holding
+//! one cannot be rolled back. The executor runs such files statement by
+//! statement and records each statement's success; this backend therefore
+//! runs statements one at a time, as the splitter found them. That is also
+//! what makes `DELIMITER` lines work: they are the mysql client's, and the
+//! server would reject them. A file of DML only runs in one transaction.
+//!
+//! The run lock is `GET_LOCK` on the migrating connection; lock timeouts are
+//! `lock_wait_timeout` (metadata locks, what DDL waits on) and
+//! `innodb_lock_wait_timeout` (row locks), and a retry is allowed only on
+//! errors 1205 (lock wait timeout) and 1213 (deadlock).
+
+mod bookkeeping;
+pub mod connect;
+mod dialect;
+
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, Params, Row, Value};
+use sha2::{Digest, Sha256};
+
+use self::bookkeeping::{Sql, to_datetime};
+use self::connect::{SslMode, Target};
+pub use self::dialect::MysqlDialect;
+use crate::backend::rows::{RawPhase, RawRow, RowValues};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::error::{DbError, Error};
+use crate::record::{DbState, VersionRecord};
+use crate::settings::{DatabaseUrl, TableNames};
+use crate::version::Version;
+
+/// The longest lock name MySQL accepts.
+const MAX_LOCK_NAME: usize = 64;
+
+/// A session with one MySQL or MariaDB database.
+pub struct MysqlBackend {
+    connection: Conn,
+    sql: Option<(TableNames, Sql)>,
+    lock_name: Option<String>,
+    session_lock_timeout: Option<Duration>,
+    in_transaction: bool,
+}
+
+impl MysqlBackend {
+    /// Connects to `url`.
+    pub fn connect(url: &DatabaseUrl) -> Result<MysqlBackend, Error> {
+        let target = connect::parse(url.expose()).map_err(Error::Usage)?;
+        let connection = open(&target).map_err(|source| Error::Database {
+            context: format!("cannot connect to {url}"),
+            source,
+        })?;
+        Ok(MysqlBackend {
+            connection,
+            sql: None,
+            lock_name: None,
+            session_lock_timeout: None,
+            in_transaction: false,
+        })
+    }
+
+    fn sql(&mut self, tables: &TableNames) -> Sql {
+        match &self.sql {
+            Some((known, sql)) if known == tables => sql.clone(),
+            _ => {
+                let sql = Sql::new(tables);
+                self.sql = Some((tables.clone(), sql.clone()));
+                sql
+            }
+        }
+    }
+
+    fn run(&mut self, sql: &str) -> Result<(), DbError> {
+        self.connection.query_drop(sql).map_err(convert)
+    }
+
+    fn lock_name(&mut self, tables: &TableNames) -> Result<String, DbError> {
+        let database: Option<String> = self
+            .connection
+            .query_first("SELECT DATABASE()")
+            .map_err(convert)?
+            .flatten();
+        let name = format!(
+            "migrate:{}.{}",
+            database.unwrap_or_default(),
+            tables.versions
+        );
+        if name.len() <= MAX_LOCK_NAME {
+            return Ok(name);
+        }
+        let digest = Sha256::digest(name.as_bytes());
+        let hex: String = digest[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Ok(format!("migrate:{hex}"))
+    }
+}
+
+/// Connects with the TLS the mode asks for; `PREFERRED` falls back to a
+/// plain connection when the server does not offer TLS.
+fn open(target: &Target) -> Result<Conn, DbError> {
+    match target.ssl_mode {
+        SslMode::Disabled => Conn::new(target.options(false)).map_err(convert),
+        SslMode::Preferred => Conn::new(target.options(true))
+            .or_else(|error| match error {
+                mysql::Error::DriverError(mysql::DriverError::TlsNotSupported) => {
+                    Conn::new(target.options(false))
+                }
+                other => Err(other),
+            })
+            .map_err(convert),
+        _ => Conn::new(target.options(true)).map_err(convert),
+    }
+}
+
+impl Backend for MysqlBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &MysqlDialect
+    }
+
+    fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError> {
+        let name = self.lock_name(tables)?;
+        let seconds = wait.as_secs_f64().ceil() as u64;
+        let acquired: Option<Option<i64>> = self
+            .connection
+            .exec_first("SELECT GET_LOCK(?, ?)", (&name, seconds))
+            .map_err(convert)?;
+        if acquired.flatten() == Some(1) {
+            self.lock_name = Some(name);
+            return Ok(LockOutcome::Acquired);
+        }
+        let holder: Option<Option<u64>> = self
+            .connection
+            .exec_first("SELECT IS_USED_LOCK(?)", (&name,))
+            .map_err(convert)?;
+        Ok(LockOutcome::TimedOut(holder.flatten().map(|id| {
+            format!("held by connection id {id} (see SHOW PROCESSLIST)")
+        })))
+    }
+
+    fn unlock(&mut self) -> Result<(), DbError> {
+        match self.lock_name.take() {
+            Some(name) => self
+                .connection
+                .exec_drop("DO RELEASE_LOCK(?)", (&name,))
+                .map_err(convert),
+            None => Ok(()),
+        }
+    }
+
+    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError> {
+        let sql = self.sql(tables);
+        let exists: Option<i64> = self
+            .connection
+            .exec_first(&sql.exists, (&tables.versions,))
+            .map_err(convert)?;
+        if exists.unwrap_or(0) == 0 {
+            return Ok(DbState::default());
+        }
+        let rows: Vec<Row> = self.connection.query(&sql.select).map_err(convert)?;
+        let mut state = DbState {
+            tables_exist: true,
+            ..DbState::default()
+        };
+        for row in rows {
+            let record = raw_row(row)?.into_record().map_err(DbError::new)?;
+            state.records.insert(record.version, record);
+        }
+        Ok(state)
+    }
+
+    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+        for create in self.sql(tables).create {
+            self.run(&create)?;
+        }
+        Ok(())
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.in_transaction = true;
+        self.run("START TRANSACTION")
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.in_transaction = false;
+        self.run("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        if std::mem::take(&mut self.in_transaction) {
+            self.run("ROLLBACK")
+        } else {
+            Ok(())
+        }
+    }
+
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
+        if timeout == self.session_lock_timeout {
+            return Ok(());
+        }
+        let sql = match timeout {
+            // Both take whole seconds; round up so that 500ms still waits.
+            Some(timeout) => {
+                let seconds = timeout.as_millis().div_ceil(1000).max(1);
+                format!(
+                    "SET SESSION lock_wait_timeout = {seconds}, \
+                     SESSION innodb_lock_wait_timeout = {seconds}"
+                )
+            }
+            None => "SET SESSION lock_wait_timeout = DEFAULT, \
+                     SESSION innodb_lock_wait_timeout = DEFAULT"
+                .to_string(),
+        };
+        self.run(&sql)?;
+        self.session_lock_timeout = timeout;
+        Ok(())
+    }
+
+    fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
+        for (index, statement) in batch.statements.iter().enumerate() {
+            if let Err(error) = self.connection.query_drop(&statement.text) {
+                let line = syntax_error_line(&error)
+                    .map(|line| statement.line + line.saturating_sub(1))
+                    .unwrap_or(statement.line);
+                return Err(StatementFailure {
+                    index,
+                    line: Some(line),
+                    error: convert(error),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
+        let sql = self.sql(tables);
+        self.connection
+            .exec_drop(&sql.replace, Params::Positional(row_values(record)))
+            .map_err(convert)
+    }
+
+    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError> {
+        let sql = self.sql(tables);
+        self.connection
+            .exec_drop(&sql.delete, (version.to_string(),))
+            .map_err(convert)
+    }
+
+    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
+        let sql = self.sql(tables);
+        let values = vec![
+            Value::from(entry.version.to_string()),
+            Value::from(&entry.operation),
+            Value::from(entry.release.as_ref().map(|release| release.as_str())),
+            Value::from(entry.file.as_deref()),
+            Value::from(entry.checksum.as_deref()),
+            Value::from(to_datetime(&entry.started_at)),
+            Value::from(entry.finished_at.as_deref().map(to_datetime)),
+            Value::from(&entry.outcome),
+            Value::from(entry.error.as_deref()),
+            Value::from(entry.statement.map(|index| index as u64)),
+            Value::from(entry.line.map(|line| line as u64)),
+        ];
+        self.connection
+            .exec_drop(&sql.insert_log, Params::Positional(values))
+            .map_err(convert)?;
+        Ok(i64::try_from(self.connection.last_insert_id()).unwrap_or(i64::MAX))
+    }
+
+    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
+        let sql = self.sql(tables);
+        let values = vec![
+            Value::from(entry.finished_at.as_deref().map(to_datetime)),
+            Value::from(&entry.outcome),
+            Value::from(entry.error.as_deref()),
+            Value::from(entry.statement.map(|index| index as u64)),
+            Value::from(entry.line.map(|line| line as u64)),
+            Value::from(entry.id),
+        ];
+        self.connection
+            .exec_drop(&sql.finish_log, Params::Positional(values))
+            .map_err(convert)
+    }
+}
+
+fn row_values(record: &VersionRecord) -> Vec<Value> {
+    let values = RowValues::of(record);
+    let mut bound = vec![
+        Value::from(values.version),
+        Value::from(values.name),
+        Value::from(values.state),
+    ];
+    for phase in values.phases {
+        bound.extend([
+            Value::from(phase.release),
+            Value::from(phase.at.as_deref().map(to_datetime)),
+            Value::from(phase.seq),
+            Value::from(phase.checksum),
+        ]);
+    }
+    bound.extend([
+        Value::from(values.failed_operation),
+        Value::from(values.failed_release),
+        Value::from(values.statements_done),
+        Value::from(values.done_checksum),
+        Value::from(values.error),
+        Value::from(values.error_line),
+    ]);
+    bound
+}
+
+fn raw_row(mut row: Row) -> Result<RawRow, DbError> {
+    let mut take_text = |index: usize| -> Result<Option<String>, DbError> {
+        row.take_opt::<Option<String>, usize>(index)
+            .unwrap_or(Ok(None))
+            .map_err(|error| DbError::new(format!("cannot read the version table: {error}")))
+    };
+    let mut texts = Vec::with_capacity(21);
+    for index in 0..21 {
+        texts.push(take_text(index)?);
+    }
+    let number = |text: &Option<String>| text.as_deref().and_then(|text| text.parse::<i64>().ok());
+    let phase = |first: usize| RawPhase {
+        release: texts[first].clone(),
+        at: texts[first + 1].clone(),
+        seq: number(&texts[first + 2]),
+        checksum: texts[first + 3].clone(),
+    };
+    Ok(RawRow {
+        version: texts[0].clone().unwrap_or_default(),
+        name: texts[1].clone(),
+        state: texts[2].clone().unwrap_or_default(),
+        phases: [phase(3), phase(7), phase(11)],
+        failed_operation: texts[15].clone(),
+        failed_release: texts[16].clone(),
+        statements_done: number(&texts[17]),
+        done_checksum: texts[18].clone(),
+        error: texts[19].clone(),
+        error_line: number(&texts[20]),
+    })
+}
+
+/// The line MySQL's syntax errors name: "... near 'x' at line 3".
+fn syntax_error_line(error: &mysql::Error) -> Option<usize> {
+    let mysql::Error::MySqlError(error) = error else {
+        return None;
+    };
+    let (_, tail) = error.message.rsplit_once(" at line ")?;
+    tail.trim().parse().ok()
+}
+
+/// The server's error number, SQLSTATE and message.
+fn convert(error: mysql::Error) -> DbError {
+    match error {
+        mysql::Error::MySqlError(error) => DbError {
+            code: Some(format!(
+                "MySQL error {}, SQLSTATE {}",
+                error.code, error.state
+            )),
+            lock_timeout: matches!(error.code, 1205 | 1213),
+            message: error.message,
+        },
+        other => DbError::new(other.to_string()),
+    }
+}
