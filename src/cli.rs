@@ -202,6 +202,9 @@ enum CommandArgs {
         /// Release label of the change [env: MIGRATE_RELEASE]
         #[arg(long, value_name = "LABEL")]
         release: Option<String>,
+        /// Run even though applied files changed on disk
+        #[arg(long)]
+        allow_drift: bool,
         /// Print the plan and change nothing
         #[arg(long)]
         dry_run: bool,
@@ -249,8 +252,8 @@ pub enum Action {
         version: Version,
         /// Its new state.
         state: State,
-        /// The label for phases it newly reaches.
-        release: Option<Release>,
+        /// `--release` (the label for phases it newly reaches) and `--allow-drift`.
+        options: Options,
         /// `--dry-run`.
         dry_run: bool,
     },
@@ -428,8 +431,16 @@ fn action(
             only,
             state,
             release: label,
+            allow_drift,
             dry_run,
-        } => return mark_action(target, only, state, release(label, &release_env)?, dry_run),
+        } => {
+            let options = Options {
+                release: release(label, &release_env)?,
+                allow_drift,
+                ..none
+            };
+            return mark_action(target, only, state, options, dry_run);
+        }
     };
     Ok(Action::Migrate {
         command,
@@ -451,23 +462,20 @@ fn mark_action(
     target: Option<Version>,
     only: Option<Version>,
     state: Option<State>,
-    release: Option<Release>,
+    options: Options,
     dry_run: bool,
 ) -> Result<Action, Error> {
     match (target, only, state) {
         (Some(target), None, None) => Ok(Action::Migrate {
             command: Command::Mark(target),
-            options: Options {
-                release,
-                ..Options::default()
-            },
+            options,
             run: RunOptions::default(),
             dry_run,
         }),
         (None, Some(version), Some(state)) => Ok(Action::MarkState {
             version,
             state,
-            release,
+            options,
             dry_run,
         }),
         _ => Err(Error::Usage(

@@ -95,7 +95,7 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         Action::MarkState {
             version,
             state,
-            release,
+            options,
             dry_run,
         } => {
             if dry_run {
@@ -106,7 +106,7 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                 printer.document(&document, &text)?;
                 return Ok(0);
             }
-            match migrator.mark_state(version, state, release) {
+            match migrator.mark_state(version, state, &options) {
                 Ok(before) => {
                     let was =
                         before.map_or_else(|| "pending".to_string(), |state| state.to_string());

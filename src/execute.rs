@@ -127,20 +127,20 @@ impl<'r> Executor<'r> {
         let mut attempt = 0;
         loop {
             let started_at = now();
-            self.backend
-                .begin()
-                .map_err(Error::database("cannot begin a transaction"))?;
             let result = self
-                .run_statements(prepared, &prepared.statements)
+                .backend
+                .begin(self.lock_timeout_of(step))
+                .map_err(|error| fail_around(step, "cannot begin the transaction", error))
+                .and_then(|()| self.run_statements(prepared, &prepared.statements))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
-                        .map_err(|error| fail_bookkeeping(step, error))
+                        .map_err(|error| fail_around(step, "cannot record the migration", error))
                 })
                 .and_then(|saved| {
                     self.backend
                         .commit()
                         .map(|()| saved)
-                        .map_err(|error| fail_bookkeeping(step, error))
+                        .map_err(|error| fail_around(step, "cannot record the migration", error))
                 });
             let failure = match result {
                 Ok(saved) => {
@@ -173,11 +173,7 @@ impl<'r> Executor<'r> {
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
-        let timeout = file
-            .script
-            .directives
-            .lock_timeout
-            .or(self.options.lock_timeout);
+        let timeout = self.lock_timeout_of(step);
         let to_failure =
             |index: Option<usize>, line: Option<usize>, error: DbError| FailedStatement {
                 index,
@@ -214,6 +210,13 @@ impl<'r> Executor<'r> {
                 let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
                 to_failure(Some(index), line, error)
             })
+    }
+
+    /// A file's `lock-timeout=` directive, else `--lock-timeout`.
+    fn lock_timeout_of(&self, step: &Step<'_>) -> Option<Duration> {
+        step.file
+            .and_then(|file| file.script.directives.lock_timeout)
+            .or(self.options.lock_timeout)
     }
 
     /// Saves the version's new row and its log row, inside the caller's
@@ -307,7 +310,9 @@ impl<'r> Executor<'r> {
                 .map_err(Error::database("cannot record a committed statement"))?;
         }
         let finish = "cannot record the end of a non-atomic migration";
-        self.backend.begin().map_err(Error::database(finish))?;
+        self.backend
+            .begin(self.options.lock_timeout)
+            .map_err(Error::database(finish))?;
         let recorded = self
             .record_success(step, &started_at, Some(log_id))
             .and_then(|saved| self.backend.commit().map(|()| saved));
@@ -340,7 +345,7 @@ impl<'r> Executor<'r> {
         on_done: &mut dyn FnMut(&Report),
     ) -> Outcome {
         let started_at = now();
-        if let Err(error) = self.backend.begin() {
+        if let Err(error) = self.backend.begin(self.options.lock_timeout) {
             return Outcome {
                 done: Vec::new(),
                 error: Some(Error::database("cannot begin the transaction")(error)),
@@ -354,7 +359,7 @@ impl<'r> Executor<'r> {
                 .run_statements(prepared, &prepared.statements)
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
-                        .map_err(|error| fail_bookkeeping(step, error))
+                        .map_err(|error| fail_around(step, "cannot record the migration", error))
                 });
             match result {
                 Ok(saved) => self.keep(saved),
@@ -367,12 +372,14 @@ impl<'r> Executor<'r> {
                     };
                 }
             }
-            let report = report(step, started);
-            on_done(&report);
-            done.push(report);
+            done.push(report(step, started));
         }
         match self.backend.commit() {
-            Ok(()) => Outcome { done, error: None },
+            Ok(()) => {
+                // Reported only now: until the commit, none of it has landed.
+                done.iter().for_each(|report| on_done(report));
+                Outcome { done, error: None }
+            }
             Err(error) => {
                 self.rollback_quietly();
                 Outcome {
@@ -419,7 +426,8 @@ struct FailedStatement {
     source: Box<MigrationError>,
 }
 
-fn fail_bookkeeping(step: &Step<'_>, error: DbError) -> FailedStatement {
+/// A failure around the file's statements (its transaction or bookkeeping).
+fn fail_around(step: &Step<'_>, context: &str, error: DbError) -> FailedStatement {
     FailedStatement {
         index: None,
         source: Box::new(MigrationError {
@@ -431,7 +439,7 @@ fn fail_bookkeeping(step: &Step<'_>, error: DbError) -> FailedStatement {
             ),
             line: None,
             source: DbError {
-                message: format!("cannot record the migration: {}", error.message),
+                message: format!("{context}: {}", error.message),
                 ..error
             },
         }),

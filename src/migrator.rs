@@ -9,7 +9,7 @@ use crate::backend::{Backend, LockOutcome, LogEntry, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
-use crate::plan::{Command, Options, plan};
+use crate::plan::{Command, Options, Refusal, plan};
 use crate::preflight::{Prepared, preflight};
 use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
 use crate::scan::{Catalogue, scan};
@@ -174,7 +174,7 @@ impl Migrator {
         &self,
         version: Version,
         target: State,
-        release: Option<Release>,
+        options: &Options,
     ) -> Result<Option<State>, Error> {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
@@ -186,8 +186,15 @@ impl Migrator {
                     "mark --only {version}: no such version in the folder or the database"
                 )));
             }
+            let drift = find_drift(&catalogue, &db);
+            if !drift.is_empty() && !options.allow_drift {
+                return Err(Refusal::Drift(drift).into());
+            }
             let before = db.records.get(&version);
-            let release = release.unwrap_or_else(|| Release::next_after(db.releases()));
+            let release = options
+                .release
+                .clone()
+                .unwrap_or_else(|| Release::next_after(db.releases()));
             let at = now();
             let mut record = before
                 .cloned()
@@ -272,7 +279,7 @@ fn in_transaction(
     write: impl FnOnce(&mut dyn Backend) -> Result<(), crate::error::DbError>,
 ) -> Result<(), Error> {
     let context = "cannot update the version table";
-    backend.begin().map_err(Error::database(context))?;
+    backend.begin(None).map_err(Error::database(context))?;
     match write(backend).and_then(|()| backend.commit()) {
         Ok(()) => Ok(()),
         Err(error) => {

@@ -62,7 +62,7 @@ impl DatabaseUrl {
     /// The URL with any password removed, for output and errors.
     pub fn redacted(&self) -> String {
         let Some((scheme, rest)) = self.raw.split_once("://") else {
-            return self.raw.clone();
+            return redact_query(&self.raw);
         };
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(authority_end);

@@ -139,8 +139,9 @@ pub trait Backend {
     /// Creates the version tables if they do not exist.
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError>;
 
-    /// Opens a transaction.
-    fn begin(&mut self) -> Result<(), DbError>;
+    /// Opens a transaction. `lock_timeout` bounds how long opening it and
+    /// its statements may wait for locks (`None`: the default).
+    fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError>;
 
     /// Commits the open transaction.
     fn commit(&mut self) -> Result<(), DbError>;

@@ -179,7 +179,8 @@ impl Backend for MysqlBackend {
         Ok(())
     }
 
-    fn begin(&mut self) -> Result<(), DbError> {
+    fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
+        self.set_lock_timeout(lock_timeout)?;
         self.in_transaction = true;
         self.run("START TRANSACTION")
     }

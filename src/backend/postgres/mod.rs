@@ -48,6 +48,8 @@ pub struct PostgresBackend {
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
     in_transaction: bool,
+    /// The `SET LOCAL lock_timeout` of the open transaction, if one was sent.
+    transaction_lock_timeout: Option<Option<Duration>>,
     session_lock_timeout: Option<Duration>,
     lock_key: Option<i64>,
 }
@@ -75,6 +77,7 @@ impl PostgresBackend {
             prepared: HashMap::new(),
             pending: Vec::new(),
             in_transaction: false,
+            transaction_lock_timeout: None,
             session_lock_timeout: None,
             lock_key: None,
         };
@@ -261,10 +264,11 @@ impl Backend for PostgresBackend {
         self.batch(&create)
     }
 
-    fn begin(&mut self) -> Result<(), DbError> {
+    fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
         self.pending.push("BEGIN".to_string());
         self.in_transaction = true;
-        Ok(())
+        self.transaction_lock_timeout = None;
+        self.set_lock_timeout(lock_timeout)
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
@@ -298,9 +302,14 @@ impl Backend for PostgresBackend {
             None => "DEFAULT".to_string(),
         };
         if self.in_transaction {
-            if timeout.is_some() {
+            // Rides in front of the file's text: no round trip of its own.
+            let current = self
+                .transaction_lock_timeout
+                .unwrap_or(self.session_lock_timeout);
+            if timeout != current {
                 self.pending
                     .push(format!("SET LOCAL lock_timeout = {value}"));
+                self.transaction_lock_timeout = Some(timeout);
             }
             return Ok(());
         }

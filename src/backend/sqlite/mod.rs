@@ -136,7 +136,8 @@ impl Backend for SqliteBackend {
         bookkeeping::ensure_tables(self.connection()?, tables)
     }
 
-    fn begin(&mut self) -> Result<(), DbError> {
+    fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
+        self.set_lock_timeout(lock_timeout)?;
         // IMMEDIATE takes the write lock now, so the transaction cannot fail
         // later on upgrading a read lock while another writer is active.
         self.connection()?
