@@ -377,7 +377,7 @@ impl<'r> Executor<'r> {
         match self.backend.commit() {
             Ok(()) => {
                 // Reported only now: until the commit, none of it has landed.
-                done.iter().for_each(|report| on_done(report));
+                done.iter().for_each(on_done);
                 Outcome { done, error: None }
             }
             Err(error) => {
