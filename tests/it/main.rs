@@ -1,1 +1,21 @@
-fn main() {}
+//! The integration suite of `migrate`: one binary (it links once), one
+//! module per area. Every test runs the real binary against its own
+//! database, through `support::for_each_backend` where the behaviour is not
+//! specific to one database.
+
+mod support;
+
+mod commands;
+mod concurrency;
+mod config;
+mod dry_run;
+mod failures;
+mod folder_errors;
+mod folders;
+mod mark;
+mod refusals;
+mod releases;
+mod statements;
+mod status;
+mod transactions;
+mod verify;

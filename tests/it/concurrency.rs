@@ -1,0 +1,195 @@
+//! The run lock (SPEC section 5): two hosts racing `up` apply every version
+//! exactly once; a second run gives up after `--lock-wait` with exit 4,
+//! naming the holder; a run killed mid-migration leaves no trace and no
+//! stale lock.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{Backend, Project, Run, for_each_backend, migrate, states};
+
+const RACED_VERSIONS: u64 = 30;
+
+/// 30 versions, each inserting its own number into `hits` (no key, so a
+/// version applied twice would show as a duplicate row).
+fn thirty_inserts() -> Project {
+    let mut project = Project::new().up(
+        1,
+        "hits",
+        "CREATE TABLE hits (version INTEGER NOT NULL);\nINSERT INTO hits (version) VALUES (1);\n",
+    );
+    for version in 2..=RACED_VERSIONS {
+        project = project.up(
+            version,
+            &format!("hit_{version}"),
+            &format!("INSERT INTO hits (version) VALUES ({version});\n"),
+        );
+    }
+    project
+}
+
+#[test]
+fn two_processes_racing_up_apply_every_version_exactly_once() {
+    for_each_backend(|db| {
+        let project = thirty_inserts();
+        let first = project.command().database(db).args(["up"]).spawn();
+        let second = project.command().database(db).args(["up"]).spawn();
+        let (first, second) = (Run::from_child(first), Run::from_child(second));
+        first.success();
+        second.success();
+
+        let applied = first.operations().len() + second.operations().len();
+        assert_eq!(applied, RACED_VERSIONS as usize, "{first}\n{second}");
+        assert_eq!(
+            db.scalar("SELECT count(*) FROM hits"),
+            RACED_VERSIONS as i64
+        );
+        assert_eq!(
+            db.scalar("SELECT count(DISTINCT version) FROM hits"),
+            RACED_VERSIONS as i64
+        );
+        let duplicates = db.rows(
+            "SELECT version FROM db_version_log WHERE operation = 'add' AND outcome = 'ok' \
+             GROUP BY version HAVING count(*) <> 1",
+        );
+        assert_eq!(duplicates, Vec::<Vec<String>>::new());
+        assert_eq!(
+            db.scalar(
+                "SELECT count(*) FROM db_version_log WHERE operation = 'add' AND outcome = 'ok'"
+            ),
+            RACED_VERSIONS as i64
+        );
+        assert!(db.versions().iter().all(|(_, state)| state == "added"));
+        assert_eq!(db.versions().len(), RACED_VERSIONS as usize);
+    });
+}
+
+#[test]
+fn a_second_run_gives_up_after_lock_wait_and_names_the_holder() {
+    for_each_backend(|db| {
+        let project = Project::new().up(1, "slow", db.slow_statement());
+        let holder = project.command().database(db).args(["up"]).spawn();
+        let holder_pid = holder.id();
+        db.wait_for_run_lock();
+
+        let started = Instant::now();
+        let waiter = migrate(&project, db, &["up", "--lock-wait", "1"]);
+        let waited = started.elapsed();
+        waiter.expect(4);
+        assert!(waited >= Duration::from_secs(1), "gave up after {waited:?}");
+        assert!(waiter.stderr.starts_with("error: "), "{waiter}");
+        assert!(waiter.stderr.contains("--lock-wait"), "{waiter}");
+        if db.backend() == Backend::Sqlite {
+            let named = format!("held by process {holder_pid}");
+            assert!(
+                waiter.stderr.contains(&named),
+                "the holder is not named\n{waiter}"
+            );
+        }
+
+        let holder = Run::from_child(holder);
+        holder.success();
+        assert_eq!(db.versions(), states(&[(1, "added")]));
+        assert_eq!(
+            db.scalar("SELECT count(*) FROM db_version_log"),
+            1,
+            "the waiter logged"
+        );
+    });
+}
+
+#[test]
+fn a_killed_run_leaves_no_trace_and_no_stale_lock() {
+    for_each_backend(|db| {
+        let slow = format!(
+            "CREATE TABLE doomed (id INTEGER PRIMARY KEY);\n{}\n",
+            db.slow_statement()
+        );
+        let project = Project::new().up(1, "doomed", &slow);
+        let mut run = project.command().database(db).args(["up"]).spawn();
+        db.wait_for_run_lock();
+        // Unavoidable: give the run time to create the table and enter the
+        // slow statement (it takes seconds; a kill at any point must be safe).
+        std::thread::sleep(Duration::from_millis(500));
+        run.kill().expect("kill the run");
+        let status = run.wait().expect("reap the run");
+        assert!(!status.success(), "the run finished before it was killed");
+
+        // The tool itself (not this test's client) meets the interrupted run first.
+        let status = migrate(&project, db, &["status", "--json"]);
+        assert_eq!(
+            status.success().json()["versions"][0]["state"],
+            "pending",
+            "{status}"
+        );
+        assert!(
+            !db.table_exists("doomed"),
+            "the killed migration's table survived"
+        );
+        assert_eq!(db.versions(), []);
+
+        // Nothing holds the lock any more; the file (unchanged: it never ran) runs now.
+        project.write(
+            "up/1_doomed.sql",
+            "CREATE TABLE doomed (id INTEGER PRIMARY KEY);\n",
+        );
+        migrate(&project, db, &["up", "--lock-wait", "2"]).success();
+        assert!(db.table_exists("doomed"));
+        assert_eq!(db.versions(), states(&[(1, "added")]));
+    });
+}
+
+#[test]
+fn a_killed_no_transaction_run_is_failed_until_resumed() {
+    for_each_backend(|db| {
+        let fill = format!(
+            "-- migrate: no-transaction\n\
+             INSERT INTO items (id) VALUES (1);\n\
+             {}\n\
+             INSERT INTO items (id) VALUES (3);\n",
+            db.slow_statement()
+        );
+        let project = Project::new()
+            .up(1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY);\n")
+            .up(2, "fill", &fill);
+        let mut run = project.command().database(db).args(["up"]).spawn();
+        // The first statement commits on its own and its progress is
+        // recorded (a separate commit); then the slow one runs.
+        let progress = "SELECT statements_done FROM db_version WHERE version = '2'";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !(db.table_exists("db_version") && db.rows(progress) == [["1"]]) {
+            assert!(
+                Instant::now() < deadline,
+                "the first statement never committed"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(db.scalar("SELECT count(*) FROM items"), 1);
+        run.kill().expect("kill the run");
+        assert!(!run.wait().expect("reap the run").success());
+
+        // The log row was written before the first statement and never completed.
+        let log = db.rows("SELECT finished_at FROM db_version_log WHERE version = '2'");
+        assert_eq!(log, [["NULL"]]);
+        let status = migrate(&project, db, &["status", "--json"]);
+        assert_eq!(
+            status.success().json()["versions"][1]["state"],
+            "failed",
+            "{status}"
+        );
+        let refused = migrate(&project, db, &["up"]);
+        refused.expect(5);
+        assert!(refused.stderr.contains("up --resume"), "{refused}");
+
+        // Only the statements after the committed one may change.
+        project.write(
+            "up/2_fill.sql",
+            "-- migrate: no-transaction\n\
+             INSERT INTO items (id) VALUES (1);\n\
+             SELECT 1;\n\
+             INSERT INTO items (id) VALUES (3);\n",
+        );
+        migrate(&project, db, &["up", "--resume"]).success();
+        assert_eq!(db.rows("SELECT id FROM items ORDER BY id"), [["1"], ["3"]]);
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+    });
+}
