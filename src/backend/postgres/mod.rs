@@ -582,7 +582,14 @@ fn raw_row(row: &tokio_postgres::Row) -> Result<RawRow, tokio_postgres::Error> {
 /// The server's message, detail and hint, with its SQLSTATE.
 fn convert(error: tokio_postgres::Error) -> DbError {
     let Some(db) = error.as_db_error() else {
-        return DbError::new(error.to_string());
+        // tokio-postgres keeps the cause (a TLS or I/O error) out of its message.
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        return DbError::new(message);
     };
     let mut message = db.message().to_string();
     if let Some(detail) = db.detail() {
