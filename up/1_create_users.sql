@@ -2,5 +2,5 @@
 -- bootstrapped schema, it has no down file: it cannot be rolled back.
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL
+    name TEXT
 );
