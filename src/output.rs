@@ -61,8 +61,10 @@ pub fn status_table(status: &Status, database: &str) -> String {
         status.current_version
     );
     if !status.versions.is_empty() {
-        let header = ["version", "name", "state", "release", "applied at", "notes"];
-        let rows: Vec<[String; 6]> = status
+        let header = [
+            "version", "name", "state", "add", "simdrop", "drop", "notes",
+        ];
+        let rows: Vec<[String; 7]> = status
             .versions
             .iter()
             .map(|version| {
@@ -79,16 +81,15 @@ pub fn status_table(status: &Status, database: &str) -> String {
                 if let Some(failure) = &version.failure {
                     notes.push(failure.clone());
                 }
+                let releases = &version.releases;
+                let times = &version.times;
                 [
                     version.version.to_string(),
                     version.name.clone().unwrap_or_default(),
                     version.state.clone(),
-                    version
-                        .release
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                    version.applied_at.clone().unwrap_or_default(),
+                    phase_cell(releases.add.as_ref(), times.add.as_deref()),
+                    phase_cell(releases.simdrop.as_ref(), times.simdrop.as_deref()),
+                    phase_cell(releases.drop.as_ref(), times.drop.as_deref()),
                     notes.join(", "),
                 ]
             })
@@ -103,6 +104,18 @@ pub fn status_table(status: &Status, database: &str) -> String {
         text.push('\n');
     }
     text
+}
+
+/// `release 2, 2026-11-22T05:03:00Z`: a phase's release label and time, to the second.
+fn phase_cell(release: Option<&crate::version::Release>, at: Option<&str>) -> String {
+    match (release, at) {
+        (Some(release), Some(at)) => {
+            let seconds = at.get(..19).unwrap_or(at);
+            format!("release {release}, {seconds}Z")
+        }
+        (Some(release), None) => format!("release {release}"),
+        _ => String::new(),
+    }
 }
 
 /// Aligned columns; the first column right-aligned (numbers).

@@ -37,6 +37,17 @@ pub struct Releases {
     pub drop: Option<Release>,
 }
 
+/// When each phase was reached (RFC 3339 UTC).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Times {
+    /// When the add phase ran.
+    pub add: Option<String>,
+    /// When the simdrop phase ran.
+    pub simdrop: Option<String>,
+    /// When the drop phase ran.
+    pub drop: Option<String>,
+}
+
 /// One version's line of `status`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct VersionStatus {
@@ -50,6 +61,8 @@ pub struct VersionStatus {
     pub release: Option<Release>,
     /// Labels of each phase.
     pub releases: Releases,
+    /// When each phase was reached.
+    pub times: Times,
     /// When the add phase ran (RFC 3339 UTC).
     pub applied_at: Option<String>,
     /// The version's files.
@@ -129,6 +142,7 @@ fn row(
     };
     let release =
         |phase: Phase| record.and_then(|record| Some(record.phase(phase)?.release.clone()));
+    let time = |phase: Phase| record.and_then(|record| Some(record.phase(phase)?.at.clone()));
     let state = match (record, files) {
         (Some(record), _) if record.failure.is_some() => "failed".to_string(),
         (Some(_), None) => "missing".to_string(),
@@ -146,6 +160,11 @@ fn row(
             add: release(Phase::Add),
             simdrop: release(Phase::Simdrop),
             drop: release(Phase::Drop),
+        },
+        times: Times {
+            add: time(Phase::Add),
+            simdrop: time(Phase::Simdrop),
+            drop: time(Phase::Drop),
         },
         applied_at: record.and_then(|record| Some(record.phase(Phase::Add)?.at.clone())),
         files: Files {
