@@ -16,6 +16,7 @@ pub mod command;
 pub mod drift;
 pub mod error;
 pub mod execute;
+pub mod history;
 pub mod migrator;
 pub mod output;
 pub mod plan;

@@ -9,6 +9,7 @@ use crate::backend::{Backend, LockOutcome, LogEntry, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
+use crate::history::{self, HistoryFilter};
 use crate::plan::{Command, Options, Refusal, plan};
 use crate::preflight::{Prepared, preflight};
 use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
@@ -93,6 +94,20 @@ impl Migrator {
         let catalogue = self.scan()?;
         let (_, db) = self.read_only()?;
         Ok(find_drift(&catalogue, &db))
+    }
+
+    /// The operation history (`db_version_log`), newest first, as `filter`
+    /// selects it. Read-only: a database without a log table has an empty
+    /// history.
+    pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, Error> {
+        let mut backend = connect(&self.config.url, false)?;
+        history::read(backend.as_mut(), &self.config.tables, filter)
+    }
+
+    /// One log entry in full, or a usage error (exit 2) when there is none with `id`.
+    pub fn log_entry(&self, id: i64) -> Result<LogEntry, Error> {
+        let mut backend = connect(&self.config.url, false)?;
+        history::read_entry(backend.as_mut(), &self.config.tables, id)
     }
 
     /// What `command` would do, checked as a real run would be, changing nothing.

@@ -15,6 +15,7 @@ pub mod sqlite;
 use std::time::Duration;
 
 use crate::error::{DbError, Error};
+use crate::history::HistoryFilter;
 use crate::record::DbState;
 use crate::record::VersionRecord;
 use crate::settings::{DatabaseUrl, Kind, TableNames};
@@ -135,6 +136,18 @@ pub trait Backend {
     /// Reads the whole version table with one query; an empty state when the
     /// tables do not exist. Never creates anything.
     fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError>;
+
+    /// Reads the operation log (`tables.log`) with one query, newest first
+    /// (highest id first), keeping the entries `filter` selects: the filters
+    /// are applied in SQL with their values bound, the limit included. Times
+    /// come back as RFC 3339 UTC text and the version as decimal text, as in
+    /// [`Backend::read_state`]. An empty history when the log table does not
+    /// exist; never creates anything.
+    fn read_history(
+        &mut self,
+        tables: &TableNames,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<LogEntry>, DbError>;
 
     /// Creates the version tables if they do not exist.
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError>;

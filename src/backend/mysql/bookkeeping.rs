@@ -2,6 +2,7 @@
 //! (no `RETURNING`, no MariaDB-only types). Times are `DATETIME(6)` in UTC.
 
 use crate::backend::rows::COLUMNS;
+use crate::history::LOG_COLUMNS;
 use crate::settings::TableNames;
 
 /// The bookkeeping statements of one session.
@@ -21,6 +22,9 @@ pub struct Sql {
     pub insert_log: String,
     /// Completes a log row.
     pub finish_log: String,
+    /// Reads the log rows a filter selects, newest first. Parameters: id,
+    /// id, version, version, outcome, outcome (each null for "any"), limit.
+    pub history: String,
 }
 
 fn is_time(column: &str) -> bool {
@@ -82,6 +86,28 @@ impl Sql {
             })
             .collect();
         let placeholders = vec!["?"; COLUMNS.len()].join(", ");
+        let logged: Vec<String> = LOG_COLUMNS
+            .iter()
+            .map(|column| match *column {
+                "version" => "CAST(version AS CHAR)".to_string(),
+                "release" => "`release`".to_string(),
+                column if is_time(column) => {
+                    format!("DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s.%fZ')")
+                }
+                column => column.to_string(),
+            })
+            .collect();
+        // The version is compared as DECIMAL: a string against a DECIMAL
+        // column would compare as doubles, which cannot tell 20-digit
+        // stamps apart.
+        let history = format!(
+            "SELECT {} FROM {log} \
+             WHERE (? IS NULL OR id = ?) \
+             AND (? IS NULL OR version = CAST(? AS DECIMAL(38, 0))) \
+             AND (? IS NULL OR outcome = ?) \
+             ORDER BY id DESC LIMIT ?",
+            logged.join(", ")
+        );
         Sql {
             create: [create_versions, create_log],
             exists: "SELECT COUNT(*) FROM information_schema.tables \
@@ -102,6 +128,7 @@ impl Sql {
                 "UPDATE {log} SET finished_at = ?, outcome = ?, error = ?, statement = ?, \
                  line = ? WHERE id = ?"
             ),
+            history,
         }
     }
 }

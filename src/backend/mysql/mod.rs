@@ -28,6 +28,7 @@ pub use self::dialect::MysqlDialect;
 use crate::backend::rows::{RawPhase, RawRow, RowValues};
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
 use crate::error::{DbError, Error};
+use crate::history::{HistoryFilter, RawLogRow};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::{DatabaseUrl, TableNames};
 use crate::version::Version;
@@ -170,6 +171,40 @@ impl Backend for MysqlBackend {
             state.records.insert(record.version, record);
         }
         Ok(state)
+    }
+
+    fn read_history(
+        &mut self,
+        tables: &TableNames,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<LogEntry>, DbError> {
+        let sql = self.sql(tables);
+        let exists: Option<i64> = self
+            .connection
+            .exec_first(&sql.exists, (&tables.log,))
+            .map_err(convert)?;
+        if exists.unwrap_or(0) == 0 {
+            return Ok(Vec::new());
+        }
+        let id = Value::from(filter.id);
+        let version = Value::from(filter.version_text());
+        let outcome = Value::from(filter.outcome());
+        let params = vec![
+            id.clone(),
+            id,
+            version.clone(),
+            version,
+            outcome.clone(),
+            outcome,
+            Value::from(filter.limit_value()),
+        ];
+        let rows: Vec<Row> = self
+            .connection
+            .exec(&sql.history, Params::Positional(params))
+            .map_err(convert)?;
+        rows.into_iter()
+            .map(|row| raw_log_row(row)?.into_entry().map_err(DbError::new))
+            .collect()
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
@@ -341,6 +376,28 @@ fn raw_row(mut row: Row) -> Result<RawRow, DbError> {
         done_checksum: texts[18].clone(),
         error: texts[19].clone(),
         error_line: number(&texts[20]),
+    })
+}
+
+fn raw_log_row(mut row: Row) -> Result<RawLogRow, DbError> {
+    fn take<T: mysql::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T, DbError> {
+        row.take_opt::<T, usize>(index)
+            .ok_or_else(|| DbError::new(format!("the log table has no column {index}")))?
+            .map_err(|error| DbError::new(format!("cannot read the log table: {error}")))
+    }
+    Ok(RawLogRow {
+        id: take(&mut row, 0)?,
+        version: take(&mut row, 1)?,
+        operation: take(&mut row, 2)?,
+        release: take(&mut row, 3)?,
+        file: take(&mut row, 4)?,
+        checksum: take(&mut row, 5)?,
+        started_at: take(&mut row, 6)?,
+        finished_at: take(&mut row, 7)?,
+        outcome: take(&mut row, 8)?,
+        error: take(&mut row, 9)?,
+        statement: take(&mut row, 10)?,
+        line: take(&mut row, 11)?,
     })
 }
 

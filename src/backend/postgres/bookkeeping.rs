@@ -3,6 +3,7 @@
 //! parameters are cast (`$1::text::numeric`) so that plain strings bind.
 
 use crate::backend::rows::COLUMNS;
+use crate::history::LOG_COLUMNS;
 use crate::settings::TableNames;
 
 /// The bookkeeping statements of one session.
@@ -22,6 +23,11 @@ pub struct Sql {
     pub insert_log: String,
     /// Completes a log row.
     pub finish_log: String,
+    /// The quoted log table, `"schema"."db_version_log"`.
+    pub log: String,
+    /// Reads the log rows a filter selects, newest first: `$1` id, `$2`
+    /// version, `$3` outcome (each null for "any"), `$4` the limit.
+    pub history: String,
 }
 
 /// Quotes an identifier: `"name"` with inner quotes doubled.
@@ -112,8 +118,28 @@ impl Sql {
             "UPDATE {log} SET finished_at = $1::text::timestamptz, outcome = $2, error = $3, \
              statement = $4, line = $5 WHERE id = $6"
         );
+        let logged: Vec<String> = LOG_COLUMNS
+            .iter()
+            .map(|column| match *column {
+                "version" => "version::text".to_string(),
+                column if is_time(column) => {
+                    format!("to_char({column} AT TIME ZONE 'UTC', {RFC3339})")
+                }
+                column => column.to_string(),
+            })
+            .collect();
+        let history = format!(
+            "SELECT {} FROM {log} \
+             WHERE ($1::bigint IS NULL OR id = $1::bigint) \
+             AND ($2::text IS NULL OR version = $2::text::numeric) \
+             AND ($3::text IS NULL OR outcome = $3::text) \
+             ORDER BY id DESC LIMIT $4::bigint",
+            logged.join(", ")
+        );
         Sql {
             versions,
+            log,
+            history,
             create,
             select,
             upsert,

@@ -30,6 +30,7 @@ pub use self::dialect::PostgresDialect;
 use crate::backend::rows::{RawPhase, RawRow, RowValues};
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
 use crate::error::{DbError, Error};
+use crate::history::{HistoryFilter, RawLogRow};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::{DatabaseUrl, TableNames};
 use crate::version::Version;
@@ -252,6 +253,30 @@ impl Backend for PostgresBackend {
             state.records.insert(record.version, record);
         }
         Ok(state)
+    }
+
+    fn read_history(
+        &mut self,
+        tables: &TableNames,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<LogEntry>, DbError> {
+        let sql = self.sql(tables).clone();
+        let exists = self.query("SELECT to_regclass($1) IS NOT NULL", &[&sql.log])?;
+        if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
+            return Ok(Vec::new());
+        }
+        let version = filter.version_text();
+        let outcome = filter.outcome();
+        let limit = filter.limit_value();
+        let rows = self.query(&sql.history, &[&filter.id, &version, &outcome, &limit])?;
+        rows.iter()
+            .map(|row| {
+                raw_log_row(row)
+                    .map_err(convert)?
+                    .into_entry()
+                    .map_err(DbError::new)
+            })
+            .collect()
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
@@ -576,6 +601,23 @@ fn raw_row(row: &tokio_postgres::Row) -> Result<RawRow, tokio_postgres::Error> {
         done_checksum: row.try_get(18)?,
         error: row.try_get(19)?,
         error_line: row.try_get(20)?,
+    })
+}
+
+fn raw_log_row(row: &tokio_postgres::Row) -> Result<RawLogRow, tokio_postgres::Error> {
+    Ok(RawLogRow {
+        id: row.try_get(0)?,
+        version: row.try_get(1)?,
+        operation: row.try_get(2)?,
+        release: row.try_get(3)?,
+        file: row.try_get(4)?,
+        checksum: row.try_get(5)?,
+        started_at: row.try_get(6)?,
+        finished_at: row.try_get(7)?,
+        outcome: row.try_get(8)?,
+        error: row.try_get(9)?,
+        statement: row.try_get(10)?,
+        line: row.try_get(11)?,
     })
 }
 

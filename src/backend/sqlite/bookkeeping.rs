@@ -9,6 +9,7 @@ use super::convert;
 use crate::backend::LogEntry;
 use crate::backend::rows::{COLUMNS, RawPhase, RawRow, RowValues};
 use crate::error::DbError;
+use crate::history::{HistoryFilter, LOG_COLUMNS, RawLogRow};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
 use crate::version::{Release, Version};
@@ -101,6 +102,65 @@ fn raw_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
         error: row.get(19)?,
         error_line: row.get(20)?,
     })
+}
+
+/// Reads the log entries `filter` selects, newest first, with one query.
+pub fn read_history(
+    connection: &Connection,
+    tables: &TableNames,
+    filter: &HistoryFilter,
+) -> Result<Vec<LogEntry>, DbError> {
+    if !table_exists(connection, &tables.log)? {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        r#"SELECT {} FROM "{}"
+        WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR version = ?2)
+          AND (?3 IS NULL OR outcome = ?3)
+        ORDER BY id DESC LIMIT ?4"#,
+        LOG_COLUMNS.join(", "),
+        tables.log
+    );
+    let mut statement = connection.prepare(&sql).map_err(convert)?;
+    let mut rows = statement
+        .query(params![
+            filter.id,
+            filter.version_text(),
+            filter.outcome(),
+            filter.limit_value()
+        ])
+        .map_err(convert)?;
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next().map_err(convert)? {
+        let raw = RawLogRow {
+            id: row.get(0).map_err(convert)?,
+            version: row.get(1).map_err(convert)?,
+            operation: row.get(2).map_err(convert)?,
+            release: row.get(3).map_err(convert)?,
+            file: row.get(4).map_err(convert)?,
+            checksum: row.get(5).map_err(convert)?,
+            started_at: row.get(6).map_err(convert)?,
+            finished_at: row.get(7).map_err(convert)?,
+            outcome: row.get(8).map_err(convert)?,
+            error: row.get(9).map_err(convert)?,
+            statement: row.get(10).map_err(convert)?,
+            line: row.get(11).map_err(convert)?,
+        };
+        entries.push(raw.into_entry().map_err(DbError::new)?);
+    }
+    Ok(entries)
+}
+
+fn table_exists(connection: &Connection, name: &str) -> Result<bool, DbError> {
+    let found: Option<i64> = connection
+        .query_row(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [name],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(convert)?;
+    Ok(found.is_some())
 }
 
 /// Inserts or replaces a version's row.

@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
 use crate::error::{DbError, Error};
+use crate::history::HistoryFilter;
 use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
 use crate::split::{Statement, Syntax, leading_words};
@@ -130,6 +131,17 @@ impl Backend for SqliteBackend {
             return Ok(DbState::default());
         }
         bookkeeping::read_state(self.connection()?, tables)
+    }
+
+    fn read_history(
+        &mut self,
+        tables: &TableNames,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<LogEntry>, DbError> {
+        if !self.exists() {
+            return Ok(Vec::new());
+        }
+        bookkeeping::read_history(self.connection()?, tables, filter)
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
