@@ -13,8 +13,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::Error;
 use crate::execute::RunOptions;
+use crate::history::HistoryFilter;
 use crate::migrator::Config;
 use crate::plan::{Command, Options};
+use crate::scaffold::NewVersion;
 use crate::script::parse_duration;
 use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
 use crate::state::State;
@@ -209,6 +211,66 @@ enum CommandArgs {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The operation history from the log table, newest first; with ID, one
+    /// entry in full with its error
+    #[command(
+        after_help = "Examples: migrate log --errors --limit 5   # the latest failures\n          migrate log --version 12          # everything that happened to 12\n          migrate log 42                    # entry 42 in full, with its error"
+    )]
+    Log {
+        /// The id of one entry to print in full
+        #[arg(
+            value_name = "ID",
+            value_parser = clap::value_parser!(i64).range(1..),
+            conflicts_with_all = ["errors", "limit", "version"]
+        )]
+        id: Option<i64>,
+        /// Only failed operations
+        #[arg(long)]
+        errors: bool,
+        /// At most K entries, the newest
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+        limit: Option<u64>,
+        /// Only the entries of version N
+        #[arg(long, value_name = "N", value_parser = parse_version)]
+        version: Option<Version>,
+    },
+    /// Create up/N_NAME.sql and down/N_NAME.sql for the next version (one more
+    /// than the highest in the folder)
+    #[command(
+        after_help = "Examples: migrate new add_email                   # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ..."
+    )]
+    New {
+        /// The description in the file names: no spaces, `/` or `.` (add_email)
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Also create up/N_NAME.simdrop.sql and down/N_NAME.simdrop.sql
+        #[arg(long)]
+        simdrop: bool,
+        /// Also create up/N_NAME.drop.sql
+        #[arg(long)]
+        drop: bool,
+        /// Number the version by the UTC time, YYYYMMDDHHMMSS
+        #[arg(long)]
+        timestamp: bool,
+    },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples: migrate completions bash > /etc/bash_completion.d/migrate\n          migrate completions zsh > \"${fpath[1]}/_migrate\"\n          migrate completions fish > ~/.config/fish/completions/migrate.fish"
+    )]
+    Completions {
+        /// The shell
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of migrate, or of one of its commands
+    #[command(
+        after_help = "Examples: migrate man > /usr/local/share/man/man1/migrate.1\n          migrate man up | man -l -"
+    )]
+    Man {
+        /// The command whose page to print (up, down, log, ...)
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 fn parse_version(text: &str) -> Result<Version, String> {
@@ -245,6 +307,22 @@ pub enum Action {
     Verify {
         /// `--accept`.
         accept: bool,
+    },
+    /// `log`: the history, filtered.
+    Log(HistoryFilter),
+    /// `log ID`: one entry in full.
+    LogEntry {
+        /// The entry's id.
+        id: i64,
+    },
+    /// `new NAME`: the files of the next version.
+    New(NewVersion),
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `man [COMMAND]`.
+    Man {
+        /// The command whose page to print; the whole tool's when `None`.
+        command: Option<String>,
     },
     /// `mark --only N --state S`.
     MarkState {
@@ -296,7 +374,12 @@ impl Cli {
     /// Turns the arguments into a request, reading the environment through `env`.
     pub fn into_request(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Request, Error> {
         let display = self.display();
-        let dotenv = read_env_file(&self.global)?;
+        let uses_database = self.command.uses_database();
+        // `completions` and `man` print what clap knows; no setting concerns them.
+        let dotenv = match self.command.uses_settings() {
+            true => read_env_file(&self.global)?,
+            false => HashMap::new(),
+        };
         let lookup = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
         let (raw_url, default_url) = match self
             .global
@@ -307,7 +390,12 @@ impl Cli {
             Some(url) => (url, false),
             None => (DEFAULT_URL.to_string(), true),
         };
-        let url = DatabaseUrl::parse(&raw_url).map_err(Error::Usage)?;
+        let url = match DatabaseUrl::parse(&raw_url) {
+            Ok(url) => url,
+            // A command that never connects is not stopped by a URL it does not use.
+            Err(_) if !uses_database => DatabaseUrl::parse(DEFAULT_URL).map_err(Error::Usage)?,
+            Err(message) => return Err(Error::Usage(message)),
+        };
         let dir = self
             .global
             .dir
@@ -331,8 +419,26 @@ impl Cli {
             config,
             action,
             display,
-            default_url,
+            default_url: default_url && uses_database,
         })
+    }
+}
+
+impl CommandArgs {
+    /// Whether the command connects to the database.
+    fn uses_database(&self) -> bool {
+        !matches!(
+            self,
+            CommandArgs::New { .. } | CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+        )
+    }
+
+    /// Whether the command reads settings (the `.env` file).
+    fn uses_settings(&self) -> bool {
+        !matches!(
+            self,
+            CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+        )
     }
 }
 
@@ -426,6 +532,35 @@ fn action(
         CommandArgs::Status { check } => return Ok(Action::Status { check }),
         CommandArgs::Version => return Ok(Action::Version),
         CommandArgs::Verify { accept } => return Ok(Action::Verify { accept }),
+        CommandArgs::Log { id: Some(id), .. } => return Ok(Action::LogEntry { id }),
+        CommandArgs::Log {
+            id: None,
+            errors,
+            limit,
+            version,
+        } => {
+            return Ok(Action::Log(HistoryFilter {
+                id: None,
+                version,
+                errors,
+                limit,
+            }));
+        }
+        CommandArgs::New {
+            name,
+            simdrop,
+            drop,
+            timestamp,
+        } => {
+            return Ok(Action::New(NewVersion {
+                name,
+                simdrop,
+                drop,
+                timestamp,
+            }));
+        }
+        CommandArgs::Completions { shell } => return Ok(Action::Completions(shell)),
+        CommandArgs::Man { command } => return Ok(Action::Man { command }),
         CommandArgs::Mark {
             target,
             only,

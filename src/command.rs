@@ -3,12 +3,15 @@
 //! value is the exit code.
 
 use std::io::{self, Write};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
-use crate::cli::{Action, Display, Request};
+use clap::CommandFactory;
+
+use crate::cli::{Action, Cli, Display, Request};
 use crate::error::Error;
 use crate::migrator::Migrator;
 use crate::output;
+use crate::scaffold;
 use crate::settings::DEFAULT_URL;
 
 /// Exit code of a check that found work or drift (SPEC section 6).
@@ -92,6 +95,59 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                 Err(error) => printer.fail(&error, serde_json::json!({ "drift": [] })),
             }
         }
+        Action::Log(filter) => match migrator.history(&filter) {
+            Ok(entries) => {
+                printer.document(
+                    &output::json_history(&entries),
+                    &output::history_table(&entries),
+                )?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "entries": [] })),
+        },
+        Action::LogEntry { id } => match migrator.log_entry(id) {
+            Ok(entry) => {
+                printer.document(
+                    &serde_json::json!({ "entry": output::json_log_entry(&entry) }),
+                    &output::log_entry_text(&entry),
+                )?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "entry": null })),
+        },
+        Action::New(request) => {
+            match scaffold::create(&migrator.config().dir, &request, SystemTime::now()) {
+                Ok(created) => {
+                    let text: String = created
+                        .files
+                        .iter()
+                        .map(|file| format!("created {file}\n"))
+                        .collect();
+                    let document = serde_json::json!({
+                        "version": created.version,
+                        "created": created.files,
+                    });
+                    printer.document(&document, &text)?;
+                    Ok(0)
+                }
+                Err(error) => printer.fail(&error, serde_json::json!({ "created": [] })),
+            }
+        }
+        Action::Completions(shell) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "migrate", &mut script);
+            let script = String::from_utf8_lossy(&script);
+            let document = serde_json::json!({ "shell": shell.to_string(), "script": script });
+            printer.document(&document, &script)?;
+            Ok(0)
+        }
+        Action::Man { command } => match man_page(command.as_deref()) {
+            Ok(page) => {
+                printer.document(&serde_json::json!({ "man": page }), &page)?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "man": null })),
+        },
         Action::MarkState {
             version,
             state,
@@ -121,6 +177,24 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             }
         }
     }
+}
+
+/// The roff page of the tool, or of one of its commands (`migrate-up(1)`).
+fn man_page(command: Option<&str>) -> Result<String, Error> {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => cli
+            .find_subcommand(name)
+            .cloned()
+            .ok_or_else(|| Error::Usage(format!("`{name}` is not a migrate command")))?,
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(|error| Error::Usage(format!("cannot render the manual page: {error}")))?;
+    Ok(String::from_utf8_lossy(&roff).into_owned())
 }
 
 struct Printer<'w> {

@@ -22,6 +22,7 @@ pub mod output;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod scaffold;
 pub mod scan;
 pub mod script;
 pub mod settings;
