@@ -273,7 +273,7 @@ pub fn log_entry_text(entry: &LogEntry) -> String {
     }
     fields.push(("started at", entry.started_at.clone()));
     let finished = match (&entry.finished_at, crate::history::duration_ms(entry)) {
-        (Some(at), Some(ms)) => format!("{at} ({ms} ms)"),
+        (Some(at), Some(ms)) => format!("{at}, after {ms} ms"),
         (Some(at), None) => at.clone(),
         (None, _) => "never: still running, or cut off".to_string(),
     };
