@@ -6,6 +6,9 @@
 //!    (skipped with a notice when `sqlite3` is not installed).
 //! 2. A no-op `up` and `status` with 10,000 files in `up/`, next to the
 //!    floor of any tool that must read them: `cat` of the same files.
+//! 3. With `MIGRATE_TEST_POSTGRES_URL` set (and `psql` installed): applying
+//!    the 1,000 files to PostgreSQL, next to `psql` running the same files
+//!    with the same per-file transactions in one session.
 //!
 //! Each figure is the median of several runs; the ratios are what to watch,
 //! since these machines are noisy.
@@ -50,6 +53,11 @@ fn main() {
         false => println!("sqlite3 CLI not installed: baseline skipped (apt-get install sqlite3)"),
     }
 
+    match std::env::var("MIGRATE_TEST_POSTGRES_URL") {
+        Ok(url) => postgres(&url, small.path(), &script, runs),
+        Err(_) => println!("MIGRATE_TEST_POSTGRES_URL not set: PostgreSQL skipped"),
+    }
+
     let large = tempfile::tempdir().expect("a temporary folder");
     write_project(large.path(), 10_000);
     let database = large.path().join("bench.db");
@@ -87,13 +95,64 @@ fn main() {
     println!("ratio status / cat: {:.2}", ms(status_time) / ms(floor));
 }
 
+/// 1,000 files into a fresh schema, `migrate up` against `psql`.
+fn postgres(url: &str, dir: &Path, script: &Path, runs: usize) {
+    let schema = format!("migrate_bench_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .env("PGOPTIONS", "-c client_min_messages=warning")
+            .arg(url)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .stdout(Stdio::null())
+            .status();
+        assert!(status.is_ok_and(|status| status.success()), "psql -c {sql}");
+    };
+    let fresh = || {
+        psql(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+    };
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let target = format!("{url}{separator}search_path={schema}");
+    let apply = median(runs, || {
+        fresh();
+        let mut command = Command::new(MIGRATE);
+        command
+            .args(["up", "-q", "--no-env-file", "--dir"])
+            .arg(dir)
+            .args(["--database-url", &target]);
+        timed(command)
+    });
+    let baseline = median(runs, || {
+        fresh();
+        let mut command = Command::new("psql");
+        command
+            .arg(url)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+            .arg("-f")
+            .arg(script);
+        command.env("PGOPTIONS", format!("-c search_path={schema}"));
+        timed(command)
+    });
+    psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+    println!(
+        "apply 1,000 files   migrate up (pg)     {:>8.1} ms",
+        ms(apply)
+    );
+    println!(
+        "apply 1,000 files   psql                {:>8.1} ms",
+        ms(baseline)
+    );
+    println!("ratio migrate / psql: {:.2}", ms(apply) / ms(baseline));
+}
+
 fn write_project(dir: &Path, count: usize) {
     let up = dir.join("up");
     std::fs::create_dir_all(&up).expect("up/ is created");
     for version in 1..=count {
         let sql = format!(
             "CREATE TABLE t{version} (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\n\
-             INSERT INTO t{version} (label) VALUES ('v{version}');\n"
+             INSERT INTO t{version} (id, label) VALUES (1, 'v{version}');\n"
         );
         std::fs::write(up.join(format!("{version}_table.sql")), sql).expect("a file is written");
     }
