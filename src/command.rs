@@ -218,7 +218,7 @@ impl Printer<'_> {
     /// Prints `error:` lines on stderr and, with `--json`, `document` with the error added.
     fn fail(&mut self, error: &Error, mut document: serde_json::Value) -> io::Result<u8> {
         for line in error.lines() {
-            writeln!(self.err, "error: {line}")?;
+            writeln!(self.err, "{}", output::error_line(&line))?;
         }
         if self.display.json {
             document["error"] = output::json_error(error);
@@ -263,7 +263,7 @@ impl Printer<'_> {
         match error {
             Some(error) => {
                 for line in error.lines() {
-                    writeln!(self.err, "error: {line}")?;
+                    writeln!(self.err, "{}", output::error_line(&line))?;
                 }
                 Ok(error.exit_code())
             }

@@ -24,7 +24,10 @@ fn main() -> ExitCode {
         .format_target(false)
         .init();
     let env = |name: &str| std::env::var(name).ok();
-    let (mut out, mut err) = (io::stdout().lock(), io::stderr());
+    // Colour only on a terminal, never with NO_COLOR set: anstream drops the
+    // styles of the human output otherwise.
+    let mut out = anstream::AutoStream::auto(io::stdout().lock());
+    let mut err = anstream::AutoStream::auto(io::stderr());
     let code = match cli.into_request(&env) {
         Ok(request) => migrate::command::run(request, &mut out, &mut err),
         Err(error) => migrate::command::report_error(&error, display, &mut out, &mut err),

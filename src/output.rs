@@ -2,7 +2,13 @@
 //!
 //! Everything renders from values to a `String` or a `serde_json::Value`, so
 //! it can be snapshot-tested; the caller decides where it goes.
+//!
+//! Human text carries ANSI styles (state names, outcomes, `error:`). The
+//! binary writes through `anstream`, which drops them unless the stream is a
+//! terminal and `NO_COLOR` is unset; a library caller that prints these
+//! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
+use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
 use crate::backend::LogEntry;
@@ -50,8 +56,14 @@ pub fn summary(done: &[Report], total_ms: u64, failed: bool) -> String {
     };
     match (count, failed) {
         (0, false) => "nothing to do".to_string(),
-        (_, false) => format!("done: {count} {noun} in {total_ms} ms"),
-        (_, true) => format!("stopped: {count} {noun} completed before the error"),
+        (_, false) => format!(
+            "{} {count} {noun} in {total_ms} ms",
+            paint(AnsiColor::Green.on_default().bold(), "done:")
+        ),
+        (_, true) => format!(
+            "{} {count} {noun} completed before the error",
+            paint(ERROR_STYLE, "stopped:")
+        ),
     }
 }
 
@@ -96,7 +108,10 @@ pub fn status_table(status: &Status, database: &str) -> String {
             })
             .collect();
         text.push('\n');
-        text.push_str(&table(&header, &rows));
+        text.push_str(&table(&header, &rows, &|column, cell| match column {
+            2 => state_style(cell),
+            _ => Style::new(),
+        }));
     }
     text.push('\n');
     for next in &status.next {
@@ -119,28 +134,42 @@ fn phase_cell(release: Option<&crate::version::Release>, at: Option<&str>) -> St
     }
 }
 
-/// Aligned columns; the first column right-aligned (numbers).
-fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+/// Aligned columns, the first right-aligned (numbers), whose cells `style`
+/// may colour by column index and text. The padding stays outside the
+/// escapes, so the columns align in colour too.
+fn table<const N: usize>(
+    header: &[&str; N],
+    rows: &[[String; N]],
+    style: &dyn Fn(usize, &str) -> Style,
+) -> String {
     let mut widths = header.map(str::len);
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let render = |cells: Vec<&str>| {
+    let render = |cells: Vec<&str>, styled: bool| {
         let mut line = String::new();
         for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
+            let shown = match styled {
+                true => paint(style(index, cell), cell),
+                false => cell.to_string(),
+            };
             if index == 0 {
-                line.push_str(&format!("{cell:>width$}"));
+                line.push_str(&pad);
+                line.push_str(&shown);
             } else {
-                line.push_str(&format!("  {cell:<width$}"));
+                line.push_str("  ");
+                line.push_str(&shown);
+                line.push_str(&pad);
             }
         }
         line.trim_end().to_string() + "\n"
     };
-    let mut text = render(header.to_vec());
+    let mut text = render(header.to_vec(), false);
     for row in rows {
-        text.push_str(&render(row.iter().map(String::as_str).collect()));
+        text.push_str(&render(row.iter().map(String::as_str).collect(), true));
     }
     text
 }
@@ -245,7 +274,10 @@ pub fn history_table(entries: &[LogEntry]) -> String {
             ]
         })
         .collect();
-    table(&header, &rows)
+    table(&header, &rows, &|column, cell| match column {
+        5 => outcome_style(cell),
+        _ => Style::new(),
+    })
 }
 
 /// An RFC 3339 time to the second: `2026-11-22T05:03:00Z`.
@@ -298,8 +330,13 @@ pub fn log_entry_text(entry: &LogEntry) -> String {
         .max()
         .unwrap_or(0);
     for (label, value) in fields {
+        let style = match label {
+            "outcome" => outcome_style(&value),
+            "error" => ERROR_STYLE,
+            _ => Style::new(),
+        };
         let mut lines = value.lines();
-        let first = lines.next().unwrap_or_default();
+        let first = paint(style, lines.next().unwrap_or_default());
         text.push_str(&format!("  {:<width$} {first}\n", format!("{label}:")));
         for more in lines {
             text.push_str(&format!("  {:<width$} {more}\n", ""));
@@ -331,4 +368,43 @@ pub fn json_log_entry(entry: &LogEntry) -> Value {
 pub fn json_history(entries: &[LogEntry]) -> Value {
     let entries: Vec<Value> = entries.iter().map(json_log_entry).collect();
     json!({ "entries": entries })
+}
+
+/// One `error: ...` line of stderr, `error:` in colour.
+pub fn error_line(message: &str) -> String {
+    format!("{} {message}", paint(ERROR_STYLE, "error:"))
+}
+
+/// The style of `error:` on stderr.
+pub const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
+
+/// `text` in `style`; plain when either is empty.
+pub fn paint(style: Style, text: &str) -> String {
+    if text.is_empty() || style == Style::new() {
+        return text.to_string();
+    }
+    format!("{style}{text}{style:#}")
+}
+
+/// The colour of a state name of `status`.
+pub fn state_style(state: &str) -> Style {
+    let color = match state {
+        "pending" => AnsiColor::Yellow,
+        "added" => AnsiColor::Green,
+        "simdropped" => AnsiColor::Cyan,
+        "dropped" => AnsiColor::Blue,
+        "failed" => return AnsiColor::Red.on_default().bold(),
+        "missing" => AnsiColor::Magenta,
+        _ => return Style::new(),
+    };
+    color.on_default()
+}
+
+/// The colour of a log entry's outcome.
+pub fn outcome_style(outcome: &str) -> Style {
+    match outcome {
+        "ok" => AnsiColor::Green.on_default(),
+        crate::history::FAILED => AnsiColor::Red.on_default().bold(),
+        _ => AnsiColor::Yellow.on_default(),
+    }
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod colour;
 mod commands;
 mod concurrency;
 mod config;
