@@ -22,8 +22,10 @@ use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
 use crate::state::State;
 use crate::version::{Release, Version, parse_target};
 
-const AFTER_HELP: &str =
-    "Environment: DATABASE_URL, MIGRATE_DIR and MIGRATE_RELEASE, also read from ./.env.
+const AFTER_HELP: &str = "Examples: migrate new add_email                   # up/N_add_email.sql and down/N_add_email.sql
+          migrate --database-url sqlite:app.db up # apply everything pending
+          migrate status --json                   # what a deploy script reads
+Environment: DATABASE_URL, MIGRATE_DIR and MIGRATE_RELEASE, also read from ./.env.
 Exit codes: 0 done, 1 a migration or the database failed, 2 bad usage or folder,
 3 a check found work or drift, 4 the run lock was not acquired, 5 refused for safety.";
 
@@ -39,6 +41,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 struct GlobalArgs {
     /// Database URL: sqlite:PATH, postgres://… or mysql://… [env: DATABASE_URL]
     /// [default: sqlite:migrate.db]
@@ -214,7 +217,7 @@ enum CommandArgs {
     /// The operation history from the log table, newest first; with ID, one
     /// entry in full with its error
     #[command(
-        after_help = "Examples: migrate log --errors --limit 5   # the latest failures\n          migrate log --version 12          # everything that happened to 12\n          migrate log 42                    # entry 42 in full, with its error"
+        after_help = "Examples: migrate log --errors --limit 5  # the latest failures\n          migrate log --version 12        # everything that happened to 12\n          migrate log 42                  # entry 42 in full, with its error"
     )]
     Log {
         /// The id of one entry to print in full
@@ -237,7 +240,7 @@ enum CommandArgs {
     /// Create up/N_NAME.sql and down/N_NAME.sql for the next version (one more
     /// than the highest in the folder)
     #[command(
-        after_help = "Examples: migrate new add_email                   # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ..."
+        after_help = "Examples: migrate new add_email                     # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ..."
     )]
     New {
         /// The description in the file names: no spaces, `/` or `.` (add_email)

@@ -308,7 +308,10 @@ pub fn usage_error(error: &clap::Error, args: &[String]) -> u8 {
     let code = u8::try_from(error.exit_code()).unwrap_or(2);
     let _ = error.print();
     if code != 0 && args.iter().any(|arg| arg == "--json") {
-        let message = error.kind().to_string();
+        // clap's own first line, as stderr shows it, without its `error: `.
+        let rendered = error.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
         let document = serde_json::json!({ "error": {
             "exit_code": code, "message": message, "file": null, "line": null
         }});

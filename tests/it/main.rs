@@ -13,6 +13,8 @@ mod dry_run;
 mod failures;
 mod folder_errors;
 mod folders;
+mod help;
+mod json;
 mod log;
 mod mark;
 mod new;

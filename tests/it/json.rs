@@ -1,0 +1,130 @@
+//! `--json` on every command: stdout is one JSON document, also when the
+//! command fails, with an `error` object whose `exit_code` is the process's
+//! and whose message is also on stderr.
+
+use serde_json::Value;
+
+use crate::support::{Project, Run, TestDb, migrate};
+
+/// Checks a failed run's document: its error object, the key that holds
+/// what the command would have printed, and stderr.
+#[track_caller]
+fn assert_failure(run: &Run, code: i32, key: &str) -> Value {
+    run.expect(code);
+    let document = run.json();
+    let error = &document["error"];
+    assert_eq!(error["exit_code"], code, "{document}");
+    let message = error["message"].as_str().expect("an error message");
+    assert!(!message.is_empty(), "{document}");
+    assert!(document.get(key).is_some(), "no `{key}` in {document}");
+    let first = message.lines().next().unwrap_or_default();
+    assert!(
+        run.stderr.contains(&format!("error: {first}")),
+        "stderr does not carry the message\n{run}"
+    );
+    document
+}
+
+#[test]
+fn every_command_reading_the_folder_fails_in_json() {
+    let db = TestDb::sqlite();
+    // up/ holds a file whose name does not parse: a folder error, exit 2.
+    let project = Project::new().file("up/1.simdorp.sql", "SELECT 1;\n");
+    let cases: [(&[&str], &str); 11] = [
+        (&["up"], "operations"),
+        (&["up", "--dry-run"], "operations"),
+        (&["down"], "operations"),
+        (&["simdrop"], "operations"),
+        (&["rollback_simdrop"], "operations"),
+        (&["drop"], "operations"),
+        (&["ff"], "operations"),
+        (&["mark", "1"], "operations"),
+        (&["mark", "--only", "1", "--state", "added"], "operations"),
+        (&["status"], "database"),
+        (&["verify"], "drift"),
+    ];
+    for (args, key) in cases {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let run = migrate(&project, &db, &args);
+        let document = assert_failure(&run, 2, key);
+        assert_eq!(document["error"]["file"], "up/1.simdorp.sql", "{args:?}");
+    }
+    let run = migrate(&project, &db, &["new", "x", "--json"]);
+    assert_failure(&run, 2, "created");
+    assert!(!db.exists());
+}
+
+#[test]
+fn commands_reading_only_the_database_fail_in_json() {
+    let db = TestDb::sqlite();
+    std::fs::write(
+        db.sqlite_path(),
+        "not a database, just some plain text in a file",
+    )
+    .expect("write the file");
+    let project = Project::new();
+    let cases: [(&[&str], &str); 3] = [
+        (&["version"], "error"),
+        (&["log"], "entries"),
+        (&["log", "1"], "entry"),
+    ];
+    for (args, key) in cases {
+        let mut args = args.to_vec();
+        args.push("--json");
+        assert_failure(&migrate(&project, &db, &args), 1, key);
+    }
+}
+
+#[test]
+fn configuration_and_usage_errors_fail_in_json() {
+    let project = Project::new();
+    let run = project
+        .command()
+        .args(["--database-url", "oracle://x", "status", "--json"])
+        .run();
+    assert_failure(&run, 2, "error");
+    let run = project
+        .command()
+        .args(["log", "--limit", "0", "--json"])
+        .run();
+    assert_failure(&run, 2, "error");
+    let run = project.command().args(["nosuchcommand", "--json"]).run();
+    assert_failure(&run, 2, "error");
+    let run = project.command().args(["man", "nope", "--json"]).run();
+    assert_failure(&run, 2, "man");
+}
+
+#[test]
+fn successful_commands_print_one_document() {
+    let db = TestDb::sqlite();
+    let project = Project::new().up(1, "a", "CREATE TABLE json_a (id INTEGER PRIMARY KEY);\n");
+    let document = migrate(&project, &db, &["up", "--json"]).success().json();
+    assert_eq!(document["operations"][0]["version"], 1, "{document}");
+    let shapes: [(&[&str], &[&str]); 8] = [
+        (&["status"], &["database", "current_version", "versions"]),
+        (&["version"], &["current_version"]),
+        (&["verify"], &["drift", "accepted"]),
+        (&["log"], &["entries"]),
+        (&["log", "1"], &["entry"]),
+        (&["up", "--dry-run"], &["dry_run", "operations"]),
+        (&["completions", "fish"], &["shell", "script"]),
+        (&["man"], &["man"]),
+    ];
+    for (args, keys) in shapes {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let document = migrate(&project, &db, &args).success().json();
+        for key in keys {
+            assert!(
+                document.get(key).is_some(),
+                "{args:?}: no `{key}` in {document}"
+            );
+        }
+        assert!(document.get("error").is_none(), "{args:?}: {document}");
+    }
+    let document = migrate(&project, &db, &["new", "b", "--json"])
+        .success()
+        .json();
+    assert_eq!(document["version"], 2);
+}
