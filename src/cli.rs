@@ -74,6 +74,9 @@ struct GlobalArgs {
     /// Do not read any .env file
     #[arg(long, global = true, conflicts_with = "env_file")]
     no_env_file: bool,
+    /// Do not rewrite schema/schema.sql after a change
+    #[arg(long, global = true)]
+    no_dump_schema: bool,
 }
 
 /// Options of every command that changes the database.
@@ -274,6 +277,27 @@ enum CommandArgs {
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
     },
+    /// Print the database's schema as SQL that recreates it on an empty database
+    #[command(
+        name = "schema_dump",
+        alias = "schema-dump",
+        after_help = "Examples: migrate schema_dump --output schema/schema.sql\n          migrate schema_dump --bootstrap   # adopt an existing database as version 1"
+    )]
+    SchemaDump {
+        /// Write the dump to FILE instead of stdout
+        #[arg(long, value_name = "FILE", conflicts_with = "bootstrap")]
+        output: Option<PathBuf>,
+        /// Write the dump as up/1.sql (no down file) and record version 1 as
+        /// added without running it; refused when migration files exist
+        #[arg(long)]
+        bootstrap: bool,
+        /// Release label of version 1 with --bootstrap [env: MIGRATE_RELEASE]
+        #[arg(long, value_name = "LABEL", requires = "bootstrap")]
+        release: Option<String>,
+    },
+    /// Create the schema and version rows of schema/schema.sql in an empty database
+    #[command(after_help = "Example: migrate load --database-url sqlite:test.db")]
+    Load,
 }
 
 fn parse_version(text: &str) -> Result<Version, String> {
@@ -322,6 +346,18 @@ pub enum Action {
     New(NewVersion),
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
+    /// `schema_dump [--output FILE]`.
+    SchemaDump {
+        /// `--output FILE`.
+        output: Option<PathBuf>,
+    },
+    /// `schema_dump --bootstrap`: `options.release` labels version 1.
+    Bootstrap {
+        /// `--release`.
+        options: Options,
+    },
+    /// `load`.
+    Load,
     /// `man [COMMAND]`.
     Man {
         /// The command whose page to print; the whole tool's when `None`.
@@ -362,6 +398,8 @@ pub struct Request {
     pub display: Display,
     /// Whether the URL is the embedded default (announced on stderr).
     pub default_url: bool,
+    /// Whether to rewrite `schema/schema.sql` after a change (`--no-dump-schema` turns it off).
+    pub refresh_schema_file: bool,
 }
 
 impl Cli {
@@ -417,12 +455,14 @@ impl Cli {
             lock_timeout: self.global.lock_timeout,
         };
         let release_env = lookup("MIGRATE_RELEASE");
+        let refresh_schema_file = !self.global.no_dump_schema;
         let action = action(self.command, release_env, self.global.lock_timeout)?;
         Ok(Request {
             config,
             action,
             display,
             default_url: default_url && uses_database,
+            refresh_schema_file,
         })
     }
 }
@@ -564,6 +604,22 @@ fn action(
         }
         CommandArgs::Completions { shell } => return Ok(Action::Completions(shell)),
         CommandArgs::Man { command } => return Ok(Action::Man { command }),
+        CommandArgs::SchemaDump {
+            output,
+            bootstrap,
+            release: label,
+        } => {
+            return Ok(match bootstrap {
+                true => Action::Bootstrap {
+                    options: Options {
+                        release: release(label, &release_env)?,
+                        ..none
+                    },
+                },
+                false => Action::SchemaDump { output },
+            });
+        }
+        CommandArgs::Load => return Ok(Action::Load),
         CommandArgs::Mark {
             target,
             only,

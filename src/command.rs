@@ -27,7 +27,7 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         )?;
     }
     let database = request.config.url.redacted();
-    let migrator = Migrator::new(request.config);
+    let migrator = Migrator::new(request.config).refresh_schema_file(request.refresh_schema_file);
     let mut printer = Printer { out, err, display };
     match request.action {
         Action::Migrate {
@@ -141,6 +141,50 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             printer.document(&document, &script)?;
             Ok(0)
         }
+        Action::SchemaDump { output } => match migrator.dump_schema() {
+            Ok(dump) => match output {
+                Some(path) => match std::fs::write(&path, &dump) {
+                    Ok(()) => {
+                        let text = format!("wrote the schema to {}\n", path.display());
+                        let document = serde_json::json!({ "output": path.display().to_string() });
+                        printer.document(&document, &text)?;
+                        Ok(0)
+                    }
+                    Err(error) => {
+                        let error =
+                            Error::Usage(format!("cannot write {}: {error}", path.display()));
+                        printer.fail(&error, serde_json::json!({ "output": null }))
+                    }
+                },
+                None => {
+                    printer.document(&serde_json::json!({ "schema": dump }), &dump)?;
+                    Ok(0)
+                }
+            },
+            Err(error) => printer.fail(&error, serde_json::json!({ "schema": null })),
+        },
+        Action::Bootstrap { options } => match migrator.bootstrap(&options) {
+            Ok(path) => {
+                let text = format!("wrote {} and recorded version 1 as added\n", path.display());
+                let document = serde_json::json!({
+                    "bootstrapped": path.display().to_string(),
+                    "operations": [{ "version": 1, "operation": "mark", "file": "up/1.sql" }],
+                });
+                printer.document(&document, &text)?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "bootstrapped": null })),
+        },
+        Action::Load => match migrator.load() {
+            Ok(statements) => {
+                let file = crate::schema::SCHEMA_FILE;
+                let text = format!("loaded {file}: {statements} statement(s)\n");
+                let document = serde_json::json!({ "loaded": file, "statements": statements });
+                printer.document(&document, &text)?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "loaded": null })),
+        },
         Action::Man { command } => match man_page(command.as_deref()) {
             Ok(page) => {
                 printer.document(&serde_json::json!({ "man": page }), &page)?;

@@ -9,11 +9,28 @@
 //! code that writes, and owns the transaction and failure policy. The
 //! [`migrator::Migrator`] façade ties them together for the CLI ([`cli`],
 //! [`command`]) and for applications that migrate themselves at start-up.
+//!
+//! # Migrating at start-up
+//!
+//! An application can apply its own migrations before it serves, with the
+//! same files, tables, lock and rules as the `migrate` command:
+//!
+//! ```no_run
+//! let migrator = migrate::migrator::Migrator::open("sqlite:app.db", "migrations")?;
+//! let applied = migrator.up()?;
+//! println!("{} operations applied", applied.len());
+//! # Ok::<(), migrate::error::Error>(())
+//! ```
+//!
+//! [`migrator::Migrator`] has the rest (status, the plan of a dry run, any
+//! command, the log), and `examples/startup.rs` is a complete application.
+#![warn(missing_docs)]
 
 pub mod backend;
 pub mod cli;
 pub mod command;
 pub mod drift;
+pub mod dump;
 pub mod error;
 pub mod execute;
 pub mod history;
@@ -24,6 +41,7 @@ pub mod preflight;
 pub mod record;
 pub mod scaffold;
 pub mod scan;
+pub mod schema;
 pub mod script;
 pub mod settings;
 pub mod split;

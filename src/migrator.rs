@@ -48,16 +48,116 @@ pub struct Planned {
     pub sql: Option<String>,
 }
 
-/// Migrates one database from one folder.
+/// Migrates one database from one folder: the API for applications that
+/// migrate themselves at start-up, and what the `migrate` command runs.
+///
+/// | the CLI | the library |
+/// | --- | --- |
+/// | settings | [`Migrator::open`] (the CLI's defaults), or [`Migrator::new`] with a [`Config`] |
+/// | `status` | [`Migrator::status`]; [`Migrator::current_version`], [`Migrator::verify`] |
+/// | `--dry-run` (the plan) | [`Migrator::preview`] |
+/// | `up` | [`Migrator::up`]; any command with [`Migrator::migrate`] |
+/// | `log` | [`Migrator::history`], [`Migrator::log_entry`] |
+/// | `mark --only N --state S`, `verify --accept` | [`Migrator::mark_state`], [`Migrator::accept`] |
+///
+/// Every method scans the folder and connects anew, so a `Migrator` is
+/// cheap to keep and to clone. Changes take the same database-wide run lock
+/// as the CLI, so an application started on several hosts at once applies
+/// every version exactly once. Dumping the schema (`migrate schema_dump`,
+/// SPEC section 7) is not part of this table.
+///
+/// ```no_run
+/// use migrate::migrator::Migrator;
+///
+/// fn main() -> Result<(), migrate::error::Error> {
+///     // Before serving: bring the database to the latest version.
+///     let migrator = Migrator::open("sqlite:app.db", "migrations")?;
+///     for report in migrator.up()? {
+///         println!("{} {} in {} ms", report.operation, report.version, report.ms);
+///     }
+///     let status = migrator.status()?;
+///     println!("database at version {}", status.current_version);
+///     Ok(())
+/// }
+/// ```
+///
+/// `examples/startup.rs` is a complete application doing this.
 #[derive(Debug, Clone)]
 pub struct Migrator {
     config: Config,
+    refresh_schema_file: bool,
+}
+
+impl Config {
+    /// The CLI's defaults for the database `url` and the migrations folder
+    /// `dir`: tables `db_version` and `db_version_log`, a 60-second wait for
+    /// another run's lock, no lock timeout. Change the fields to taste.
+    pub fn new(url: DatabaseUrl, dir: impl Into<PathBuf>) -> Config {
+        Config {
+            url,
+            dir: dir.into(),
+            tables: TableNames::default(),
+            lock_wait: Duration::from_secs(60),
+            lock_timeout: None,
+        }
+    }
 }
 
 impl Migrator {
+    /// A migrator for the database at `url` (`sqlite:PATH`, `postgres://…`,
+    /// `mysql://…`) and the migrations folder `dir` (holding `up/` and
+    /// `down/`), with the defaults of [`Config::new`]. Only the URL is
+    /// checked here (a usage error, exit code 2, when it is not one);
+    /// nothing is read or connected until a method runs.
+    pub fn open(url: &str, dir: impl Into<PathBuf>) -> Result<Migrator, Error> {
+        let url = DatabaseUrl::parse(url).map_err(Error::Usage)?;
+        Ok(Migrator::new(Config::new(url, dir)))
+    }
+
+    /// Applies every pending version, as `migrate up` does: what an
+    /// application runs at start-up. Returns the operations that ran, in
+    /// order (none when the database is up to date). The first failure is
+    /// the error; the versions applied before it stay applied, and the
+    /// failure is in the log ([`Migrator::history`]).
+    pub fn up(&self) -> Result<Vec<Report>, Error> {
+        let outcome = self.migrate(
+            Command::Up(None),
+            &Options::default(),
+            RunOptions::default(),
+            &mut |_| {},
+        )?;
+        match outcome.error {
+            Some(error) => Err(error),
+            None => Ok(outcome.done),
+        }
+    }
+
     /// A migrator for `config`; nothing is read until a method runs.
     pub fn new(config: Config) -> Migrator {
-        Migrator { config }
+        Migrator {
+            config,
+            refresh_schema_file: true,
+        }
+    }
+
+    /// Whether to rewrite `schema/schema.sql` after a change when the
+    /// migrations folder has a `schema/` folder (on by default;
+    /// `--no-dump-schema` turns it off).
+    pub fn refresh_schema_file(mut self, refresh: bool) -> Migrator {
+        self.refresh_schema_file = refresh;
+        self
+    }
+
+    /// Rewrites `schema/schema.sql` after a change, when asked and possible.
+    /// A failure is a warning: the change itself has landed.
+    fn after_change(&self, backend: &mut dyn Backend) {
+        if !self.refresh_schema_file {
+            return;
+        }
+        let refreshed = crate::schema::refresh(backend, &self.config.tables, &self.config.dir);
+        if let Err(error) = refreshed {
+            log::warn!("{} was not rewritten: {error}", crate::schema::SCHEMA_FILE);
+        }
     }
 
     /// The configuration.
@@ -110,7 +210,9 @@ impl Migrator {
         history::read_entry(backend.as_mut(), &self.config.tables, id)
     }
 
-    /// What `command` would do, checked as a real run would be, changing nothing.
+    /// What `command` would do, checked as a real run would be, changing
+    /// nothing: the plan that `--dry-run` prints.
+    #[doc(alias = "plan")]
     pub fn preview(
         &self,
         command: Command,
@@ -148,7 +250,11 @@ impl Migrator {
                 .ensure_tables(tables)
                 .map_err(Error::database("cannot create the version tables"))?;
             let executor = Executor::new(backend, tables, &db, plan.next_seq, run);
-            Ok(executor.run(&prepared, on_done))
+            let outcome = executor.run(&prepared, on_done);
+            if !outcome.done.is_empty() {
+                self.after_change(backend);
+            }
+            Ok(outcome)
         })
     }
 
@@ -179,6 +285,7 @@ impl Migrator {
                 Ok(())
             };
             in_transaction(backend, write)?;
+            self.after_change(backend);
             Ok(drift)
         })
     }
@@ -241,12 +348,13 @@ impl Migrator {
                 let row = (target != State::Pending).then_some(&record);
                 backend.record(tables, version, row, &entry)
             })?;
+            self.after_change(backend);
             Ok(before.map(|record| record.state))
         })
     }
 
     /// Connects, takes the run lock, runs `work`, and releases the lock.
-    fn locked<T>(
+    pub(crate) fn locked<T>(
         &self,
         work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -272,7 +380,8 @@ impl Migrator {
     }
 }
 
-fn read_state(backend: &mut dyn Backend, tables: &TableNames) -> Result<DbState, Error> {
+/// Reads the version table, naming what failed.
+pub(crate) fn read_state(backend: &mut dyn Backend, tables: &TableNames) -> Result<DbState, Error> {
     backend
         .read_state(tables)
         .map_err(Error::database("cannot read the version table"))

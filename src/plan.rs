@@ -129,6 +129,10 @@ pub enum Refusal {
     NothingToResume,
     /// `--only N` for a version neither the folder nor the database knows (exit 2).
     UnknownVersion(Version),
+    /// `load` into a database that already has these objects.
+    NotEmpty(Vec<String>),
+    /// `schema_dump --bootstrap` where this migration file exists.
+    FilesExist(String),
 }
 
 impl Refusal {
@@ -515,6 +519,21 @@ impl fmt::Display for Refusal {
             Refusal::NothingToResume => {
                 formatter.write_str("--resume: no version is failed, there is nothing to resume")
             }
+            Refusal::NotEmpty(objects) => write!(
+                formatter,
+                "the database is not empty (it has {}): load and --bootstrap need an empty \
+                 database for the schema and no version rows",
+                objects
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Refusal::FilesExist(path) => write!(
+                formatter,
+                "--bootstrap writes up/1.sql into an empty migrations folder, but {path} exists"
+            ),
             Refusal::UnknownVersion(version) => write!(
                 formatter,
                 "--only {version}: no such version in the folder or the database"

@@ -14,6 +14,7 @@ pub mod sqlite;
 
 use std::time::Duration;
 
+use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::history::HistoryFilter;
 use crate::record::DbState;
@@ -180,6 +181,15 @@ pub trait Backend {
 
     /// Completes a log row written before a non-atomic file ran.
     fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError>;
+
+    /// The SQL that recreates the version tables with `state`'s rows (for
+    /// `schema/schema.sql`), loadable into another database of the same kind.
+    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String;
+
+    /// Reads the live schema from the catalog as dump items, leaving out the
+    /// version tables (SPEC section 7). Read-only; an empty database (or a
+    /// missing SQLite file) has no items.
+    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError>;
 
     /// The bookkeeping of one change, inside the caller's transaction: saves
     /// the version's row (deletes it when `row` is `None`) and inserts the log

@@ -164,6 +164,71 @@ impl RowValues {
     }
 }
 
+/// One value of a version row, for a backend to write as an SQL literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal<'a> {
+    /// `NULL`.
+    Null,
+    /// A text column.
+    Text(&'a str),
+    /// A whole number column.
+    Number(i64),
+    /// A time, as RFC 3339 UTC text.
+    Time(&'a str),
+    /// The version, as decimal text.
+    Version(&'a str),
+}
+
+/// `INSERT` statements that recreate the version table's rows, one per
+/// version in ascending order, each value written by `literal`.
+pub fn insert_statements(
+    table: &str,
+    records: &[&VersionRecord],
+    literal: &dyn Fn(Literal<'_>) -> String,
+) -> String {
+    let mut sql = String::new();
+    for record in records {
+        let values = RowValues::of(record);
+        fn text(value: &Option<String>) -> Literal<'_> {
+            value.as_deref().map_or(Literal::Null, Literal::Text)
+        }
+        let number = |value: Option<i64>| value.map_or(Literal::Null, Literal::Number);
+        let mut row = vec![
+            Literal::Version(&values.version),
+            text(&values.name),
+            Literal::Text(values.state),
+        ];
+        for phase in &values.phases {
+            row.extend([
+                text(&phase.release),
+                phase.at.as_deref().map_or(Literal::Null, Literal::Time),
+                number(phase.seq),
+                text(&phase.checksum),
+            ]);
+        }
+        row.extend([
+            values.failed_operation.map_or(Literal::Null, Literal::Text),
+            text(&values.failed_release),
+            number(values.statements_done),
+            text(&values.done_checksum),
+            text(&values.error),
+            number(values.error_line),
+        ]);
+        let rendered: Vec<String> = row.into_iter().map(literal).collect();
+        sql.push_str(&format!(
+            "INSERT INTO {table} ({}) VALUES ({});\n",
+            COLUMNS.join(", "),
+            rendered.join(", ")
+        ));
+    }
+    sql
+}
+
+/// A single-quoted SQL string with inner quotes doubled.
+pub fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +269,35 @@ mod tests {
             error_line: values.error_line,
         };
         assert_eq!(raw.into_record().unwrap(), record);
+    }
+
+    #[test]
+    fn rows_become_insert_statements() {
+        let mut record = VersionRecord::new(Version::new(7).unwrap(), Some("it's".into()));
+        record.state = crate::state::State::Added;
+        record.phases[0] = Some(PhaseRecord {
+            release: Release::from_stored("1".into()),
+            at: "2026-11-22T10:00:00.000001Z".into(),
+            seq: 3,
+            checksum: None,
+        });
+        let sql = insert_statements("t", &[&record], &|value| match value {
+            Literal::Null => "NULL".into(),
+            Literal::Text(text) | Literal::Time(text) => quoted(text),
+            Literal::Number(number) => number.to_string(),
+            Literal::Version(version) => version.to_string(),
+        });
+        assert!(
+            sql.starts_with("INSERT INTO t (version, name, state, add_release"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(
+                "VALUES (7, 'it''s', 'added', '1', '2026-11-22T10:00:00.000001Z', 3, NULL, NULL"
+            ),
+            "{sql}"
+        );
+        assert!(sql.ends_with(");\n"));
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn state_of(project: &Project, db: &TestDb, version: u64) -> String {
         .as_array()
         .expect("versions")
         .iter()
-        .find(|entry| entry["version"] == Value::from(version))
+        .find(|entry| entry["version"] == version)
         .and_then(|entry| entry["state"].as_str())
         .unwrap_or("pending")
         .to_string()

@@ -20,6 +20,8 @@ fn run(db: &TestDb, args: &[&str]) -> Run {
     Invocation::bare(db.dir())
         .database(db)
         .arg_path("--dir", example())
+        // The example's schema/schema.sql is the repository's: leave it alone.
+        .args(["--no-dump-schema"])
         .args(args)
         .run()
 }

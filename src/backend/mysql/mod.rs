@@ -13,6 +13,7 @@
 //! errors 1205 (lock wait timeout) and 1213 (deadlock).
 
 mod bookkeeping;
+mod catalog;
 pub mod connect;
 mod dialect;
 
@@ -25,8 +26,9 @@ use sha2::{Digest, Sha256};
 use self::bookkeeping::{Sql, to_datetime};
 use self::connect::{SslMode, Target};
 pub use self::dialect::MysqlDialect;
-use crate::backend::rows::{RawPhase, RawRow, RowValues};
+use crate::backend::rows::{Literal, RawPhase, RawRow, RowValues, insert_statements, quoted};
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::history::{HistoryFilter, RawLogRow};
 use crate::record::{DbState, VersionRecord};
@@ -205,6 +207,25 @@ impl Backend for MysqlBackend {
         rows.into_iter()
             .map(|row| raw_log_row(row)?.into_entry().map_err(DbError::new))
             .collect()
+    }
+
+    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+        catalog::read(&mut self.connection, tables)
+    }
+
+    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {
+        let sql = Sql::new(tables);
+        let records: Vec<&VersionRecord> = state.records.values().collect();
+        let table = format!("`{}`", tables.versions);
+        let inserts = insert_statements(&table, &records, &|value| match value {
+            Literal::Null => "NULL".to_string(),
+            // MySQL reads backslashes in strings as escapes.
+            Literal::Text(text) => quoted(&text.replace('\\', "\\\\")),
+            Literal::Time(time) => quoted(&to_datetime(time)),
+            Literal::Number(number) => number.to_string(),
+            Literal::Version(version) => version.to_string(),
+        });
+        format!("{};\n{};\n{inserts}", sql.create[0], sql.create[1])
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {

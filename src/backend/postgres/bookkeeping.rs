@@ -46,10 +46,8 @@ fn is_number(column: &str) -> bool {
 }
 
 impl Sql {
-    /// The statements for `tables` in `schema`.
-    pub fn new(schema: &str, tables: &TableNames) -> Sql {
-        let versions = format!("{}.{}", quote(schema), quote(&tables.versions));
-        let log = format!("{}.{}", quote(schema), quote(&tables.log));
+    /// The statements that create both tables under the given quoted names.
+    pub fn create(versions: &str, log: &str) -> String {
         let definitions: Vec<String> = COLUMNS
             .iter()
             .map(|column| {
@@ -65,7 +63,7 @@ impl Sql {
                 format!("    {column} {kind}")
             })
             .collect();
-        let create = format!(
+        format!(
             "CREATE TABLE IF NOT EXISTS {versions} (\n{}\n);\n\
              CREATE TABLE IF NOT EXISTS {log} (\n    \
              id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    \
@@ -74,7 +72,14 @@ impl Sql {
              started_at TIMESTAMPTZ NOT NULL,\n    finished_at TIMESTAMPTZ,\n    \
              outcome TEXT NOT NULL,\n    error TEXT,\n    statement BIGINT,\n    line BIGINT\n);",
             definitions.join(",\n")
-        );
+        )
+    }
+
+    /// The statements for `tables` in `schema`.
+    pub fn new(schema: &str, tables: &TableNames) -> Sql {
+        let versions = format!("{}.{}", quote(schema), quote(&tables.versions));
+        let log = format!("{}.{}", quote(schema), quote(&tables.log));
+        let create = Sql::create(&versions, &log);
         let selected: Vec<String> = COLUMNS
             .iter()
             .map(|column| match *column {

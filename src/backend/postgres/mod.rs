@@ -11,6 +11,7 @@
 //! the version row and the log row, pipelined; the commit.
 
 mod bookkeeping;
+mod catalog;
 pub mod connect;
 mod dialect;
 
@@ -27,8 +28,9 @@ use tokio_postgres::{Client, SimpleQueryMessage, Statement as Prepared};
 use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
-use crate::backend::rows::{RawPhase, RawRow, RowValues};
+use crate::backend::rows::{Literal, RawPhase, RawRow, RowValues, insert_statements, quoted};
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::history::{HistoryFilter, RawLogRow};
 use crate::record::{DbState, VersionRecord};
@@ -277,6 +279,27 @@ impl Backend for PostgresBackend {
                     .map_err(DbError::new)
             })
             .collect()
+    }
+
+    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+        self.flush()?;
+        catalog::read(&self.runtime, &self.client, &self.schema, tables)
+    }
+
+    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {
+        // Unqualified: the file loads into whichever schema the URL names.
+        let versions = quote(&tables.versions);
+        let records: Vec<&VersionRecord> = state.records.values().collect();
+        let inserts = insert_statements(&versions, &records, &|value| match value {
+            Literal::Null => "NULL".to_string(),
+            Literal::Text(text) if text.contains('\\') => {
+                format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+            }
+            Literal::Text(text) | Literal::Time(text) => quoted(text),
+            Literal::Number(number) => number.to_string(),
+            Literal::Version(version) => version.to_string(),
+        });
+        format!("{}\n{inserts}", Sql::create(&versions, &quote(&tables.log)))
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {

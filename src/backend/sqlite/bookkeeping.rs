@@ -16,7 +16,14 @@ use crate::version::{Release, Version};
 
 /// Creates both tables if they are missing.
 pub fn ensure_tables(connection: &Connection, tables: &TableNames) -> Result<(), DbError> {
-    let sql = format!(
+    connection
+        .execute_batch(&create_sql(tables))
+        .map_err(convert)
+}
+
+/// The statements that create both tables.
+pub fn create_sql(tables: &TableNames) -> String {
+    format!(
         r#"CREATE TABLE IF NOT EXISTS "{versions}" (
     version TEXT PRIMARY KEY NOT NULL,
     name TEXT,
@@ -43,8 +50,7 @@ CREATE TABLE IF NOT EXISTS "{log}" (
 );"#,
         versions = tables.versions,
         log = tables.log
-    );
-    connection.execute_batch(&sql).map_err(convert)
+    )
 }
 
 /// Reads every row of the version table with one query.

@@ -7,6 +7,7 @@
 //! SQLite's own write lock cannot outlive the per-file transactions.
 
 mod bookkeeping;
+mod catalog;
 pub mod lock;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +15,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::backend::rows::{Literal, insert_statements, quoted};
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::history::HistoryFilter;
 use crate::record::{DbState, VersionRecord};
@@ -142,6 +145,24 @@ impl Backend for SqliteBackend {
             return Ok(Vec::new());
         }
         bookkeeping::read_history(self.connection()?, tables, filter)
+    }
+
+    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+        if !self.exists() {
+            return Ok(Vec::new());
+        }
+        catalog::read(self.connection()?, tables)
+    }
+
+    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {
+        let records: Vec<&VersionRecord> = state.records.values().collect();
+        let table = format!("\"{}\"", tables.versions);
+        let inserts = insert_statements(&table, &records, &|value| match value {
+            Literal::Null => "NULL".to_string(),
+            Literal::Text(text) | Literal::Time(text) | Literal::Version(text) => quoted(text),
+            Literal::Number(number) => number.to_string(),
+        });
+        format!("{}\n{inserts}", bookkeeping::create_sql(tables))
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {

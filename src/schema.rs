@@ -1,0 +1,193 @@
+//! `schema_dump`, `--bootstrap`, `load` and `schema/schema.sql` (SPEC
+//! section 7), on top of each backend's catalog reader.
+//!
+//! `schema/schema.sql` is the dump followed by the version tables with their
+//! rows (not the log), so that the schema's history shows in code review and
+//! `load` can build a database at the current version in one step.
+
+use std::path::{Path, PathBuf};
+
+use crate::backend::{Backend, Batch};
+use crate::dump::render;
+use crate::error::Error;
+use crate::migrator::{Migrator, read_state};
+use crate::plan::{Command, Options, Refusal};
+use crate::script::normalise;
+use crate::settings::TableNames;
+use crate::split::split;
+
+/// Where `schema/schema.sql` lives, relative to the migrations folder.
+pub const SCHEMA_FILE: &str = "schema/schema.sql";
+
+/// The dump of the live schema, as `schema_dump` prints it.
+pub fn dump(backend: &mut dyn Backend, tables: &TableNames) -> Result<String, Error> {
+    let items = backend
+        .dump_schema(tables)
+        .map_err(Error::database("cannot read the schema from the catalog"))?;
+    Ok(render(backend.dialect().name(), items))
+}
+
+/// The text of `schema/schema.sql`: the dump, then the version tables and rows.
+pub fn schema_file(backend: &mut dyn Backend, tables: &TableNames) -> Result<String, Error> {
+    let dumped = dump(backend, tables)?;
+    let state = read_state(backend, tables)?;
+    Ok(format!(
+        "{dumped}\n-- The version tables, as migrate recorded them.\n{}",
+        backend.version_table_sql(tables, &state)
+    ))
+}
+
+/// Rewrites `<dir>/schema/schema.sql` when `<dir>/schema/` exists; returns
+/// the path written, if any.
+pub fn refresh(
+    backend: &mut dyn Backend,
+    tables: &TableNames,
+    dir: &Path,
+) -> Result<Option<PathBuf>, Error> {
+    if !dir.join("schema").is_dir() {
+        return Ok(None);
+    }
+    let path = dir.join(SCHEMA_FILE);
+    let text = schema_file(backend, tables)?;
+    std::fs::write(&path, text)
+        .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())))?;
+    Ok(Some(path))
+}
+
+impl Migrator {
+    /// The live schema as SQL that recreates it on an empty database.
+    pub fn dump_schema(&self) -> Result<String, Error> {
+        let mut backend = crate::backend::connect(&self.config().url, false)?;
+        dump(backend.as_mut(), &self.config().tables)
+    }
+
+    /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
+    /// when any migration file exists) and records version 1 as added
+    /// without running it. Returns the path written.
+    pub fn bootstrap(&self, options: &Options) -> Result<PathBuf, Error> {
+        let dir = &self.config().dir;
+        if let Some(existing) = first_migration_file(dir) {
+            return Err(Refusal::FilesExist(existing).into());
+        }
+        let mut backend = crate::backend::connect(&self.config().url, false)?;
+        let state = read_state(backend.as_mut(), &self.config().tables)?;
+        if let Some(version) = state.records.keys().next() {
+            return Err(
+                Refusal::NotEmpty(vec![format!("version {version} in the version table")]).into(),
+            );
+        }
+        let dumped = dump(backend.as_mut(), &self.config().tables)?;
+        drop(backend);
+        let up = dir.join("up");
+        std::fs::create_dir_all(&up)
+            .map_err(|error| Error::Usage(format!("cannot create {}: {error}", up.display())))?;
+        let path = up.join("1.sql");
+        std::fs::write(&path, dumped)
+            .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())))?;
+        let version = crate::version::Version::new(1)
+            .ok_or_else(|| Error::Usage("version 1 cannot be represented".to_string()))?;
+        let outcome = self.migrate(
+            Command::Mark(version),
+            options,
+            crate::execute::RunOptions::default(),
+            &mut |_| {},
+        )?;
+        match outcome.error {
+            Some(error) => Err(error),
+            None => Ok(path),
+        }
+    }
+
+    /// Runs `schema/schema.sql` on an empty database, creating the schema and
+    /// the version tables with their rows. Returns the number of statements.
+    pub fn load(&self) -> Result<usize, Error> {
+        let path = self.config().dir.join(SCHEMA_FILE);
+        let bytes = std::fs::read(&path).map_err(|error| {
+            Error::Usage(format!(
+                "cannot read {}: {error} (write it with `migrate schema_dump --output {SCHEMA_FILE}` \
+                 or keep a schema/ folder)",
+                path.display()
+            ))
+        })?;
+        let text = String::from_utf8(bytes)
+            .map(|text| normalise(&text))
+            .map_err(|_| Error::Usage(format!("{SCHEMA_FILE} is not valid UTF-8")))?;
+        let tables = &self.config().tables;
+        self.locked(|backend| {
+            let present = backend
+                .dump_schema(tables)
+                .map_err(Error::database("cannot read the schema from the catalog"))?;
+            let state = read_state(backend, tables)?;
+            if !present.is_empty() || state.tables_exist {
+                let mut objects: Vec<String> = present.into_iter().map(|item| item.name).collect();
+                if state.tables_exist {
+                    objects.insert(0, tables.versions.clone());
+                }
+                return Err(Refusal::NotEmpty(objects).into());
+            }
+            run_script(backend, &text)
+        })
+    }
+}
+
+/// Runs the schema file: in one transaction where the database allows it.
+fn run_script(backend: &mut dyn Backend, text: &str) -> Result<usize, Error> {
+    let dialect = backend.dialect();
+    let statements = split(text, dialect.syntax()).map_err(|error| {
+        Error::Usage(format!("{SCHEMA_FILE}:{}: {}", error.line, error.message))
+    })?;
+    let at_line = |line: Option<usize>| match line {
+        Some(line) => format!("{SCHEMA_FILE}:{line}"),
+        None => SCHEMA_FILE.to_string(),
+    };
+    let transactional = dialect.supports_single_transaction();
+    if transactional {
+        backend
+            .begin(None)
+            .map_err(Error::database(format!("cannot load {SCHEMA_FILE}")))?;
+    }
+    let batch = Batch {
+        text,
+        line: 1,
+        statements: &statements,
+    };
+    if let Err(failure) = backend.execute(&batch) {
+        if transactional && let Err(error) = backend.rollback() {
+            log::warn!("rollback failed: {error}");
+        }
+        let line = failure.line.or_else(|| {
+            statements
+                .get(failure.index)
+                .map(|statement| statement.line)
+        });
+        return Err(Error::database(at_line(line))(failure.error));
+    }
+    if transactional {
+        backend
+            .commit()
+            .map_err(Error::database(format!("cannot commit {SCHEMA_FILE}")))?;
+    }
+    Ok(statements.len())
+}
+
+/// The first `.sql` file under `up/` or `down/`, if any.
+fn first_migration_file(dir: &Path) -> Option<String> {
+    ["up", "down"].into_iter().find_map(|folder| {
+        walkdir::WalkDir::new(dir.join(folder))
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|entry| {
+                entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(".sql")
+            })
+            .map(|entry| {
+                entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap_or(entry.path())
+                    .display()
+                    .to_string()
+            })
+    })
+}
