@@ -15,6 +15,7 @@ mod folder_errors;
 mod folders;
 mod help;
 mod json;
+mod library;
 mod log;
 mod mark;
 mod new;

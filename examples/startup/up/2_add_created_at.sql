@@ -1,0 +1,2 @@
+-- Expand: a nullable column the old code does not notice.
+ALTER TABLE notes ADD COLUMN created_at TEXT;
