@@ -59,12 +59,12 @@ pub struct Planned {
 /// | `up` | [`Migrator::up`]; any command with [`Migrator::migrate`] |
 /// | `log` | [`Migrator::history`], [`Migrator::log_entry`] |
 /// | `mark --only N --state S`, `verify --accept` | [`Migrator::mark_state`], [`Migrator::accept`] |
+/// | `schema_dump`, `schema_dump --bootstrap`, `load` | [`Migrator::dump_schema`], [`Migrator::bootstrap`], [`Migrator::load`] |
 ///
 /// Every method scans the folder and connects anew, so a `Migrator` is
 /// cheap to keep and to clone. Changes take the same database-wide run lock
 /// as the CLI, so an application started on several hosts at once applies
-/// every version exactly once. Dumping the schema (`migrate schema_dump`,
-/// SPEC section 7) is not part of this table.
+/// every version exactly once.
 ///
 /// ```no_run
 /// use migrate::migrator::Migrator;
