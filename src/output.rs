@@ -134,9 +134,10 @@ fn phase_cell(release: Option<&crate::version::Release>, at: Option<&str>) -> St
     }
 }
 
-/// Aligned columns, the first right-aligned (numbers), whose cells `style`
-/// may colour by column index and text. The padding stays outside the
-/// escapes, so the columns align in colour too.
+/// Aligned columns, the numbers right-aligned (the first column, and a
+/// `version` column), whose cells `style` may colour by column index and
+/// text. The padding stays outside the escapes, so the columns align in
+/// colour too.
 fn table<const N: usize>(
     header: &[&str; N],
     rows: &[[String; N]],
@@ -157,6 +158,10 @@ fn table<const N: usize>(
                 false => cell.to_string(),
             };
             if index == 0 {
+                line.push_str(&pad);
+                line.push_str(&shown);
+            } else if header[index] == "version" {
+                line.push_str("  ");
                 line.push_str(&pad);
                 line.push_str(&shown);
             } else {
