@@ -273,6 +273,33 @@ mod tests {
     }
 
     #[test]
+    fn a_timestamp_that_is_already_a_version_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("up")).unwrap();
+        fs::write(dir.path().join("up/20261118110640_a.sql"), "SELECT 1;\n").unwrap();
+        let request = NewVersion {
+            name: "b".into(),
+            simdrop: false,
+            drop: false,
+            timestamp: true,
+        };
+        let now = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        let error = create(dir.path(), &request, now).unwrap_err().to_string();
+        assert!(
+            error.contains("version 20261118110640 already exists"),
+            "{error}"
+        );
+        assert!(error.contains("up/20261118110640_a.sql"), "{error}");
+        assert!(!dir.path().join("down").exists());
+        let later = now + Duration::from_secs(1);
+        let created = create(dir.path(), &request, later).unwrap();
+        assert_eq!(
+            created.files,
+            ["up/20261118110641_b.sql", "down/20261118110641_b.sql"]
+        );
+    }
+
+    #[test]
     fn every_file_parses_as_the_version_and_name() {
         let request = NewVersion {
             name: "add_email".into(),
