@@ -106,11 +106,7 @@ pub fn parse(url: &str) -> Result<Target, String> {
     if config.get_application_name().is_none() {
         config.application_name("migrate");
     }
-    let schema = search_path
-        .as_deref()
-        .and_then(|path| path.split(',').next())
-        .map(|schema| schema.trim().trim_matches('"').to_string())
-        .filter(|schema| !schema.is_empty());
+    let schema = search_path.as_deref().and_then(first_schema);
     Ok(Target {
         config,
         tls,
@@ -118,6 +114,29 @@ pub fn parse(url: &str) -> Result<Target, String> {
         schema,
         search_path,
     })
+}
+
+/// The first schema of a `search_path` value: a bare name (folded to lower
+/// case, as PostgreSQL does) or a quoted one with `""` for a quote.
+fn first_schema(path: &str) -> Option<String> {
+    let path = path.trim_start();
+    let Some(quoted) = path.strip_prefix('"') else {
+        let name = path.split(',').next().unwrap_or_default().trim();
+        return (!name.is_empty()).then(|| name.to_lowercase());
+    };
+    let mut name = String::new();
+    let mut characters = quoted.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '"' if characters.peek() == Some(&'"') => {
+                name.push('"');
+                characters.next();
+            }
+            '"' => return (!name.is_empty()).then_some(name),
+            other => name.push(other),
+        }
+    }
+    None
 }
 
 /// Percent-decodes a query value.
@@ -322,6 +341,22 @@ mod tests {
         assert_eq!(target.config.get_dbname(), Some("prod"));
         assert_eq!(target.config.get_ssl_mode(), SslMode::Require);
         assert_eq!(target.config.get_application_name(), Some("migrate"));
+    }
+
+    #[test]
+    fn the_target_schema_is_the_first_of_the_search_path() {
+        assert_eq!(first_schema("billing, public").as_deref(), Some("billing"));
+        assert_eq!(first_schema("Billing").as_deref(), Some("billing"));
+        assert_eq!(
+            first_schema("\"My Schema\",public").as_deref(),
+            Some("My Schema")
+        );
+        assert_eq!(
+            first_schema("\"Other \"\"S\"").as_deref(),
+            Some("Other \"S")
+        );
+        assert_eq!(first_schema("\"unterminated"), None);
+        assert_eq!(first_schema(" "), None);
     }
 
     #[test]
