@@ -138,9 +138,16 @@ impl Error {
         }
     }
 
-    /// The messages to print, one `error:` line each.
+    /// The messages to print, one `error:` line each: one per file problem,
+    /// otherwise one message (a database's multi-line message stays whole).
     pub fn lines(&self) -> Vec<String> {
-        self.to_string().lines().map(str::to_string).collect()
+        match self {
+            Error::Folder(problems) | Error::Preflight(problems) => problems
+                .iter()
+                .map(|problem| problems_text(std::slice::from_ref(problem)))
+                .collect(),
+            other => vec![other.to_string()],
+        }
     }
 
     /// The file and line the error points at, for `--json`.

@@ -106,6 +106,15 @@ fn prepare<'a>(
         )));
     }
     let mut problems = Vec::new();
+    if !transactional && file.script.directives.retries > 0 {
+        problems.push(FileProblem {
+            path: file.path.clone(),
+            line: None,
+            message: "`retries=` re-runs only a transactional file, and this one commits \
+                      implicitly (it holds DDL): remove the directive"
+                .to_string(),
+        });
+    }
     if transactional {
         for statement in &statements {
             if dialect.is_transaction_control(statement) {

@@ -129,14 +129,16 @@ impl TableNames {
     pub fn new(name: &str) -> Result<TableNames, String> {
         let valid = !name.is_empty()
             && name.len() <= 59
-            && name
-                .chars()
-                .all(|character| character.is_ascii_alphanumeric() || character == '_')
+            && name.chars().all(|character| {
+                character.is_ascii_lowercase() || character.is_ascii_digit() || character == '_'
+            })
             && !name.starts_with(|character: char| character.is_ascii_digit());
         if !valid {
+            // Lower case only: PostgreSQL folds unquoted names to lower case,
+            // so an upper-case table could not be read with plain SQL.
             return Err(format!(
-                "--table `{name}` is not a plain identifier: use up to 59 letters, digits and \
-                 underscores, not starting with a digit"
+                "--table `{name}` is not a plain identifier: use up to 59 lower-case letters, \
+                 digits and underscores, not starting with a digit"
             ));
         }
         Ok(TableNames {
@@ -201,7 +203,16 @@ mod tests {
             TableNames::new("schema_versions").unwrap().log,
             "schema_versions_log"
         );
-        for bad in ["", "1x", "a-b", "a.b", "x;drop", "\"x\"", &"a".repeat(60)] {
+        for bad in [
+            "",
+            "1x",
+            "a-b",
+            "a.b",
+            "x;drop",
+            "\"x\"",
+            "Deploys",
+            &"a".repeat(60),
+        ] {
             assert!(TableNames::new(bad).is_err(), "{bad}");
         }
     }

@@ -52,6 +52,8 @@ impl Dialect for MysqlDialect {
                 "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "SELECT" | "WITH" | "VALUES" | "TABLE"
                 | "DO" | "SAVEPOINT" | "RELEASE" | "PREPARE" | "DEALLOCATE",
             ) => true,
+            // Plain ROLLBACK is transaction control, answered above: this is ROLLBACK TO.
+            Some("ROLLBACK") => true,
             Some("SET") => word(1) != Some("PASSWORD"),
             // `/*!40101 SET ... */` and other executable comments only set session variables.
             None => statement.text.starts_with("/*"),
@@ -103,6 +105,8 @@ mod tests {
             "WITH c AS (SELECT 1) SELECT * FROM c",
             "/*!40101 SET NAMES utf8 */",
             "START TRANSACTION",
+            "ROLLBACK TO SAVEPOINT a",
+            "ROLLBACK WORK TO a",
         ] {
             assert!(!MysqlDialect.commits_implicitly(&first(sql)), "{sql}");
         }
