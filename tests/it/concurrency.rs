@@ -1,11 +1,14 @@
 //! The run lock (SPEC section 5): two hosts racing `up` apply every version
 //! exactly once; a second run gives up after `--lock-wait` with exit 4,
 //! naming the holder; a run killed mid-migration leaves no trace and no
-//! stale lock.
+//! stale lock. (How each server names the holder, and a killed MySQL DDL
+//! file, are in `postgres.rs` and `mysql.rs`.)
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Backend, Project, Run, for_each_backend, migrate, states};
+use crate::support::{
+    Backend, Project, Run, for_each_backend, for_each_backend_where, migrate, states,
+};
 
 const RACED_VERSIONS: u64 = 30;
 
@@ -99,7 +102,8 @@ fn a_second_run_gives_up_after_lock_wait_and_names_the_holder() {
 
 #[test]
 fn a_killed_run_leaves_no_trace_and_no_stale_lock() {
-    for_each_backend(|db| {
+    // A DDL file is atomic where DDL is transactional; MySQL's is in `mysql.rs`.
+    for_each_backend_where(Backend::has_transactional_ddl, |db| {
         let slow = format!(
             "CREATE TABLE doomed (id INTEGER PRIMARY KEY);\n{}\n",
             db.slow_statement()
@@ -127,7 +131,10 @@ fn a_killed_run_leaves_no_trace_and_no_stale_lock() {
         );
         assert_eq!(db.versions(), []);
 
-        // Nothing holds the lock any more; the file (unchanged: it never ran) runs now.
+        // A server notices that the killed client is gone when its statement
+        // ends; then nothing holds the lock any more, and the file (changed
+        // freely: it never ran) runs now.
+        db.wait_until_run_lock_is_free();
         project.write(
             "up/1_doomed.sql",
             "CREATE TABLE doomed (id INTEGER PRIMARY KEY);\n",
@@ -176,6 +183,7 @@ fn a_killed_no_transaction_run_is_failed_until_resumed() {
             "failed",
             "{status}"
         );
+        db.wait_until_run_lock_is_free();
         let refused = migrate(&project, db, &["up"]);
         refused.expect(5);
         assert!(refused.stderr.contains("up --resume"), "{refused}");
@@ -191,5 +199,51 @@ fn a_killed_no_transaction_run_is_failed_until_resumed() {
         migrate(&project, db, &["up", "--resume"]).success();
         assert_eq!(db.rows("SELECT id FROM items ORDER BY id"), [["1"], ["3"]]);
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+    });
+}
+
+#[test]
+fn a_second_run_waits_for_a_running_no_transaction_file_instead_of_calling_it_cut_off() {
+    for_each_backend(|db| {
+        let fill = format!(
+            "-- migrate: no-transaction\n\
+             INSERT INTO items (id) VALUES (1);\n\
+             {}\n\
+             INSERT INTO items (id) VALUES (2);\n",
+            db.slow_statement()
+        );
+        let project = Project::new()
+            .up(1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY);\n")
+            .up(2, "fill", &fill)
+            .up(3, "later", "CREATE TABLE later (id INTEGER PRIMARY KEY);\n");
+        migrate(&project, db, &["up", "1"]).success();
+        let first = project.command().database(db).args(["up"]).spawn();
+        // While the first run is inside the file, version 2 is recorded as
+        // running: to a second host that is a run to wait for, not a failure.
+        let progress = "SELECT statements_done FROM db_version WHERE version = '2'";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while db.rows(progress) != [["1"]] {
+            assert!(
+                Instant::now() < deadline,
+                "the first statement never committed"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let second = migrate(&project, db, &["up", "--lock-wait", "30"]);
+        let first = Run::from_child(first);
+        first.success();
+        second.success();
+        let mut applied = first.operations();
+        applied.extend(second.operations());
+        applied.sort();
+        assert_eq!(
+            applied,
+            [("add", "2"), ("add", "3")].map(|(op, v)| (op.to_string(), v.to_string()))
+        );
+        assert_eq!(db.rows("SELECT id FROM items ORDER BY id"), [["1"], ["2"]]);
+        assert_eq!(
+            db.versions(),
+            states(&[(1, "added"), (2, "added"), (3, "added")])
+        );
     });
 }

@@ -112,14 +112,15 @@ fn env_file_reads_that_file_instead_of_dotenv() {
 
 #[test]
 fn no_env_file_ignores_dotenv_and_falls_back_to_the_default() {
-    let in_dotenv = TestDb::sqlite();
-    let project = project();
-    project.write(".env", dotenv(&in_dotenv));
-    let run = project.command().args(["up", "--no-env-file"]).run();
-    run.success();
-    assert!(!in_dotenv.exists(), "--no-env-file read .env");
-    assert!(project.path().join("migrate.db").exists());
-    assert!(run.stderr.contains("sqlite:migrate.db"), "{run}");
+    for_each_backend(|in_dotenv| {
+        let project = project();
+        project.write(".env", dotenv(in_dotenv));
+        let run = project.command().args(["up", "--no-env-file"]).run();
+        run.success();
+        assert!(!in_dotenv.exists(), "--no-env-file read .env");
+        assert!(project.path().join("migrate.db").exists());
+        assert!(run.stderr.contains("sqlite:migrate.db"), "{run}");
+    });
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Migrations that fail (SPEC sections 3 and 5): an atomic file leaves no
 //! trace and what ran before it stays; a `no-transaction` file leaves its
 //! version `failed`, blocking every changing command until `up --resume` or
-//! `mark --only`; and the database itself refusing is exit 1.
+//! `mark --only`; and the database itself refusing is exit 1. (A MySQL file
+//! of DDL, which cannot be atomic, is in `mysql.rs`.)
 
 use crate::support::{
-    Backend, Project, TestDb, for_each_backend, json_operations, mask, migrate, states,
+    Backend, Project, Run, TestDb, for_each_backend, for_each_backend_where, json_operations,
+    mask_run, migrate, states,
 };
 
 /// Versions 1 and 2 are fine; 3 creates a table, then fails on line 5.
@@ -24,43 +26,89 @@ fn failing_third() -> Project {
         )
 }
 
+/// The same, but version 3 only changes rows, so that it is atomic on every
+/// database (on MySQL too): it fills `a` and `b`, then fails on line 5.
+fn failing_third_dml() -> Project {
+    Project::new()
+        .up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+        .up(2, "b", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n")
+        .up(
+            3,
+            "x",
+            "INSERT INTO a (id) VALUES (1);\n\
+             UPDATE a SET id = 2 WHERE id = 1;\n\
+             \n\
+             -- the next statement fails\n\
+             INSERT INTO missing_table (id) VALUES (1);\n\
+             INSERT INTO b (id) VALUES (1);\n",
+        )
+}
+
+/// What a failure of version 3 of either project must show: exit 1, the
+/// file and line of the failing statement, the database's message, and
+/// versions 1 and 2 applied and reported; version 3 is not applied, and its
+/// log row says where it failed.
+#[track_caller]
+fn assert_third_failed_cleanly(run: &Run, db: &TestDb) {
+    run.expect(1);
+    assert!(
+        run.stderr.starts_with("error: up/3_x.sql:5: "),
+        "stderr does not point at the statement\n{run}"
+    );
+    assert!(run.stderr.contains("missing_table"), "{run}");
+    if db.backend() == Backend::Sqlite {
+        assert!(run.stderr.contains("no such table: missing_table"), "{run}");
+    }
+    // What ran before stays applied and was reported.
+    assert_eq!(run.operations().len(), 2, "{run}");
+    assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+    let log = db.rows(
+        "SELECT version, operation, outcome, error, line FROM db_version_log WHERE outcome <> 'ok'",
+    );
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0][..3], ["3", "add", "failed"]);
+    assert!(log[0][3].contains("missing_table"), "{log:?}");
+    assert_eq!(log[0][4], "5");
+}
+
 #[test]
 fn a_statement_failing_mid_file_rolls_back_that_file_only() {
-    for_each_backend(|db| {
+    // A file of DDL is atomic where DDL is transactional (not on MySQL).
+    for_each_backend_where(Backend::has_transactional_ddl, |db| {
         let project = failing_third();
         let run = migrate(&project, db, &["up"]);
-        run.expect(1);
-        assert!(
-            run.stderr.starts_with("error: up/3_x.sql:5: "),
-            "stderr does not point at the statement\n{run}"
-        );
-        assert!(run.stderr.contains("missing_table"), "{run}");
-        if db.backend() == Backend::Sqlite {
-            assert!(run.stderr.contains("no such table: missing_table"), "{run}");
-        }
-        // What ran before stays applied and was reported.
-        assert_eq!(run.operations().len(), 2, "{run}");
-        assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+        assert_third_failed_cleanly(&run, db);
         // The failing version leaves no trace.
         assert!(
             !db.table_exists("x"),
             "the failed file's first statement was kept"
         );
         assert!(!db.table_exists("after_failure"));
-        let log = db.rows(
-            "SELECT version, operation, outcome, error, line FROM db_version_log WHERE outcome <> 'ok'",
+    });
+}
+
+#[test]
+fn a_row_changing_file_failing_mid_file_rolls_back_that_file_only() {
+    for_each_backend(|db| {
+        let project = failing_third_dml();
+        let run = migrate(&project, db, &["up"]);
+        assert_third_failed_cleanly(&run, db);
+        // The failing version leaves no trace.
+        assert_eq!(
+            db.scalar("SELECT count(*) FROM a"),
+            0,
+            "the failed file's first statements were kept"
         );
-        assert_eq!(log.len(), 1, "{log:?}");
-        assert_eq!(log[0][..3], ["3", "add", "failed"]);
-        assert!(log[0][3].contains("missing_table"), "{log:?}");
-        assert_eq!(log[0][4], "5");
+        assert_eq!(db.scalar("SELECT count(*) FROM b"), 0);
+        let status = migrate(&project, db, &["status", "--json"]).json();
+        assert_eq!(status["versions"][2]["state"], "pending", "{status}");
     });
 }
 
 #[test]
 fn a_failure_with_json_prints_one_document_with_what_ran_and_the_error() {
     for_each_backend(|db| {
-        let project = failing_third();
+        let project = failing_third_dml();
         let run = migrate(&project, db, &["up", "--json"]);
         run.expect(1);
         let document = run.json();
@@ -80,21 +128,25 @@ fn a_failure_with_json_prints_one_document_with_what_ran_and_the_error() {
 
 #[test]
 fn failure_output_snapshot() {
-    let db = TestDb::sqlite();
-    let project = failing_third();
-    let run = migrate(&project, &db, &["up"]);
-    run.expect(1);
-    let text = format!("--- stdout\n{}--- stderr\n{}", run.stdout, run.stderr);
-    insta::assert_snapshot!(mask(&text, &[project.path(), db.dir()]));
+    // The database's own message differs: one snapshot per backend.
+    for_each_backend(|db| {
+        let project = failing_third_dml();
+        let run = migrate(&project, db, &["up"]);
+        run.expect(1);
+        let text = format!("--- stdout\n{}--- stderr\n{}", run.stdout, run.stderr);
+        insta::with_settings!({ snapshot_suffix => db.backend().name() }, {
+            insta::assert_snapshot!("failure_output", mask_run(&text, &project, db));
+        });
+    });
 }
 
 #[test]
 fn a_failure_then_a_fix_then_up_applies_the_version() {
     for_each_backend(|db| {
-        let project = failing_third();
+        let project = failing_third_dml();
         migrate(&project, db, &["up"]).expect(1);
         // An atomic failure blocks nothing: fix the file and run again.
-        project.write("up/3_x.sql", "CREATE TABLE x (id INTEGER PRIMARY KEY);\n");
+        project.write("up/3_x.sql", "INSERT INTO a (id) VALUES (1);\n");
         migrate(&project, db, &["up"]).success();
         assert_eq!(
             db.versions(),
@@ -261,7 +313,7 @@ fn up_resume_refuses_when_a_committed_statement_changed() {
 #[test]
 fn up_resume_without_a_failed_version_is_a_usage_error() {
     for_each_backend(|db| {
-        let project = failing_third();
+        let project = failing_third_dml();
         migrate(&project, db, &["up", "2"]).success();
         migrate(&project, db, &["up", "--resume"]).expect(2);
         assert_eq!(db.versions().len(), 2);

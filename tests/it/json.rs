@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Project, Run, TestDb, migrate};
+use crate::support::{Project, Run, TestDb, for_each_backend, migrate};
 
 /// Checks a failed run's document: its error object, the key that holds
 /// what the command would have printed, and stderr.
@@ -27,7 +27,10 @@ fn assert_failure(run: &Run, code: i32, key: &str) -> Value {
 
 #[test]
 fn every_command_reading_the_folder_fails_in_json() {
-    let db = TestDb::sqlite();
+    for_each_backend(every_command_reading_the_folder_fails_in_json_on);
+}
+
+fn every_command_reading_the_folder_fails_in_json_on(db: &TestDb) {
     // up/ holds a file whose name does not parse: a folder error, exit 2.
     let project = Project::new().file("up/1.simdorp.sql", "SELECT 1;\n");
     let cases: [(&[&str], &str); 11] = [
@@ -46,11 +49,11 @@ fn every_command_reading_the_folder_fails_in_json() {
     for (args, key) in cases {
         let mut args = args.to_vec();
         args.push("--json");
-        let run = migrate(&project, &db, &args);
+        let run = migrate(&project, db, &args);
         let document = assert_failure(&run, 2, key);
         assert_eq!(document["error"]["file"], "up/1.simdorp.sql", "{args:?}");
     }
-    let run = migrate(&project, &db, &["new", "x", "--json"]);
+    let run = migrate(&project, db, &["new", "x", "--json"]);
     assert_failure(&run, 2, "created");
     assert!(!db.exists());
 }
@@ -97,9 +100,12 @@ fn configuration_and_usage_errors_fail_in_json() {
 
 #[test]
 fn successful_commands_print_one_document() {
-    let db = TestDb::sqlite();
+    for_each_backend(successful_commands_print_one_document_on);
+}
+
+fn successful_commands_print_one_document_on(db: &TestDb) {
     let project = Project::new().up(1, "a", "CREATE TABLE json_a (id INTEGER PRIMARY KEY);\n");
-    let document = migrate(&project, &db, &["up", "--json"]).success().json();
+    let document = migrate(&project, db, &["up", "--json"]).success().json();
     assert_eq!(document["operations"][0]["version"], 1, "{document}");
     let shapes: [(&[&str], &[&str]); 8] = [
         (&["status"], &["database", "current_version", "versions"]),
@@ -114,7 +120,7 @@ fn successful_commands_print_one_document() {
     for (args, keys) in shapes {
         let mut args = args.to_vec();
         args.push("--json");
-        let document = migrate(&project, &db, &args).success().json();
+        let document = migrate(&project, db, &args).success().json();
         for key in keys {
             assert!(
                 document.get(key).is_some(),
@@ -123,7 +129,7 @@ fn successful_commands_print_one_document() {
         }
         assert!(document.get("error").is_none(), "{args:?}: {document}");
     }
-    let document = migrate(&project, &db, &["new", "b", "--json"])
+    let document = migrate(&project, db, &["new", "b", "--json"])
         .success()
         .json();
     assert_eq!(document["version"], 2);

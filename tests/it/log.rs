@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Project, TestDb, for_each_backend, mask, migrate};
+use crate::support::{Project, TestDb, for_each_backend, mask_run, migrate};
 
 /// Versions 1 and 2 apply; 3 fails on its second statement, at line 4.
 /// Every file stays inside a transaction on every backend (no DDL in 3).
@@ -182,15 +182,19 @@ fn log_id_prints_one_entry_in_full_with_its_error() {
 
 #[test]
 fn log_entry_snapshot() {
-    let db = TestDb::sqlite();
-    let project = history_project();
-    run_to_failure(&project, &db);
-    let run = migrate(&project, &db, &["log", "3"]);
-    run.success();
-    insta::assert_snapshot!(mask(&run.stdout, &[project.path(), db.dir()]));
-    let run = migrate(&project, &db, &["log"]);
-    run.success();
-    insta::assert_snapshot!("log_table", mask(&run.stdout, &[project.path(), db.dir()]));
+    for_each_backend(|db| {
+        let project = history_project();
+        run_to_failure(&project, db);
+        let run = migrate(&project, db, &["log", "3"]);
+        run.success();
+        // The database's own message differs: one entry snapshot per backend.
+        insta::with_settings!({ snapshot_suffix => db.backend().name() }, {
+            insta::assert_snapshot!("log_entry_snapshot", mask_run(&run.stdout, &project, db));
+        });
+        let run = migrate(&project, db, &["log"]);
+        run.success();
+        insta::assert_snapshot!("log_table", mask_run(&run.stdout, &project, db));
+    });
 }
 
 #[test]
@@ -209,7 +213,10 @@ fn an_unknown_id_is_a_usage_error_with_a_json_error() {
 
 #[test]
 fn bad_arguments_are_refused() {
-    let db = TestDb::sqlite();
+    for_each_backend(bad_arguments_are_refused_on);
+}
+
+fn bad_arguments_are_refused_on(db: &TestDb) {
     let project = history_project();
     for args in [
         &["log", "0"][..],
@@ -219,7 +226,7 @@ fn bad_arguments_are_refused() {
         &["log", "1", "--errors"],
         &["log", "1", "--limit", "2"],
     ] {
-        let run = migrate(&project, &db, args);
+        let run = migrate(&project, db, args);
         run.expect(2);
         assert!(run.stderr.contains("error:"), "{args:?}\n{run}");
     }

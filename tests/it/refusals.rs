@@ -3,7 +3,9 @@
 //! Each names what blocks it and changes nothing; each has its way out.
 //! Release boundaries are in `releases.rs`, failed versions in `failures.rs`.
 
-use crate::support::{Project, TestDb, for_each_backend, json_operations, mask, migrate, states};
+use crate::support::{
+    Project, TestDb, for_each_backend, json_operations, mask_run, migrate, states,
+};
 
 fn table(name: &str) -> String {
     format!("CREATE TABLE {name} (id INTEGER PRIMARY KEY);\n")
@@ -202,24 +204,26 @@ fn down_of_a_simdropped_version_names_rollback_simdrop() {
 
 #[test]
 fn a_refusal_message_snapshot() {
-    let db = TestDb::sqlite();
-    let project = Project::new()
-        .up(1, "a", &table("a"))
-        .up(3, "c", &table("c"))
-        .down(3, "c", "DROP TABLE c;\n");
-    migrate(&project, &db, &["up"]).success();
-    let project = project.up(2, "late", &table("late"));
-    let out_of_order = migrate(&project, &db, &["up"]);
-    out_of_order.expect(5);
-    project.write(
-        "up/3_c.sql",
-        "CREATE TABLE c (id INTEGER PRIMARY KEY, x TEXT);\n",
-    );
-    let drift = migrate(&project, &db, &["down"]);
-    drift.expect(5);
-    let text = format!(
-        "$ migrate up\n{}$ migrate down\n{}",
-        out_of_order.stderr, drift.stderr
-    );
-    insta::assert_snapshot!(mask(&text, &[project.path(), db.dir()]));
+    // The same refusals on every backend: one snapshot.
+    for_each_backend(|db| {
+        let project = Project::new()
+            .up(1, "a", &table("a"))
+            .up(3, "c", &table("c"))
+            .down(3, "c", "DROP TABLE c;\n");
+        migrate(&project, db, &["up"]).success();
+        let project = project.up(2, "late", &table("late"));
+        let out_of_order = migrate(&project, db, &["up"]);
+        out_of_order.expect(5);
+        project.write(
+            "up/3_c.sql",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, x TEXT);\n",
+        );
+        let drift = migrate(&project, db, &["down"]);
+        drift.expect(5);
+        let text = format!(
+            "$ migrate up\n{}$ migrate down\n{}",
+            out_of_order.stderr, drift.stderr
+        );
+        insta::assert_snapshot!("a_refusal_message_snapshot", mask_run(&text, &project, db));
+    });
 }

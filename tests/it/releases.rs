@@ -142,8 +142,9 @@ fn rollback_log_rows_carry_the_label_of_what_they_revert() {
         migrate(&project, db, &["up", "2", "--release", "alpha"]).success();
         migrate(&project, db, &["down"]).success();
         let rows = db.rows(
-            "SELECT version, release FROM db_version_log WHERE operation = 'rollback_add' \
-             AND outcome = 'ok' ORDER BY id",
+            // Qualified, `release` needs no quotes on MySQL, where it is a keyword.
+            "SELECT version, db_version_log.release FROM db_version_log \
+             WHERE operation = 'rollback_add' AND outcome = 'ok' ORDER BY id",
         );
         assert_eq!(rows, [["2", "alpha"], ["1", "alpha"]]);
         // A rollback creates no label: the next run is still release 1.

@@ -1,11 +1,14 @@
 //! How files run beyond one transaction each: `--single-transaction`
-//! (SPEC section 5: all of the plan lands or none of it) and the
-//! `lock-timeout=` and `retries=` directives with `--lock-timeout` (sections
-//! 1 and 8).
+//! (SPEC section 5: all of the plan lands or none of it; not on MySQL, see
+//! `mysql.rs`) and the `lock-timeout=` and `retries=` directives with
+//! `--lock-timeout` (sections 1 and 8).
 
 use std::time::Duration;
 
-use crate::support::{Project, Run, for_each_backend, json_operations, migrate, states};
+use crate::support::{
+    Backend, Project, Run, for_each_backend, for_each_backend_where, json_operations, migrate,
+    states,
+};
 
 /// Versions 1 and 2 are fine; 3 fails.
 fn failing_third() -> Project {
@@ -32,7 +35,7 @@ fn with_no_transaction_file() -> Project {
 
 #[test]
 fn single_transaction_lands_nothing_when_the_last_file_fails() {
-    for_each_backend(|db| {
+    for_each_backend_where(Backend::supports_single_transaction, |db| {
         let project = failing_third();
         let run = migrate(&project, db, &["up", "--single-transaction", "--json"]);
         run.expect(1);
@@ -55,7 +58,7 @@ fn single_transaction_lands_nothing_when_the_last_file_fails() {
 
 #[test]
 fn single_transaction_does_not_report_rolled_back_operations() {
-    for_each_backend(|db| {
+    for_each_backend_where(Backend::supports_single_transaction, |db| {
         let project = failing_third();
         let run = migrate(&project, db, &["up", "--single-transaction"]);
         run.expect(1);
@@ -70,7 +73,7 @@ fn single_transaction_does_not_report_rolled_back_operations() {
 
 #[test]
 fn single_transaction_refuses_a_no_transaction_file() {
-    for_each_backend(|db| {
+    for_each_backend_where(Backend::supports_single_transaction, |db| {
         let project = with_no_transaction_file();
         let run = migrate(&project, db, &["up", "--single-transaction"]);
         run.expect(2);
@@ -83,46 +86,62 @@ fn single_transaction_refuses_a_no_transaction_file() {
 #[test]
 fn lock_timeout_and_retries_directives_run() {
     for_each_backend(|db| {
+        // Row changes, so that every file is transactional on every database
+        // (retries= re-runs only a transactional file).
         let project = Project::new()
             .up(
                 1,
-                "a",
-                "-- migrate: retries=3 lock-timeout=2s\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+                "tables",
+                "CREATE TABLE a (id INTEGER PRIMARY KEY);\n\
+                 CREATE TABLE b (id INTEGER PRIMARY KEY);\n\
+                 CREATE TABLE c (id INTEGER PRIMARY KEY);\n",
             )
             .up(
                 2,
-                "b",
-                "-- migrate: no-transaction lock-timeout=500ms\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n",
+                "a",
+                "-- migrate: retries=3 lock-timeout=2s\nINSERT INTO a (id) VALUES (1);\n",
             )
             .up(
                 3,
+                "b",
+                "-- migrate: no-transaction lock-timeout=500ms\nINSERT INTO b (id) VALUES (1);\n",
+            )
+            .up(
+                4,
                 "c",
-                "-- migrate: lock-timeout=1m\n-- migrate: retries=1\nCREATE TABLE c (id INTEGER PRIMARY KEY);\n",
+                "-- migrate: lock-timeout=1m\n-- migrate: retries=1\nINSERT INTO c (id) VALUES (1);\n",
             );
         migrate(&project, db, &["up", "--lock-timeout", "500ms"]).success();
         assert_eq!(
             db.versions(),
-            states(&[(1, "added"), (2, "added"), (3, "added")])
+            states(&[(1, "added"), (2, "added"), (3, "added"), (4, "added")])
         );
-        assert!(db.table_exists("a") && db.table_exists("b") && db.table_exists("c"));
+        for table in ["a", "b", "c"] {
+            assert_eq!(db.scalar(&format!("SELECT count(*) FROM {table}")), 1);
+        }
     });
 }
 
+/// Version 1 creates `a`; 2 and 3 add rows to it, and 2 bounds its lock wait.
+fn rows_into_a(directive_of_2: &str) -> Project {
+    Project::new()
+        .up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+        .up(
+            2,
+            "b",
+            &format!("-- migrate: {directive_of_2}\nINSERT INTO a (id) VALUES (2);\n"),
+        )
+        .up(3, "c", "INSERT INTO a (id) VALUES (3);\n")
+}
+
 #[test]
-fn lock_timeout_bounds_the_wait_for_a_locked_database() {
+fn lock_timeout_bounds_the_wait_for_a_locked_table() {
     for_each_backend(|db| {
-        let project = Project::new()
-            .up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
-            .up(
-                2,
-                "b",
-                "-- migrate: lock-timeout=500ms\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n",
-            )
-            .up(3, "c", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n");
+        let project = rows_into_a("lock-timeout=500ms");
         migrate(&project, db, &["up", "1"]).success();
         let limit = Duration::from_secs(10);
 
-        let lock = db.hold_write_lock();
+        let lock = db.lock_table("a");
         let run = project
             .command()
             .database(db)
@@ -143,30 +162,26 @@ fn lock_timeout_bounds_the_wait_for_a_locked_database() {
         // Once the lock is free, the same run goes through.
         migrate(&project, db, &["up"]).success();
         assert_eq!(db.versions().len(), 3);
+        assert_eq!(db.rows("SELECT id FROM a ORDER BY id"), [["2"], ["3"]]);
     });
 }
 
 #[test]
 fn retries_rerun_a_file_that_timed_out_on_a_lock() {
     for_each_backend(|db| {
-        let project = Project::new()
-            .up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
-            .up(
-                2,
-                "b",
-                "-- migrate: lock-timeout=300ms retries=10\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n",
-            );
+        let project = rows_into_a("lock-timeout=300ms retries=10");
         migrate(&project, db, &["up", "1"]).success();
-        let lock = db.hold_write_lock();
-        let run = project.command().database(db).args(["up"]).spawn();
+        let lock = db.lock_table("a");
+        let run = project.command().database(db).args(["up", "2"]).spawn();
         // The scenario, not synchronisation: the application keeps its lock
-        // for a second, longer than one lock timeout, shorter than all retries.
-        std::thread::sleep(Duration::from_secs(1));
+        // for 1.5 s, longer than one lock timeout (MySQL's are whole
+        // seconds), shorter than all retries.
+        std::thread::sleep(Duration::from_millis(1500));
         drop(lock);
         let run = Run::from_child(run);
         run.success();
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
-        assert!(db.table_exists("b"));
+        assert_eq!(db.rows("SELECT id FROM a"), [["2"]]);
     });
 }
 

@@ -4,37 +4,136 @@
 //! is the only place that knows them: test bodies run through
 //! [`for_each_backend`] and use only [`TestDb::url`] and the query helpers
 //! below, never a backend's own client. SQLite always runs (a file in a
-//! private temporary folder). The PostgreSQL and MySQL/MariaDB backends are
-//! added here, and only here, when they exist: a new variant, a branch in
-//! [`backends`] that enables it when its server URL is set in the
-//! environment (dbmate's `testEachURL`), a branch in [`TestDb::new`] that
-//! creates a uniquely named database from [`unique_name`] (dropped again in
-//! `Drop`), and a branch in each query helper.
+//! private temporary folder). PostgreSQL runs when
+//! `MIGRATE_TEST_POSTGRES_URL` is set (each test gets a fresh schema in that
+//! URL's database, handed to the product as `search_path=SCHEMA`), and
+//! MySQL/MariaDB when `MIGRATE_TEST_MYSQL_URL` is set (each test gets a
+//! fresh database on that server), as dbmate's `testEachURL` does. Both are
+//! dropped again when the test's [`TestDb`] is dropped. A server whose URL is
+//! not set is skipped with one loud warning per run, and is a failure when
+//! `CI=true`, so that a CI job cannot pass by testing nothing.
+//!
+//! Every value a query helper returns is text (`NULL` for null), so that
+//! assertions read the same on every backend.
+
+mod mysql_server;
+mod postgres_server;
+mod sqlite_file;
+mod url;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags};
+use mysql::prelude::Queryable;
+use rusqlite::Connection;
 use tempfile::TempDir;
+
+use self::mysql_server::MysqlServer;
+use self::postgres_server::PostgresServer;
+use self::sqlite_file::SqliteFile;
+pub use self::url::{url_with_database, url_with_host, url_with_param, url_with_user};
 
 /// A kind of database the suite can run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// SQLite, through rusqlite: a file in a temporary folder.
     Sqlite,
+    /// PostgreSQL, through the `postgres` crate: a schema of its own.
+    Postgres,
+    /// MySQL or MariaDB, through the `mysql` crate: a database of its own.
+    Mysql,
 }
 
-/// The backends to run every test body against: SQLite always.
+impl Backend {
+    /// A short lower-case name, for snapshot suffixes and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// Whether a file of DDL runs in a transaction and so leaves no trace
+    /// when it fails (MySQL commits implicitly around each DDL statement).
+    pub fn has_transactional_ddl(self) -> bool {
+        self != Backend::Mysql
+    }
+
+    /// Whether `--single-transaction` is possible (not on MySQL: SPEC 8).
+    pub fn supports_single_transaction(self) -> bool {
+        self != Backend::Mysql
+    }
+
+    /// The environment variable with the server's URL.
+    fn url_variable(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("MIGRATE_TEST_POSTGRES_URL"),
+            Backend::Mysql => Some("MIGRATE_TEST_MYSQL_URL"),
+        }
+    }
+
+    /// The database's own name, for messages.
+    fn title(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+            Backend::Mysql => "MySQL/MariaDB",
+        }
+    }
+}
+
+/// The server URL of `backend` from the environment, or `None` after a
+/// warning printed once per run; a panic instead when `CI=true`.
+fn server_url(backend: Backend) -> Option<String> {
+    static POSTGRES_WARNING: Once = Once::new();
+    static MYSQL_WARNING: Once = Once::new();
+    let variable = backend.url_variable()?;
+    if let Some(url) = std::env::var(variable).ok().filter(|url| !url.is_empty()) {
+        return Some(url);
+    }
+    let message = format!(
+        "{variable} is not set: {} tests are SKIPPED",
+        backend.title()
+    );
+    let in_ci = std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true"));
+    assert!(!in_ci, "CI=true and {message}; set it to run them");
+    let once = match backend {
+        Backend::Postgres => &POSTGRES_WARNING,
+        _ => &MYSQL_WARNING,
+    };
+    once.call_once(|| {
+        // Straight to the file descriptor: the test harness captures eprintln!.
+        let banner = format!("\n*****\nwarning: {message}\n*****\n\n");
+        let _ = std::io::stderr().write_all(banner.as_bytes());
+    });
+    None
+}
+
+/// The backends to run every test body against: SQLite always, PostgreSQL
+/// and MySQL when their URLs are set.
 pub fn backends() -> Vec<Backend> {
-    vec![Backend::Sqlite]
+    [Backend::Sqlite, Backend::Postgres, Backend::Mysql]
+        .into_iter()
+        .filter(|backend| *backend == Backend::Sqlite || server_url(*backend).is_some())
+        .collect()
 }
 
 /// Runs `test` once per backend, each time with a fresh database.
 pub fn for_each_backend(test: impl Fn(&TestDb)) {
-    for backend in backends() {
+    for_each_backend_where(|_| true, test);
+}
+
+/// Runs `test` once per backend that `applies` accepts, each time with a
+/// fresh database: for promises the SPEC makes only for some databases,
+/// e.g. `for_each_backend_where(Backend::has_transactional_ddl, ...)`.
+pub fn for_each_backend_where(applies: impl Fn(Backend) -> bool, test: impl Fn(&TestDb)) {
+    for backend in backends().into_iter().filter(|backend| applies(*backend)) {
         let db = TestDb::new(backend);
         test(&db);
     }
@@ -50,39 +149,83 @@ pub fn unique_name() -> String {
     )
 }
 
+/// The test's side of its database.
+enum Store {
+    /// A file in the test's folder.
+    Sqlite(SqliteFile),
+    /// A schema of the test's own.
+    Postgres(Box<PostgresServer>),
+    /// A database of the test's own.
+    Mysql(MysqlServer),
+}
+
 /// One test's own database.
 pub struct TestDb {
     backend: Backend,
     url: String,
-    /// The SQLite file (not created until the product creates it).
-    path: PathBuf,
+    /// The database's (PostgreSQL: the schema's) unique name.
+    name: String,
     dir: TempDir,
+    store: Store,
 }
 
 impl TestDb {
-    /// A fresh, empty database of `backend`.
+    /// A fresh, empty database of `backend`, which must be enabled.
     pub fn new(backend: Backend) -> TestDb {
-        match backend {
+        let name = unique_name();
+        let dir = tempfile::Builder::new()
+            .prefix(&name)
+            .tempdir()
+            .expect("create a temporary folder");
+        let server_url =
+            || server_url(backend).unwrap_or_else(|| panic!("{} is not enabled", backend.title()));
+        let (url, store) = match backend {
             Backend::Sqlite => {
-                let dir = tempfile::Builder::new()
-                    .prefix(&unique_name())
-                    .tempdir()
-                    .expect("create a temporary folder");
-                // A fixed file name in a private folder keeps snapshots stable.
-                let path = dir.path().join("test.db");
-                TestDb {
-                    backend,
-                    url: format!("sqlite:{}", path.display()),
-                    path,
-                    dir,
-                }
+                let file = SqliteFile::in_folder(dir.path());
+                (
+                    format!("sqlite:{}", file.path().display()),
+                    Store::Sqlite(file),
+                )
             }
+            Backend::Postgres => {
+                let server_url = server_url();
+                (
+                    url_with_param(&server_url, "search_path", &name),
+                    Store::Postgres(Box::new(PostgresServer::create(&server_url, &name))),
+                )
+            }
+            Backend::Mysql => {
+                let server_url = server_url();
+                (
+                    url_with_database(&server_url, &name),
+                    Store::Mysql(MysqlServer::create(&server_url, &name)),
+                )
+            }
+        };
+        TestDb {
+            backend,
+            url,
+            name,
+            dir,
+            store,
         }
     }
 
     /// A fresh SQLite database, for the tests of SQLite's own behaviour.
     pub fn sqlite() -> TestDb {
         TestDb::new(Backend::Sqlite)
+    }
+
+    /// A fresh PostgreSQL schema, or `None` (after the warning) when
+    /// `MIGRATE_TEST_POSTGRES_URL` is not set: for PostgreSQL's own promises.
+    pub fn postgres() -> Option<TestDb> {
+        server_url(Backend::Postgres).map(|_| TestDb::new(Backend::Postgres))
+    }
+
+    /// A fresh MySQL/MariaDB database, or `None` (after the warning) when
+    /// `MIGRATE_TEST_MYSQL_URL` is not set: for MySQL's own promises.
+    pub fn mysql() -> Option<TestDb> {
+        server_url(Backend::Mysql).map(|_| TestDb::new(Backend::Mysql))
     }
 
     /// The URL to hand to `--database-url`.
@@ -95,61 +238,53 @@ impl TestDb {
         self.backend
     }
 
-    /// The folder that holds the database file (to mask in snapshots).
+    /// The unique name of the test's database (PostgreSQL: its schema), to
+    /// mask in snapshots.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A private folder of the test (SQLite: the one that holds the file).
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// The SQLite file.
     pub fn sqlite_path(&self) -> &Path {
-        assert_eq!(self.backend, Backend::Sqlite, "only SQLite has a file");
-        &self.path
-    }
-
-    /// Whether the database exists at all (SQLite: whether the file was created).
-    pub fn exists(&self) -> bool {
-        match self.backend {
-            Backend::Sqlite => self.path.exists(),
+        match &self.store {
+            Store::Sqlite(file) => file.path(),
+            _ => panic!("only SQLite has a file"),
         }
     }
 
-    fn connect(&self) -> Connection {
-        // Never create the file: a test must be able to see that the product did not.
-        Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .unwrap_or_else(|error| panic!("open {}: {error}", self.path.display()))
+    /// Whether the product created anything: SQLite, whether the file
+    /// exists; a server, whether the test's schema or database holds a table
+    /// (it is created empty by the test itself).
+    pub fn exists(&self) -> bool {
+        match &self.store {
+            Store::Sqlite(file) => file.exists(),
+            _ => !self.tables().is_empty(),
+        }
     }
 
-    /// Runs a statement, for setting up a scenario outside the tool.
+    /// Runs statements (several may be separated by `;`), for setting up a
+    /// scenario outside the tool.
+    #[track_caller]
     pub fn execute(&self, sql: &str) {
-        match self.backend {
-            Backend::Sqlite => {
-                let connection = Connection::open(&self.path).expect("open the database");
-                connection
-                    .execute_batch(sql)
-                    .unwrap_or_else(|error| panic!("{sql}: {error}"));
-            }
+        match &self.store {
+            Store::Sqlite(file) => file.execute(sql),
+            Store::Postgres(server) => server.execute(sql),
+            Store::Mysql(server) => server.execute(sql),
         }
     }
 
     /// Every row of a query, every value as text (`NULL` for null).
+    #[track_caller]
     pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
-        match self.backend {
-            Backend::Sqlite => {
-                let connection = self.connect();
-                let mut statement = connection
-                    .prepare(sql)
-                    .unwrap_or_else(|error| panic!("{sql}: {error}"));
-                let columns = statement.column_count();
-                let mut rows = statement.query([]).expect("run the query");
-                let mut result = Vec::new();
-                while let Some(row) = rows.next().expect("read a row") {
-                    let values = (0..columns)
-                        .map(|index| text(row.get_ref(index).expect("read a value")))
-                        .collect();
-                    result.push(values);
-                }
-                result
-            }
+        match &self.store {
+            Store::Sqlite(file) => file.rows(sql),
+            Store::Postgres(server) => server.rows(sql),
+            Store::Mysql(server) => server.rows(sql),
         }
     }
 
@@ -165,39 +300,22 @@ impl TestDb {
 
     /// Whether a table (or view) of that name exists.
     pub fn table_exists(&self, name: &str) -> bool {
-        if !self.exists() {
-            return false;
-        }
-        match self.backend {
-            Backend::Sqlite => {
-                let connection = self.connect();
-                connection
-                    .query_row(
-                        "SELECT count(*) FROM sqlite_schema WHERE name = ?1 AND type IN ('table', 'view')",
-                        [name],
-                        |row| row.get::<_, i64>(0),
-                    )
-                    .expect("read the catalog")
-                    > 0
-            }
+        match &self.store {
+            Store::Sqlite(file) => file.table_exists(name),
+            Store::Postgres(server) => server.table_exists(name),
+            Store::Mysql(server) => server.table_exists(name),
         }
     }
 
     /// Every table of the database, sorted.
     pub fn tables(&self) -> Vec<String> {
-        if !self.exists() {
-            return Vec::new();
-        }
-        match self.backend {
-            Backend::Sqlite => self
-                .rows(
-                    "SELECT name FROM sqlite_schema WHERE type = 'table' \
-                     AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                )
-                .into_iter()
-                .map(|mut row| row.remove(0))
-                .collect(),
-        }
+        let mut tables = match &self.store {
+            Store::Sqlite(file) => file.tables(),
+            Store::Postgres(server) => server.tables(),
+            Store::Mysql(server) => server.tables(),
+        };
+        tables.sort();
+        tables
     }
 
     /// `(version, state)` of every row of `db_version`, ascending; empty when
@@ -216,92 +334,171 @@ impl TestDb {
         rows
     }
 
-    /// Takes the database's write lock from outside the tool, as a long
-    /// transaction of the application would, until the guard is dropped.
-    pub fn hold_write_lock(&self) -> WriteLock {
-        match self.backend {
-            Backend::Sqlite => {
-                let connection = self.connect();
-                connection
-                    .execute_batch("BEGIN IMMEDIATE")
-                    .expect("take the write lock");
-                WriteLock { connection }
-            }
+    /// Keeps everyone else from writing `table` until the guard is dropped,
+    /// as a long transaction of the application would: SQLite takes the
+    /// whole database's write lock (`BEGIN IMMEDIATE`), PostgreSQL an
+    /// `ACCESS EXCLUSIVE` lock in an open transaction, MySQL `LOCK TABLES
+    /// table WRITE`, each on a connection of its own.
+    pub fn lock_table(&self, table: &str) -> TableLock {
+        match &self.store {
+            Store::Sqlite(file) => TableLock::Sqlite(file.lock()),
+            Store::Postgres(server) => TableLock::Postgres(server.lock_table(table)),
+            Store::Mysql(server) => TableLock::Mysql(server.lock_table(table)),
         }
     }
 
     /// Everything that identifies the database's content, to prove that a
-    /// command changed nothing: for SQLite the file's bytes, or its absence.
+    /// command changed nothing: for SQLite the file's bytes, or its absence;
+    /// for a server every table with all its rows.
     pub fn footprint(&self) -> Footprint {
-        match self.backend {
-            Backend::Sqlite => Footprint(std::fs::read(&self.path).ok()),
+        let quote = match &self.store {
+            Store::Sqlite(file) => return Footprint::File(std::fs::read(file.path()).ok()),
+            Store::Postgres(_) => '"',
+            Store::Mysql(_) => '`',
+        };
+        let tables = self
+            .tables()
+            .into_iter()
+            .map(|table| {
+                let mut rows = self.rows(&format!("SELECT * FROM {quote}{table}{quote}"));
+                rows.sort();
+                (table, rows)
+            })
+            .collect();
+        Footprint::Tables(tables)
+    }
+
+    /// Who holds the run lock, if anyone: SQLite, whether the lock file
+    /// exists (`Some("")`); PostgreSQL, the backend pid of the session
+    /// holding the advisory lock; MySQL, the connection id holding the
+    /// `GET_LOCK`. The keys are the product's, for the default table.
+    pub fn run_lock_holder(&self) -> Option<String> {
+        match &self.store {
+            Store::Sqlite(file) => file.lock_file().exists().then(String::new),
+            Store::Postgres(server) => server.run_lock_holder(),
+            Store::Mysql(server) => server.run_lock_holder(),
         }
     }
 
-    /// Waits until a run holds the run lock (SQLite: its lock file exists).
+    /// Waits until a run holds the run lock.
     #[track_caller]
     pub fn wait_for_run_lock(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        match self.backend {
-            Backend::Sqlite => {
-                let lock = self.lock_file();
-                while !lock.exists() {
-                    assert!(Instant::now() < deadline, "no run took the lock in 20 s");
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            }
+        while self.run_lock_holder().is_none() {
+            assert!(Instant::now() < deadline, "no run took the lock in 20 s");
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
-    /// SQLite's run lock file, `<db>.migrate-lock`.
-    pub fn lock_file(&self) -> PathBuf {
-        let mut name = self.path.as_os_str().to_owned();
-        name.push(".migrate-lock");
-        PathBuf::from(name)
+    /// Waits until no session holds the run lock: on a server, a killed
+    /// run's session lives on until the server notices that its client is
+    /// gone (at the latest when its statement ends). SQLite's lock goes
+    /// with the process.
+    #[track_caller]
+    pub fn wait_until_run_lock_is_free(&self) {
+        if self.backend == Backend::Sqlite {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Some(holder) = self.run_lock_holder() {
+            assert!(
+                Instant::now() < deadline,
+                "the run lock is still held by {holder} after 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
-    /// A statement that keeps the database busy for a few seconds (about 3 s
-    /// in a debug build on one idle core).
+    /// A statement that keeps the database busy for a few seconds (about 3 s;
+    /// for SQLite in a debug build on one idle core).
     pub fn slow_statement(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => {
                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000) \
                  SELECT count(*) FROM c;"
             }
+            Backend::Postgres => "SELECT pg_sleep(3);",
+            Backend::Mysql => "SELECT SLEEP(3);",
+        }
+    }
+
+    /// A statement the database cannot run inside a transaction, on the
+    /// table `first_table (id)`, with the word its refusal names: SQLite
+    /// `VACUUM`, PostgreSQL `CREATE INDEX CONCURRENTLY`. MySQL has none
+    /// (its DDL commits implicitly instead), so `None`.
+    pub fn statement_outside_transactions(&self) -> Option<(&'static str, &'static str)> {
+        match self.backend {
+            Backend::Sqlite => Some(("VACUUM;", "VACUUM")),
+            Backend::Postgres => Some((
+                "CREATE INDEX CONCURRENTLY first_table_id ON first_table (id);",
+                "CONCURRENTLY",
+            )),
+            Backend::Mysql => None,
         }
     }
 }
 
-/// A write lock held by the test; released (rolled back) when dropped.
-pub struct WriteLock {
-    connection: Connection,
-}
-
-impl Drop for WriteLock {
+impl Drop for TestDb {
     fn drop(&mut self) {
-        let _ = self.connection.execute_batch("ROLLBACK");
+        let outcome = match &self.store {
+            Store::Sqlite(_) => return,
+            Store::Postgres(server) => server.drop_schema(),
+            Store::Mysql(server) => server.drop_database(),
+        };
+        if let Err(error) = outcome {
+            eprintln!("warning: cannot drop {}: {error}", self.name);
+        }
     }
 }
 
-fn text(value: ValueRef<'_>) -> String {
-    match value {
-        ValueRef::Null => "NULL".to_string(),
-        ValueRef::Integer(number) => number.to_string(),
-        ValueRef::Real(number) => number.to_string(),
-        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => String::from_utf8_lossy(bytes).into(),
+/// A connection's guard, also after a test panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A lock held by the test on a connection of its own; released when dropped.
+pub enum TableLock {
+    /// `BEGIN IMMEDIATE`, rolled back.
+    Sqlite(Connection),
+    /// An open transaction, rolled back.
+    Postgres(postgres::Client),
+    /// `LOCK TABLES`, unlocked.
+    Mysql(mysql::Conn),
+}
+
+impl Drop for TableLock {
+    fn drop(&mut self) {
+        match self {
+            TableLock::Sqlite(connection) => {
+                let _ = connection.execute_batch("ROLLBACK");
+            }
+            TableLock::Postgres(client) => {
+                let _ = client.batch_execute("ROLLBACK");
+            }
+            TableLock::Mysql(connection) => {
+                let _ = connection.query_drop("UNLOCK TABLES");
+            }
+        }
     }
 }
 
 /// The content of a database at one moment; equal footprints mean nothing changed.
 #[derive(PartialEq, Eq)]
-pub struct Footprint(Option<Vec<u8>>);
+pub enum Footprint {
+    /// A SQLite file's bytes, or `None` when there is no file.
+    File(Option<Vec<u8>>),
+    /// A server database's tables, each with its rows, sorted.
+    Tables(Vec<(String, Vec<Vec<String>>)>),
+}
 
 impl fmt::Debug for Footprint {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         use std::hash::{DefaultHasher, Hash, Hasher};
-        match &self.0 {
-            None => formatter.write_str("absent"),
-            Some(bytes) => {
+        match self {
+            Footprint::File(None) => formatter.write_str("absent"),
+            Footprint::File(Some(bytes)) => {
                 let mut hasher = DefaultHasher::new();
                 bytes.hash(&mut hasher);
                 write!(
@@ -310,6 +507,13 @@ impl fmt::Debug for Footprint {
                     bytes.len(),
                     hasher.finish()
                 )
+            }
+            Footprint::Tables(tables) => {
+                let mut list = formatter.debug_map();
+                for (table, rows) in tables {
+                    list.entry(table, rows);
+                }
+                list.finish()
             }
         }
     }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 
 use tempfile::TempDir;
 
-pub use db::{Backend, TestDb, for_each_backend};
+pub use db::{Backend, TestDb, for_each_backend, for_each_backend_where};
 
 /// A migrations folder in its own temporary folder, written by the test.
 pub struct Project {
@@ -310,6 +310,13 @@ pub fn mask(text: &str, dirs: &[&Path]) -> String {
     let masked = mask_durations(&mask_times(&text));
     let lines: Vec<&str> = masked.split('\n').map(str::trim_end).collect();
     lines.join("\n")
+}
+
+/// [`mask`] for a run of `project` on `db`: also the database's URL
+/// becomes `[url]` and its unique name `[db]` (MySQL names it in messages).
+pub fn mask_run(text: &str, project: &Project, db: &TestDb) -> String {
+    let text = text.replace(db.url(), "[url]").replace(db.name(), "[db]");
+    mask(&text, &[project.path(), db.dir()])
 }
 
 /// Replaces `2026-03-01T12:00:00.123456Z` (fraction optional) with `[time]`.
