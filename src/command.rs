@@ -199,12 +199,19 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             dry_run,
         } => {
             if dry_run {
-                let text = format!("would mark {version} as {state}\n");
-                let document = serde_json::json!({ "dry_run": true, "operations": [
-                    { "version": version, "operation": format!("mark_{state}"), "file": null }
-                ]});
-                printer.document(&document, &text)?;
-                return Ok(0);
+                // Checked as the real run would be, so a dry run cannot promise more.
+                return match migrator.preview_mark_state(version, &options) {
+                    Ok(before) => {
+                        let was = before.map_or_else(|| "pending".to_string(), |s| s.to_string());
+                        let text = format!("would mark {version} as {state} (now {was})\n");
+                        let document = serde_json::json!({ "dry_run": true, "operations": [
+                            { "version": version, "operation": format!("mark_{state}"), "file": null }
+                        ]});
+                        printer.document(&document, &text)?;
+                        Ok(0)
+                    }
+                    Err(error) => printer.fail(&error, serde_json::json!({ "operations": [] })),
+                };
             }
             match migrator.mark_state(version, state, &options) {
                 Ok(before) => {

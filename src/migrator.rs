@@ -10,7 +10,7 @@ use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
 use crate::history::{self, HistoryFilter};
-use crate::plan::{Command, Options, Refusal, plan};
+use crate::plan::{Command, Options, Refusal, check_mark_state, plan};
 use crate::preflight::{Prepared, preflight};
 use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
 use crate::scan::{Catalogue, scan};
@@ -251,9 +251,9 @@ impl Migrator {
                 .map_err(Error::database("cannot create the version tables"))?;
             let executor = Executor::new(backend, tables, &db, plan.next_seq, run);
             let outcome = executor.run(&prepared, on_done);
-            if !outcome.done.is_empty() {
-                self.after_change(backend);
-            }
+            // Even a run that failed may have changed the database (the
+            // statements a non-atomic file committed, its failed row).
+            self.after_change(backend);
             Ok(outcome)
         })
     }
@@ -264,23 +264,37 @@ impl Migrator {
         let tables = &self.config.tables;
         self.locked(|backend| {
             let db = read_state(backend, tables)?;
+            if let Some((record, failure)) = db.failures().next() {
+                return Err(Refusal::Failed {
+                    version: record.version,
+                    failure: failure.clone(),
+                }
+                .into());
+            }
             let drift = find_drift(&catalogue, &db);
             if drift.is_empty() {
                 return Ok(drift);
             }
+            // Every phase of a version is accepted into one row before it is saved.
+            let mut accepted = db.records.clone();
+            for found in &drift {
+                let phase = accepted
+                    .get_mut(&found.version)
+                    .and_then(|record| record.phases[phase_index(found.phase)].as_mut());
+                if let Some(phase) = phase {
+                    phase.checksum = found.current.clone();
+                }
+            }
             let at = now();
             let write = |backend: &mut dyn Backend| {
                 for found in &drift {
-                    let Some(mut record) = db.records.get(&found.version).cloned() else {
+                    let Some(record) = accepted.get(&found.version) else {
                         continue;
                     };
-                    if let Some(phase) = record.phases[phase_index(found.phase)].as_mut() {
-                        phase.checksum = found.current.clone();
-                    }
                     let mut entry = bookkeeping_entry(found.version, "accept", &at);
                     entry.file = Some(found.path.clone());
                     entry.checksum = found.current.clone();
-                    backend.record(tables, found.version, Some(&record), &entry)?;
+                    backend.record(tables, found.version, Some(record), &entry)?;
                 }
                 Ok(())
             };
@@ -288,6 +302,19 @@ impl Migrator {
             self.after_change(backend);
             Ok(drift)
         })
+    }
+
+    /// What `mark --only N --state S` would find, changing nothing: the
+    /// version's state now, or why the change would be refused.
+    pub fn preview_mark_state(
+        &self,
+        version: Version,
+        options: &Options,
+    ) -> Result<Option<State>, Error> {
+        let catalogue = self.scan()?;
+        let (_, db) = self.read_only()?;
+        check_mark_state(&catalogue, &db, version, options)?;
+        Ok(db.records.get(&version).map(|record| record.state))
     }
 
     /// Sets one version's state without running anything (`mark --only N --state S`),
@@ -302,16 +329,8 @@ impl Migrator {
         let tables = &self.config.tables;
         self.locked(|backend| {
             let db = read_state(backend, tables)?;
+            check_mark_state(&catalogue, &db, version, options)?;
             let files = catalogue.get(version);
-            if files.is_none() && !db.records.contains_key(&version) {
-                return Err(Error::Usage(format!(
-                    "mark --only {version}: no such version in the folder or the database"
-                )));
-            }
-            let drift = find_drift(&catalogue, &db);
-            if !drift.is_empty() && !options.allow_drift {
-                return Err(Refusal::Drift(drift).into());
-            }
             let before = db.records.get(&version);
             let release = options
                 .release

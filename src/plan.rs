@@ -183,6 +183,31 @@ pub fn plan<'a>(
     })
 }
 
+/// Checks `mark --only N --state S` against the rules every change obeys:
+/// the version exists, no other version is failed (marking the failed one is
+/// how it is repaired), and no applied file drifted unless `--allow-drift`.
+pub fn check_mark_state(
+    catalogue: &Catalogue,
+    db: &DbState,
+    version: Version,
+    options: &Options,
+) -> Result<(), Refusal> {
+    if catalogue.get(version).is_none() && !db.records.contains_key(&version) {
+        return Err(Refusal::UnknownVersion(version));
+    }
+    if let Some((record, failure)) = db.failures().find(|(record, _)| record.version != version) {
+        return Err(Refusal::Failed {
+            version: record.version,
+            failure: failure.clone(),
+        });
+    }
+    let drift = find_drift(catalogue, db);
+    if !drift.is_empty() && !options.allow_drift {
+        return Err(Refusal::Drift(drift));
+    }
+    Ok(())
+}
+
 /// Refuses while a version is failed, except for `up --resume`, which returns it.
 fn check_failures<'a>(
     db: &'a DbState,
@@ -332,7 +357,8 @@ impl<'a> Planner<'a, '_> {
             .db
             .records
             .values()
-            .filter(|record| record.state.in_reach_of_rollback(phase))
+            // Versions past the phase are kept, to be refused by name below.
+            .filter(|record| record.state.has_reached(phase))
             .filter(|record| match (self.options.only, target) {
                 (Some(only), _) => record.version == only,
                 (None, Some(target)) => record.version.get() > target,

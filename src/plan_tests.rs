@@ -500,15 +500,18 @@ fn run_again_a_rollback_reverts_the_release_before() {
 }
 
 #[test]
-fn rollback_simdrop_leaves_dropped_versions_alone() {
+fn rollback_simdrop_refuses_a_dropped_version_by_name() {
     let cat = files(&["1", "2"]);
-    // Release 1 added and simdropped both; release 2 dropped 1.
+    // Release 1 added and simdropped both; release 2 dropped 1. Skipping the
+    // dropped version would quietly revert what is left of its release;
+    // refusing names it, and `--only` still reaches the other one.
     #[rustfmt::skip]
     let state = db(&cat, &[(1, &[("1", 1), ("1", 3), ("2", 5)]), (2, &[("1", 2), ("1", 4)])]);
     #[rustfmt::skip]
     let cases: &[Case] = &[
-        ("rollback_simdrop",   Ok(&["rollback_simdrop 2 down/2.simdrop.sql @1"])),
-        ("rollback_simdrop 0", Ok(&["rollback_simdrop 2 down/2.simdrop.sql @1"])),
+        ("rollback_simdrop",          Err(wrong(1, RollbackSimdrop, Dropped))),
+        ("rollback_simdrop 0",        Err(wrong(1, RollbackSimdrop, Dropped))),
+        ("rollback_simdrop --only 2", Ok(&["rollback_simdrop 2 down/2.simdrop.sql @1"])),
     ];
     check(&cat, &state, cases);
 }

@@ -141,12 +141,15 @@ impl DbState {
             .filter_map(|record| record.failure.as_ref().map(|failure| (record, failure)))
     }
 
-    /// The label of the latest release of `phase` among the versions a
-    /// rollback of that phase considers (SPEC section 2).
+    /// The label of the latest release of `phase` among the versions whose
+    /// change of that phase is in effect (SPEC section 2). A later phase
+    /// keeps it in effect: a version dropped after its simdrop still counts,
+    /// so that a rollback refuses it by name instead of skipping to an older
+    /// release.
     pub fn latest_release(&self, phase: Phase) -> Option<&Release> {
         self.records
             .values()
-            .filter(|record| record.state.in_reach_of_rollback(phase))
+            .filter(|record| record.state.has_reached(phase))
             .filter_map(|record| record.phase(phase))
             .max_by_key(|phase| phase.seq)
             .map(|phase| &phase.release)

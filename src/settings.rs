@@ -64,13 +64,18 @@ impl DatabaseUrl {
         let Some((scheme, rest)) = self.raw.split_once("://") else {
             return redact_query(&self.raw);
         };
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        let Some((credentials, host)) = authority.rsplit_once('@') else {
+        // Everything before the last `@` may be credentials, even with an
+        // unencoded `/` or `?` in the password, which drivers accept: keep only
+        // the user. When a later `@` sits in the query, more is cut than
+        // needed, but a password is never shown.
+        let Some((credentials, after)) = rest.rsplit_once('@') else {
             return redact_query(&self.raw);
         };
-        let user = credentials.split(':').next().unwrap_or_default();
-        redact_query(&format!("{scheme}://{user}@{host}{tail}"))
+        let user = credentials
+            .split([':', '/', '?'])
+            .next()
+            .unwrap_or_default();
+        redact_query(&format!("{scheme}://{user}@{after}"))
     }
 }
 
@@ -195,6 +200,21 @@ mod tests {
         assert_eq!(url.to_string(), "mysql://root@h/db?ssl-mode=REQUIRED");
         let error = DatabaseUrl::parse("oracle://u:hunter2@h").unwrap_err();
         assert!(!error.contains("hunter2"), "{error}");
+        let url = DatabaseUrl::parse("sqlite:app.db?password=hunter2").unwrap();
+        assert_eq!(url.to_string(), "sqlite:app.db");
+        // Unencoded `/`, `?` or `@` in a password, which drivers accept.
+        for raw in [
+            "postgres://app:se/cret@127.0.0.1:5432/test",
+            "postgres://app:se?cret@127.0.0.1/test",
+            "mysql://app:p@ss@host/db",
+        ] {
+            let shown = DatabaseUrl::parse(raw).unwrap().to_string();
+            assert!(
+                !shown.contains("cret") && !shown.contains("p@ss"),
+                "{shown}"
+            );
+            assert!(shown.contains("://app@"), "{shown}");
+        }
     }
 
     #[test]

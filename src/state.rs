@@ -172,17 +172,6 @@ impl State {
         }
     }
 
-    /// Whether a rollback of `phase` considers a version in this state: `down`
-    /// every applied version (so that a simdropped or dropped one is refused by
-    /// name, not skipped), `rollback_simdrop` every simdropped one.
-    pub fn in_reach_of_rollback(self, phase: Phase) -> bool {
-        match phase {
-            Phase::Add => self.is_applied(),
-            Phase::Simdrop => self == State::Simdropped,
-            Phase::Drop => false,
-        }
-    }
-
     /// The state's name as stored and printed.
     pub fn as_str(self) -> &'static str {
         match self {

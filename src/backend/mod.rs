@@ -49,6 +49,16 @@ pub trait Dialect {
     }
 }
 
+/// Whether the leading words `ROLLBACK [WORK | TRANSACTION] TO …` roll back
+/// to a savepoint, which stays inside the transaction (every dialect has it).
+pub(crate) fn rolls_back_to_savepoint(words: &[String]) -> bool {
+    let rest = match words.get(1).map(String::as_str) {
+        Some("WORK" | "TRANSACTION") => words.get(2),
+        _ => words.get(1),
+    };
+    words.first().map(String::as_str) == Some("ROLLBACK") && rest.is_some_and(|word| word == "TO")
+}
+
 /// Statements to run together: a whole file (in its transaction) or one
 /// statement (of a non-atomic file).
 #[derive(Debug, Clone, Copy)]

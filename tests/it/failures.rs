@@ -244,6 +244,8 @@ fn every_changing_command_refuses_while_a_version_is_failed() {
             &["drop"],
             &["ff"],
             &["mark", "3"],
+            &["mark", "--only", "3", "--state", "added"],
+            &["verify", "--accept"],
         ] {
             let run = migrate(&project, db, args);
             run.expect(5);

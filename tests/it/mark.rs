@@ -124,3 +124,53 @@ fn mark_dry_run_changes_nothing() {
         assert!(!db.exists(), "a dry run created the database");
     });
 }
+
+#[test]
+fn mark_only_dry_run_refuses_what_the_real_run_refuses() {
+    for_each_backend(|db| {
+        let project = Project::new().up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+        let unknown = migrate(
+            &project,
+            db,
+            &["mark", "--only", "999", "--state", "added", "--dry-run"],
+        );
+        unknown.expect(2);
+        assert!(unknown.stderr.contains("999"), "{unknown}");
+        migrate(&project, db, &["up"]).success();
+        project.write(
+            "up/1_a.sql",
+            "CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER);\n",
+        );
+        let drifted = migrate(
+            &project,
+            db,
+            &["mark", "--only", "1", "--state", "pending", "--dry-run"],
+        );
+        drifted.expect(5);
+        let allowed = migrate(
+            &project,
+            db,
+            &[
+                "mark",
+                "--only",
+                "1",
+                "--state",
+                "pending",
+                "--dry-run",
+                "--allow-drift",
+            ],
+        );
+        allowed.success();
+        assert!(
+            allowed
+                .stdout
+                .contains("would mark 1 as pending (now added)"),
+            "{allowed}"
+        );
+        assert_eq!(
+            db.versions(),
+            states(&[(1, "added")]),
+            "a dry run changes nothing"
+        );
+    });
+}

@@ -263,3 +263,33 @@ fn status_names_the_next_step_of_the_deployment() {
         assert!(status.stdout.contains("14 awaits simdrop"), "{status}");
     });
 }
+
+#[test]
+fn rollback_simdrop_after_drop_refuses_instead_of_reaching_an_older_release() {
+    for_each_backend(|db| {
+        // Version 4 is simdropped in release 2; version 5 simdropped in
+        // release 3 and then dropped. Skipping 5 would quietly revert release 2.
+        let project = Project::new()
+            .up(4, "d", "CREATE TABLE d (id INTEGER PRIMARY KEY);\n")
+            .down(4, "d", "DROP TABLE d;\n")
+            .simdrop(4, "ALTER TABLE d RENAME TO d_hidden;\n")
+            .rollback_simdrop(4, "ALTER TABLE d_hidden RENAME TO d;\n")
+            .up(5, "e", "CREATE TABLE e (id INTEGER PRIMARY KEY);\n")
+            .simdrop(5, "ALTER TABLE e RENAME TO e_hidden;\n")
+            .rollback_simdrop(5, "ALTER TABLE e_hidden RENAME TO e;\n")
+            .drop(5, "DROP TABLE e_hidden;\n");
+        migrate(&project, db, &["up"]).success();
+        migrate(&project, db, &["simdrop", "4"]).success();
+        migrate(&project, db, &["simdrop"]).success();
+        migrate(&project, db, &["drop", "--only", "5"]).success();
+        let refused = migrate(&project, db, &["rollback_simdrop"]);
+        refused.expect(5);
+        assert!(
+            refused.stderr.contains("drop can never be undone"),
+            "{refused}"
+        );
+        assert_eq!(state_of(&project, db, 4), "simdropped");
+        migrate(&project, db, &["rollback_simdrop", "--only", "4"]).success();
+        assert_eq!(state_of(&project, db, 4), "added");
+    });
+}

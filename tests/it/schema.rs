@@ -319,3 +319,24 @@ fn bootstrap_adopts_an_existing_database_as_version_1() {
         },
     );
 }
+
+#[test]
+fn the_schema_file_follows_a_failed_run_that_committed_statements() {
+    for_each_backend(|db| {
+        let project = Project::new()
+            .file("schema/.keep", "")
+            .up(1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY);\n")
+            .up(
+                2,
+                "fill",
+                "-- migrate: no-transaction\n\
+                 CREATE TABLE halfway (id INTEGER PRIMARY KEY);\n\
+                 INSERT INTO missing_table (id) VALUES (2);\n",
+            );
+        migrate(&project, db, &["up"]).expect(1);
+        let schema_file = std::fs::read_to_string(project.path().join("schema/schema.sql"))
+            .expect("written after a run that changed the database");
+        // The statement that committed is in the dump; the failed row follows.
+        assert!(schema_file.contains("halfway"), "{schema_file}");
+    });
+}

@@ -108,3 +108,24 @@ fn verify_accept_records_the_new_checksums_and_logs_it() {
         );
     });
 }
+
+#[test]
+fn accept_records_every_drifted_file_of_one_version() {
+    for_each_backend(|db| {
+        let project = Project::new()
+            .up(1, "t", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n")
+            .simdrop(1, "ALTER TABLE t RENAME TO t_hidden;\n");
+        migrate(&project, db, &["ff"]).success();
+        project.write(
+            "up/1_t.sql",
+            "-- a comment\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+        );
+        project.write(
+            "up/1.simdrop.sql",
+            "-- another\nALTER TABLE t RENAME TO t_hidden;\n",
+        );
+        migrate(&project, db, &["verify"]).expect(3);
+        migrate(&project, db, &["verify", "--accept"]).success();
+        migrate(&project, db, &["verify"]).success();
+    });
+}

@@ -9,7 +9,7 @@
 //! its progress recorded. See
 //! <https://dev.mysql.com/doc/refman/8.0/en/implicit-commit.html>.
 
-use crate::backend::Dialect;
+use crate::backend::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// MySQL's and MariaDB's dialect.
@@ -31,8 +31,9 @@ impl Dialect for MysqlDialect {
             Some("BEGIN") => word(1) != Some("NOT"),
             Some("COMMIT" | "XA") => true,
             Some("START") => word(1) == Some("TRANSACTION"),
-            Some("ROLLBACK") => word(1) != Some("TO") && word(2) != Some("TO"),
-            Some("SET") => word(1) == Some("AUTOCOMMIT"),
+            Some("ROLLBACK") => !rolls_back_to_savepoint(&words),
+            // `SET autocommit`, `SET SESSION autocommit`, `SET @@autocommit`, ...
+            Some("SET") => mentions_autocommit(&statement.text),
             _ => false,
         }
     }
@@ -55,8 +56,17 @@ impl Dialect for MysqlDialect {
             // Plain ROLLBACK is transaction control, answered above: this is ROLLBACK TO.
             Some("ROLLBACK") => true,
             Some("SET") => word(1) != Some("PASSWORD"),
-            // `/*!40101 SET ... */` and other executable comments only set session variables.
-            None => statement.text.starts_with("/*"),
+            // `/*!40101 SET ... */`: an executable comment is read as the
+            // statement inside it (`/*!50001 CREATE VIEW ... */` commits).
+            None => match executable_comment_body(&statement.text) {
+                Some(body) => {
+                    let inner = leading_words(body, Syntax::Mysql, 2);
+                    inner.first().map(String::as_str) == Some("SET")
+                        && inner.get(1).map(String::as_str) != Some("PASSWORD")
+                        && !mentions_autocommit(body)
+                }
+                None => false,
+            },
             _ => false,
         };
         !stays_in_transaction
@@ -65,6 +75,22 @@ impl Dialect for MysqlDialect {
     fn supports_single_transaction(&self) -> bool {
         false
     }
+}
+
+/// Whether the text names `autocommit` as a word, in any spelling of `SET`.
+fn mentions_autocommit(text: &str) -> bool {
+    text.to_ascii_uppercase()
+        .split(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
+        .any(|word| word == "AUTOCOMMIT")
+}
+
+/// The statement inside `/*!NNNNN … */` or `/*M!NNNNN … */`, if the text is one.
+fn executable_comment_body(text: &str) -> Option<&str> {
+    let inner = text
+        .strip_prefix("/*!")
+        .or_else(|| text.strip_prefix("/*M!"))?
+        .trim_start_matches(|character: char| character.is_ascii_digit());
+    Some(inner.strip_suffix("*/").unwrap_or(inner).trim())
 }
 
 #[cfg(test)]
@@ -91,6 +117,8 @@ mod tests {
             "LOCK TABLES t WRITE",
             "ANALYZE TABLE t",
             "SET PASSWORD = 'x'",
+            "/*!50001 CREATE VIEW v AS SELECT 1 AS x */",
+            "/*M!100100 CREATE TABLE t (x int) */",
             "CREATE PROCEDURE p() BEGIN SELECT 1; END",
         ] {
             assert!(MysqlDialect.commits_implicitly(&first(sql)), "{sql}");
@@ -122,6 +150,9 @@ mod tests {
             "ROLLBACK",
             "XA START 'x'",
             "SET autocommit = 0",
+            "SET SESSION autocommit = 0",
+            "SET @@autocommit = 0",
+            "ROLLBACK WORK",
         ] {
             assert!(MysqlDialect.is_transaction_control(&first(sql)), "{sql}");
         }

@@ -1,7 +1,7 @@
 //! What PostgreSQL allows where: transaction control, and the statements it
 //! refuses to run inside a transaction block.
 
-use crate::backend::Dialect;
+use crate::backend::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// PostgreSQL's dialect.
@@ -17,14 +17,13 @@ impl Dialect for PostgresDialect {
     }
 
     fn is_transaction_control(&self, statement: &Statement) -> bool {
-        let words = leading_words(&statement.text, Syntax::Postgres, 2);
+        let words = leading_words(&statement.text, Syntax::Postgres, 3);
         let second = words.get(1).map(String::as_str);
         match words.first().map(String::as_str) {
             Some("BEGIN" | "COMMIT" | "END" | "ABORT") => true,
             Some("START") => second == Some("TRANSACTION"),
             Some("PREPARE") => second == Some("TRANSACTION"),
-            // `ROLLBACK TO savepoint` stays inside the transaction.
-            Some("ROLLBACK") => second != Some("TO"),
+            Some("ROLLBACK") => !rolls_back_to_savepoint(&words),
             _ => false,
         }
     }
@@ -82,6 +81,8 @@ mod tests {
         }
         for sql in [
             "ROLLBACK TO SAVEPOINT a",
+            "ROLLBACK WORK TO a",
+            "ROLLBACK TRANSACTION TO SAVEPOINT a",
             "SAVEPOINT a",
             "DO $$ BEGIN END $$",
             "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",

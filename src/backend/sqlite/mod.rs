@@ -16,7 +16,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::backend::rows::{Literal, insert_statements, quoted};
-use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::backend::{
+    Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure, rolls_back_to_savepoint,
+};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::history::HistoryFilter;
@@ -42,11 +44,10 @@ impl Dialect for SqliteDialect {
     }
 
     fn is_transaction_control(&self, statement: &Statement) -> bool {
-        let words = leading_words(&statement.text, Syntax::Sqlite, 2);
+        let words = leading_words(&statement.text, Syntax::Sqlite, 3);
         match words.first().map(String::as_str) {
             Some("BEGIN" | "COMMIT" | "END") => true,
-            // `ROLLBACK TO savepoint` stays inside the transaction.
-            Some("ROLLBACK") => words.get(1).is_none_or(|word| word == "TRANSACTION"),
+            Some("ROLLBACK") => !rolls_back_to_savepoint(&words),
             _ => false,
         }
     }
@@ -258,5 +259,47 @@ pub(crate) fn convert(error: rusqlite::Error) -> DbError {
         message,
         code: code.map(|code| format!("SQLite error {}", code.extended_code)),
         lock_timeout,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::split;
+
+    fn first(sql: &str) -> Statement {
+        split(sql, Syntax::Sqlite).unwrap().remove(0)
+    }
+
+    #[test]
+    fn transaction_control_and_savepoints() {
+        for sql in [
+            "BEGIN",
+            "BEGIN IMMEDIATE",
+            "COMMIT",
+            "END TRANSACTION",
+            "ROLLBACK",
+            "ROLLBACK TRANSACTION",
+        ] {
+            assert!(SqliteDialect.is_transaction_control(&first(sql)), "{sql}");
+        }
+        for sql in [
+            "ROLLBACK TO a",
+            "ROLLBACK TRANSACTION TO SAVEPOINT a",
+            "SAVEPOINT a",
+            "RELEASE a",
+        ] {
+            assert!(!SqliteDialect.is_transaction_control(&first(sql)), "{sql}");
+        }
+        assert!(
+            SqliteDialect
+                .needs_no_transaction(&first("VACUUM"))
+                .is_some()
+        );
+        assert!(
+            SqliteDialect
+                .needs_no_transaction(&first("VACUUM INTO 'x.db'"))
+                .is_some()
+        );
     }
 }
