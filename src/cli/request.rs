@@ -1,0 +1,390 @@
+//! Turns parsed arguments into a [`Request`]: domain values, settings
+//! resolved, before any I/O touches the database.
+//!
+//! Settings come, in order of precedence, from the command line, the real
+//! environment, a `.env` file in the current folder (`--env-file PATH`,
+//! `--no-env-file`), and the defaults.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{Cli, CommandArgs, GlobalArgs, RollbackArgs};
+use crate::error::Error;
+use crate::execute::RunOptions;
+use crate::history::HistoryFilter;
+use crate::migrator::Config;
+use crate::plan::{Command, Options};
+use crate::scaffold::NewVersion;
+use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
+use crate::state::State;
+use crate::version::{Release, Version};
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A command run by the planner and the executor.
+    Migrate {
+        /// The command.
+        command: Command,
+        /// Its options.
+        options: Options,
+        /// How to run it.
+        run: RunOptions,
+        /// `--dry-run`.
+        dry_run: bool,
+    },
+    /// `status [--check]`.
+    Status {
+        /// `--check`.
+        check: bool,
+    },
+    /// `version`.
+    Version,
+    /// `verify [--accept]`.
+    Verify {
+        /// `--accept`.
+        accept: bool,
+    },
+    /// `log`: the history, filtered.
+    Log(HistoryFilter),
+    /// `log ID`: one entry in full.
+    LogEntry {
+        /// The entry's id.
+        id: i64,
+    },
+    /// `new NAME`: the files of the next version.
+    New(NewVersion),
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `schema_dump [--output FILE]`.
+    SchemaDump {
+        /// `--output FILE`.
+        output: Option<PathBuf>,
+    },
+    /// `schema_dump --bootstrap`: `options.release` labels version 1.
+    Bootstrap {
+        /// `--release`.
+        options: Options,
+    },
+    /// `load`.
+    Load,
+    /// `man [COMMAND]`.
+    Man {
+        /// The command whose page to print; the whole tool's when `None`.
+        command: Option<String>,
+    },
+    /// `mark --only N --state S`.
+    MarkState {
+        /// The version.
+        version: Version,
+        /// Its new state.
+        state: State,
+        /// `--release` (the label for phases it newly reaches) and `--allow-drift`.
+        options: Options,
+        /// `--dry-run`.
+        dry_run: bool,
+    },
+}
+
+/// How to print.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    /// `--json`.
+    pub json: bool,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+}
+
+/// A parsed command line, as domain values.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Where and how to migrate.
+    pub config: Config,
+    /// What to do.
+    pub action: Action,
+    /// How to print.
+    pub display: Display,
+    /// Whether the URL is the embedded default (announced on stderr).
+    pub default_url: bool,
+    /// Whether to rewrite `schema/schema.sql` after a change (`--no-dump-schema` turns it off).
+    pub refresh_schema_file: bool,
+}
+
+impl Cli {
+    /// How to print, known even when the rest of the request is invalid.
+    pub fn display(&self) -> Display {
+        Display {
+            json: self.global.json,
+            quiet: self.global.quiet,
+            verbose: self.global.verbose,
+        }
+    }
+
+    /// Turns the arguments into a request, reading the environment through `env`.
+    pub fn into_request(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Request, Error> {
+        let display = self.display();
+        let uses_database = self.command.uses_database();
+        // `completions` and `man` print what clap knows; no setting concerns them.
+        let dotenv = match self.command.uses_settings() {
+            true => read_env_file(&self.global)?,
+            false => HashMap::new(),
+        };
+        let lookup = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
+        let (raw_url, default_url) = match self
+            .global
+            .database_url
+            .clone()
+            .or_else(|| lookup("DATABASE_URL"))
+        {
+            Some(url) => (url, false),
+            None => (DEFAULT_URL.to_string(), true),
+        };
+        let url = match DatabaseUrl::parse(&raw_url) {
+            Ok(url) => url,
+            // A command that never connects is not stopped by a URL it does not use.
+            Err(_) if !uses_database => DatabaseUrl::parse(DEFAULT_URL).map_err(Error::Usage)?,
+            Err(message) => return Err(Error::Usage(message)),
+        };
+        let dir = self
+            .global
+            .dir
+            .clone()
+            .or_else(|| lookup("MIGRATE_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("."));
+        let tables = match &self.global.table {
+            Some(name) => TableNames::new(name).map_err(Error::Usage)?,
+            None => TableNames::default(),
+        };
+        let config = Config {
+            url,
+            dir,
+            tables,
+            lock_wait: Duration::from_secs(self.global.lock_wait),
+            lock_timeout: self.global.lock_timeout,
+        };
+        let release_env = lookup("MIGRATE_RELEASE");
+        let refresh_schema_file = !self.global.no_dump_schema;
+        let action = action(self.command, release_env, self.global.lock_timeout)?;
+        Ok(Request {
+            config,
+            action,
+            display,
+            default_url: default_url && uses_database,
+            refresh_schema_file,
+        })
+    }
+}
+
+impl CommandArgs {
+    /// Whether the command connects to the database.
+    fn uses_database(&self) -> bool {
+        !matches!(
+            self,
+            CommandArgs::New { .. } | CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+        )
+    }
+
+    /// Whether the command reads settings (the `.env` file).
+    fn uses_settings(&self) -> bool {
+        !matches!(
+            self,
+            CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+        )
+    }
+}
+
+fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> {
+    if global.no_env_file {
+        return Ok(HashMap::new());
+    }
+    let (path, required) = match &global.env_file {
+        Some(path) => (path.as_path(), true),
+        None => (Path::new(".env"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(HashMap::new());
+    }
+    let entries = dotenvy::from_path_iter(path)
+        .map_err(|error| Error::Usage(format!("cannot read {}: {error}", path.display())))?;
+    let mut values = HashMap::new();
+    for entry in entries {
+        let (name, value) =
+            entry.map_err(|error| Error::Usage(format!("{}: {error}", path.display())))?;
+        values.insert(name, value);
+    }
+    Ok(values)
+}
+
+fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>, Error> {
+    flag.or_else(|| env.clone())
+        .map(|label| Release::parse(&label).map_err(Error::Usage))
+        .transpose()
+}
+
+fn action(
+    command: CommandArgs,
+    release_env: Option<String>,
+    lock_timeout: Option<Duration>,
+) -> Result<Action, Error> {
+    let none = Options::default();
+    let (command, change, extra) = match command {
+        CommandArgs::Up {
+            target,
+            change,
+            allow_out_of_order,
+            resume,
+        } => (
+            Command::Up(target),
+            change,
+            Options {
+                allow_out_of_order,
+                resume,
+                ..none
+            },
+        ),
+        CommandArgs::Down(RollbackArgs {
+            target,
+            change,
+            across_releases,
+        }) => (
+            Command::Down(target),
+            change,
+            Options {
+                across_releases,
+                ..none
+            },
+        ),
+        CommandArgs::Simdrop { target, change } => (Command::Simdrop(target), change, none),
+        CommandArgs::RollbackSimdrop(RollbackArgs {
+            target,
+            change,
+            across_releases,
+        }) => (
+            Command::RollbackSimdrop(target),
+            change,
+            Options {
+                across_releases,
+                ..none
+            },
+        ),
+        CommandArgs::Drop { target, change } => (Command::Drop(target), change, none),
+        CommandArgs::Ff {
+            target,
+            change,
+            allow_out_of_order,
+        } => (
+            Command::Ff(target),
+            change,
+            Options {
+                allow_out_of_order,
+                ..none
+            },
+        ),
+        CommandArgs::Status { check } => return Ok(Action::Status { check }),
+        CommandArgs::Version => return Ok(Action::Version),
+        CommandArgs::Verify { accept } => return Ok(Action::Verify { accept }),
+        CommandArgs::Log { id: Some(id), .. } => return Ok(Action::LogEntry { id }),
+        CommandArgs::Log {
+            id: None,
+            errors,
+            limit,
+            version,
+        } => {
+            return Ok(Action::Log(HistoryFilter {
+                id: None,
+                version,
+                errors,
+                limit,
+            }));
+        }
+        CommandArgs::New {
+            name,
+            simdrop,
+            drop,
+            timestamp,
+        } => {
+            return Ok(Action::New(NewVersion {
+                name,
+                simdrop,
+                drop,
+                timestamp,
+            }));
+        }
+        CommandArgs::Completions { shell } => return Ok(Action::Completions(shell)),
+        CommandArgs::Man { command } => return Ok(Action::Man { command }),
+        CommandArgs::SchemaDump {
+            output,
+            bootstrap,
+            release: label,
+        } => {
+            return Ok(match bootstrap {
+                true => Action::Bootstrap {
+                    options: Options {
+                        release: release(label, &release_env)?,
+                        ..none
+                    },
+                },
+                false => Action::SchemaDump { output },
+            });
+        }
+        CommandArgs::Load => return Ok(Action::Load),
+        CommandArgs::Mark {
+            target,
+            only,
+            state,
+            release: label,
+            allow_drift,
+            dry_run,
+        } => {
+            let options = Options {
+                release: release(label, &release_env)?,
+                allow_drift,
+                ..none
+            };
+            return mark_action(target, only, state, options, dry_run);
+        }
+    };
+    Ok(Action::Migrate {
+        command,
+        options: Options {
+            only: change.only,
+            release: release(change.release, &release_env)?,
+            allow_drift: change.allow_drift,
+            ..extra
+        },
+        run: RunOptions {
+            single_transaction: change.single_transaction,
+            lock_timeout,
+        },
+        dry_run: change.dry_run,
+    })
+}
+
+fn mark_action(
+    target: Option<Version>,
+    only: Option<Version>,
+    state: Option<State>,
+    options: Options,
+    dry_run: bool,
+) -> Result<Action, Error> {
+    match (target, only, state) {
+        (Some(target), None, None) => Ok(Action::Migrate {
+            command: Command::Mark(target),
+            options,
+            run: RunOptions::default(),
+            dry_run,
+        }),
+        (None, Some(version), Some(state)) => Ok(Action::MarkState {
+            version,
+            state,
+            options,
+            dry_run,
+        }),
+        _ => Err(Error::Usage(
+            "mark takes either N, or --only N --state STATE".to_string(),
+        )),
+    }
+}
