@@ -39,6 +39,7 @@ pub mod output;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod refusal;
 pub mod scaffold;
 pub mod scan;
 pub mod schema;

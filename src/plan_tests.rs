@@ -8,10 +8,11 @@
 //! `mark` or `resume` when the step has those set.
 
 use super::*;
-use crate::drift::DriftKind;
+use crate::drift::{Drift, DriftKind};
 use crate::record::PhaseRecord;
 use crate::scan::parse_name_in;
 use crate::script::{Script, checksum};
+use crate::state::State;
 use crate::version::parse_target;
 use Operation::*;
 use State::*;

@@ -1,0 +1,222 @@
+//! Why a change is refused: the [`Refusal`] the planner returns when a
+//! request would break a rule of SPEC section 2 (exit 5) or names something
+//! that does not exist (exit 2), and its message, which names the version
+//! and the command that would unblock it.
+
+use std::fmt;
+
+use crate::drift::Drift;
+use crate::record::Failure;
+use crate::state::{Operation, State};
+use crate::version::{Release, Version};
+
+/// Why the planner will not build a plan: SPEC section 2's rules (exit 5),
+/// or a request that names something that does not exist (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A version is not in the state the operation needs.
+    WrongState {
+        /// The version.
+        version: Version,
+        /// What was asked.
+        operation: Operation,
+        /// Where it stands.
+        state: State,
+    },
+    /// A rollback has no file to run.
+    NoDownFile {
+        /// The version.
+        version: Version,
+        /// The rollback.
+        operation: Operation,
+        /// The file that would be needed.
+        expected: String,
+    },
+    /// Pending versions lower than the current version.
+    OutOfOrder {
+        /// The versions, ascending.
+        versions: Vec<Version>,
+        /// The current version.
+        current: Version,
+    },
+    /// Applied files changed on disk.
+    Drift(Vec<Drift>),
+    /// A non-atomic file failed or was cut off.
+    Failed {
+        /// The version.
+        version: Version,
+        /// What failed.
+        failure: Failure,
+    },
+    /// A rollback would revert versions of an earlier release.
+    ReleaseBoundary {
+        /// The rollback.
+        operation: Operation,
+        /// The latest release of the phase.
+        latest: Release,
+        /// The versions of older releases and their labels.
+        older: Vec<(Version, Release)>,
+    },
+    /// `--resume` with no failed version.
+    NothingToResume,
+    /// `--only N` for a version neither the folder nor the database knows (exit 2).
+    UnknownVersion(Version),
+    /// `load` into a database that already has these objects.
+    NotEmpty(Vec<String>),
+    /// `schema_dump --bootstrap` where this migration file exists.
+    FilesExist(String),
+}
+
+impl Refusal {
+    /// Whether this is a usage problem (exit 2) rather than a safety refusal (exit 5).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Refusal::UnknownVersion(_) | Refusal::NothingToResume)
+    }
+}
+
+/// The command that would unblock `operation` on a version in `state`, if any.
+fn unblock_hint(version: Version, operation: Operation, state: State) -> String {
+    match (operation, state) {
+        (_, State::Dropped) => {
+            format!("version {version} is dropped, and drop can never be undone")
+        }
+        (Operation::RollbackAdd, State::Simdropped) => {
+            format!("run `migrate rollback_simdrop --only {version}` first")
+        }
+        (Operation::Drop, State::Added) => format!("run `migrate simdrop --only {version}` first"),
+        (Operation::Simdrop | Operation::Drop, State::Pending) => {
+            format!("run `migrate up --only {version}` first")
+        }
+        (Operation::RollbackSimdrop, State::Added) => {
+            format!("version {version} is not simdropped")
+        }
+        (Operation::RollbackAdd | Operation::RollbackSimdrop, State::Pending) => {
+            format!("version {version} is not applied")
+        }
+        _ => format!("version {version} is already {state}"),
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::WrongState {
+                version,
+                operation,
+                state,
+            } => write!(
+                formatter,
+                "cannot {operation} version {version}: it is {state}; {}",
+                unblock_hint(*version, *operation, *state)
+            ),
+            Refusal::NoDownFile {
+                version,
+                operation,
+                expected,
+            } => write!(
+                formatter,
+                "cannot {operation} version {version}: there is no {expected} to undo it"
+            ),
+            Refusal::OutOfOrder { versions, current } => write!(
+                formatter,
+                "pending {} {} {} lower than the current version {current} (out of order): \
+                 apply {} with --allow-out-of-order",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "is", "are"),
+                plural(versions.len(), "it", "them"),
+            ),
+            Refusal::Drift(drift) => {
+                let list: Vec<String> = drift.iter().map(Drift::describe).collect();
+                write!(
+                    formatter,
+                    "applied files changed on disk: {}; restore them, or record them with \
+                     `migrate verify --accept`, or pass --allow-drift",
+                    list.join("; ")
+                )
+            }
+            Refusal::Failed { version, failure } => write_failed(formatter, *version, failure),
+            Refusal::ReleaseBoundary {
+                operation,
+                latest,
+                older,
+            } => {
+                let list: Vec<String> = older
+                    .iter()
+                    .map(|(version, release)| format!("{version} (release {release})"))
+                    .collect();
+                write!(
+                    formatter,
+                    "{operation} would cross into an earlier release: the latest release is \
+                     {latest}, but {} {} older; pass --across-releases to revert them too",
+                    list.join(", "),
+                    plural(older.len(), "is", "are"),
+                )
+            }
+            Refusal::NothingToResume => {
+                formatter.write_str("--resume: no version is failed, there is nothing to resume")
+            }
+            Refusal::NotEmpty(objects) => write!(
+                formatter,
+                "the database is not empty (it has {}): load and --bootstrap need an empty \
+                 database for the schema and no version rows",
+                objects
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Refusal::FilesExist(path) => write!(
+                formatter,
+                "--bootstrap writes up/1.sql into an empty migrations folder, but {path} exists"
+            ),
+            Refusal::UnknownVersion(version) => write!(
+                formatter,
+                "--only {version}: no such version in the folder or the database"
+            ),
+        }
+    }
+}
+
+fn write_failed(
+    formatter: &mut fmt::Formatter<'_>,
+    version: Version,
+    failure: &Failure,
+) -> fmt::Result {
+    let at = failure
+        .line
+        .map(|line| format!(" at line {line}"))
+        .unwrap_or_default();
+    match &failure.error {
+        Some(error) => write!(
+            formatter,
+            "version {version} failed during {}{at} after {} statement(s) committed: {error}; ",
+            failure.operation, failure.statements_done
+        )?,
+        None => write!(
+            formatter,
+            "version {version} was cut off during {} after {} statement(s) committed; ",
+            failure.operation, failure.statements_done
+        )?,
+    }
+    write!(
+        formatter,
+        "fix the file and run `migrate up --resume`, or record the true state with \
+         `migrate mark --only {version} --state STATE`"
+    )
+}
+
+fn plural<'s>(count: usize, one: &'s str, many: &'s str) -> &'s str {
+    if count == 1 { one } else { many }
+}
+
+/// `3`, `3 and 5`, `3, 5 and 7`.
+pub fn join(versions: &[Version]) -> String {
+    let texts: Vec<String> = versions.iter().map(Version::to_string).collect();
+    match texts.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
