@@ -84,10 +84,8 @@ impl Migrator {
         let path = up.join("1.sql");
         std::fs::write(&path, dumped)
             .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())))?;
-        let version = crate::version::Version::new(1)
-            .ok_or_else(|| Error::Usage("version 1 cannot be represented".to_string()))?;
         let outcome = self.migrate(
-            Command::Mark(version),
+            Command::Mark(crate::version::Version::FIRST),
             options,
             crate::execute::RunOptions::default(),
             &mut |_| {},

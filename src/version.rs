@@ -30,6 +30,9 @@ pub enum VersionError {
 }
 
 impl Version {
+    /// Version 1, the first: what `schema_dump --bootstrap` records.
+    pub const FIRST: Version = Version(1);
+
     /// The version as a number.
     pub fn get(self) -> u128 {
         self.0
