@@ -163,14 +163,33 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             },
             Err(error) => printer.fail(&error, serde_json::json!({ "schema": null })),
         },
-        Action::Bootstrap { options } => match migrator.bootstrap(&options) {
-            Ok(path) => {
-                let text = format!("wrote {} and recorded version 1 as added\n", path.display());
+        Action::Bootstrap { dry_run: true, .. } => match migrator.preview_bootstrap() {
+            Ok(dump) => {
+                let text = format!(
+                    "would write up/1.sql ({} lines) and record version 1 as added\n",
+                    dump.lines().count()
+                );
                 let document = serde_json::json!({
-                    "bootstrapped": path.display().to_string(),
+                    "dry_run": true,
                     "operations": [{ "version": 1, "operation": "mark", "file": "up/1.sql" }],
                 });
                 printer.document(&document, &text)?;
+                Ok(0)
+            }
+            Err(error) => printer.fail(&error, serde_json::json!({ "operations": [] })),
+        },
+        Action::Bootstrap {
+            options,
+            dry_run: false,
+        } => match migrator.bootstrap(&options) {
+            Ok(outcome) => {
+                let ms = outcome.done.first().map_or(0, |report| report.ms);
+                let text = "wrote up/1.sql and recorded version 1 as added\n";
+                let document = serde_json::json!({
+                    "bootstrapped": "up/1.sql",
+                    "operations": [{ "version": 1, "operation": "mark", "file": "up/1.sql", "ms": ms }],
+                });
+                printer.document(&document, text)?;
                 Ok(0)
             }
             Err(error) => printer.fail(&error, serde_json::json!({ "bootstrapped": null })),

@@ -61,12 +61,10 @@ impl Migrator {
         dump(backend.as_mut(), &self.config().tables)
     }
 
-    /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
-    /// when any migration file exists) and records version 1 as added
-    /// without running it. Returns the path written.
-    pub fn bootstrap(&self, options: &Options) -> Result<PathBuf, Error> {
-        let dir = &self.config().dir;
-        if let Some(existing) = first_migration_file(dir) {
+    /// What `--bootstrap` would write as `up/1.sql`, after its checks
+    /// (no migration file, no version row); changes nothing.
+    pub fn preview_bootstrap(&self) -> Result<String, Error> {
+        if let Some(existing) = first_migration_file(&self.config().dir) {
             return Err(Refusal::FilesExist(existing).into());
         }
         let mut backend = crate::backend::connect(&self.config().url, false)?;
@@ -76,8 +74,15 @@ impl Migrator {
                 Refusal::NotEmpty(vec![format!("version {version} in the version table")]).into(),
             );
         }
-        let dumped = dump(backend.as_mut(), &self.config().tables)?;
-        drop(backend);
+        dump(backend.as_mut(), &self.config().tables)
+    }
+
+    /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
+    /// when any migration file exists) and records version 1 as added
+    /// without running it. Returns what the mark did.
+    pub fn bootstrap(&self, options: &Options) -> Result<crate::execute::Outcome, Error> {
+        let dir = &self.config().dir;
+        let dumped = self.preview_bootstrap()?;
         let up = dir.join("up");
         std::fs::create_dir_all(&up)
             .map_err(|error| Error::Usage(format!("cannot create {}: {error}", up.display())))?;
@@ -92,7 +97,7 @@ impl Migrator {
         )?;
         match outcome.error {
             Some(error) => Err(error),
-            None => Ok(path),
+            None => Ok(outcome),
         }
     }
 

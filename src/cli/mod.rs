@@ -286,6 +286,9 @@ enum CommandArgs {
         /// Release label of version 1 with --bootstrap [env: MIGRATE_RELEASE]
         #[arg(long, value_name = "LABEL", requires = "bootstrap")]
         release: Option<String>,
+        /// With --bootstrap: check and print what it would do, change nothing
+        #[arg(long, requires = "bootstrap")]
+        dry_run: bool,
     },
     /// Create the schema and version rows of schema/schema.sql in an empty database
     #[command(after_help = "Example: migrate load --database-url sqlite:test.db")]

@@ -66,6 +66,8 @@ pub enum Action {
     Bootstrap {
         /// `--release`.
         options: Options,
+        /// `--dry-run`.
+        dry_run: bool,
     },
     /// `load`.
     Load,
@@ -319,6 +321,7 @@ fn action(
             output,
             bootstrap,
             release: label,
+            dry_run,
         } => {
             return Ok(match bootstrap {
                 true => Action::Bootstrap {
@@ -326,6 +329,7 @@ fn action(
                         release: release(label, &release_env)?,
                         ..none
                     },
+                    dry_run,
                 },
                 false => Action::SchemaDump { output },
             });

@@ -17,6 +17,11 @@ fn assert_failure(run: &Run, code: i32, key: &str) -> Value {
     let message = error["message"].as_str().expect("an error message");
     assert!(!message.is_empty(), "{document}");
     assert!(document.get(key).is_some(), "no `{key}` in {document}");
+    if key == "error" {
+        // The README's shape for these failures: the error object alone.
+        let keys = document.as_object().map(|object| object.len());
+        assert_eq!(keys, Some(1), "more than the error in {document}");
+    }
     let first = message.lines().next().unwrap_or_default();
     assert!(
         run.stderr.contains(&format!("error: {first}")),

@@ -19,6 +19,13 @@ use crate::settings::TableNames;
 /// Reads every table, view, routine, trigger, event and (MariaDB) sequence of
 /// the connection's database, except the version tables.
 pub fn read(connection: &mut Conn, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+    let database: Option<String> = connection
+        .query_first("SELECT DATABASE()")
+        .map_err(convert)?;
+    // `SHOW CREATE` names objects of the current database with its name in
+    // places (MariaDB sequence defaults); the dump must load into another.
+    let qualifier = format!("{}.", quote(&database.unwrap_or_default()));
+    let unqualified = |sql: String| sql.replace(&qualifier, "");
     let mut items = Vec::new();
     let relations: Vec<(String, String)> = connection
         .query(
@@ -37,7 +44,7 @@ pub fn read(connection: &mut Conn, tables: &TableNames) -> Result<Vec<DumpItem>,
         }
         match kind.as_str() {
             "VIEW" => {
-                let sql = show_create(connection, "VIEW", &name, 1)?;
+                let sql = unqualified(show_create(connection, "VIEW", &name, 1)?);
                 let sql = without_definer(&sql)
                     .replace("ALGORITHM=UNDEFINED ", "")
                     .replace("SQL SECURITY DEFINER ", "");
@@ -50,11 +57,11 @@ pub fn read(connection: &mut Conn, tables: &TableNames) -> Result<Vec<DumpItem>,
                 });
             }
             "SEQUENCE" => {
-                let sql = show_create(connection, "SEQUENCE", &name, 1)?;
+                let sql = unqualified(show_create(connection, "SEQUENCE", &name, 1)?);
                 items.push(DumpItem::new(Section::Sequences, name, format!("{sql};")));
             }
             _ => {
-                let sql = show_create(connection, "TABLE", &name, 1)?;
+                let sql = unqualified(show_create(connection, "TABLE", &name, 1)?);
                 let (table, foreign_keys) = split_foreign_keys(&without_auto_increment(&sql));
                 items.push(DumpItem::new(
                     Section::Tables,
@@ -71,12 +78,16 @@ pub fn read(connection: &mut Conn, tables: &TableNames) -> Result<Vec<DumpItem>,
             }
         }
     }
-    read_programs(connection, &mut items)?;
+    read_programs(connection, &mut items, &unqualified)?;
     Ok(items)
 }
 
 /// Procedures, functions, triggers and events.
-fn read_programs(connection: &mut Conn, items: &mut Vec<DumpItem>) -> Result<(), DbError> {
+fn read_programs(
+    connection: &mut Conn,
+    items: &mut Vec<DumpItem>,
+    unqualified: &dyn Fn(String) -> String,
+) -> Result<(), DbError> {
     let routines: Vec<(String, String)> = connection
         .query(
             "SELECT routine_name, routine_type FROM information_schema.routines \
@@ -84,26 +95,38 @@ fn read_programs(connection: &mut Conn, items: &mut Vec<DumpItem>) -> Result<(),
         )
         .map_err(convert)?;
     for (name, kind) in routines {
-        let sql = show_create(connection, &kind, &name, 2)?;
+        let sql = unqualified(show_create(connection, &kind, &name, 2)?);
         items.push(DumpItem::new(
             Section::Functions,
             format!("{kind} {name}"),
             delimited(&without_definer(&sql)),
         ));
     }
-    let triggers: Vec<String> = connection
+    // Triggers of one table, event and timing fire in creation order (FOLLOWS
+    // and PRECEDES set it), which SHOW CREATE TRIGGER does not say: each one
+    // depends on the one before it, so they load, and fire, in that order.
+    let triggers: Vec<(String, String)> = connection
         .query(
-            "SELECT trigger_name FROM information_schema.triggers \
-             WHERE trigger_schema = DATABASE() ORDER BY trigger_name",
+            "SELECT trigger_name, CONCAT(event_object_table, ' ', action_timing, ' ', \
+             event_manipulation) FROM information_schema.triggers \
+             WHERE trigger_schema = DATABASE() \
+             ORDER BY event_object_table, action_timing, event_manipulation, action_order",
         )
         .map_err(convert)?;
-    for name in triggers {
-        let sql = show_create(connection, "TRIGGER", &name, 2)?;
-        items.push(DumpItem::new(
-            Section::Triggers,
-            name,
-            delimited(&without_definer(&sql)),
-        ));
+    let mut previous: Option<(String, String)> = None;
+    for (name, group) in triggers {
+        let sql = unqualified(show_create(connection, "TRIGGER", &name, 2)?);
+        let depends_on = match &previous {
+            Some((before, before_group)) if *before_group == group => vec![before.clone()],
+            _ => Vec::new(),
+        };
+        items.push(DumpItem {
+            section: Section::Triggers,
+            name: name.clone(),
+            depends_on,
+            sql: delimited(&without_definer(&sql)),
+        });
+        previous = Some((name, group));
     }
     let events: Vec<String> = connection
         .query(
@@ -112,7 +135,7 @@ fn read_programs(connection: &mut Conn, items: &mut Vec<DumpItem>) -> Result<(),
         )
         .map_err(convert)?;
     for name in events {
-        let sql = show_create(connection, "EVENT", &name, 3)?;
+        let sql = unqualified(show_create(connection, "EVENT", &name, 3)?);
         items.push(DumpItem::new(
             Section::Events,
             name,
@@ -172,16 +195,25 @@ fn without_definer(sql: &str) -> String {
     format!("{}{tail}", &sql[..start])
 }
 
-/// Drops the `AUTO_INCREMENT=N` table option: it belongs to the data.
+/// Drops the `AUTO_INCREMENT=N` table option, which belongs to the data,
+/// from the closing `) ENGINE=…` line, before any quoted text (so never from
+/// a table comment).
 fn without_auto_increment(sql: &str) -> String {
-    sql.split(' ')
+    let Some(closing) = sql.rfind("\n)") else {
+        return sql.to_string();
+    };
+    let (body, options) = sql.split_at(closing);
+    let unquoted_end = options.find('\'').unwrap_or(options.len());
+    let (unquoted, quoted) = options.split_at(unquoted_end);
+    let kept: Vec<&str> = unquoted
+        .split(' ')
         .filter(|word| {
             !word
                 .strip_prefix("AUTO_INCREMENT=")
                 .is_some_and(|number| number.bytes().all(|byte| byte.is_ascii_digit()))
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    format!("{body}{}{quoted}", kept.join(" "))
 }
 
 /// Takes the `CONSTRAINT … FOREIGN KEY …` lines out of a `CREATE TABLE`,
@@ -215,11 +247,21 @@ fn split_foreign_keys(sql: &str) -> (String, Vec<(String, String)>) {
     (kept.join("\n"), foreign_keys)
 }
 
-/// The other views a view's text names, which must load first.
+/// The other views a view reads, which must load first: names that follow
+/// `from` or `join` in the definition MySQL normalised (an alias spelled
+/// like a view is not a dependency).
 fn mentioned(sql: &str, views: &[String], own: &str) -> Vec<String> {
+    let lower = sql.to_ascii_lowercase();
     views
         .iter()
-        .filter(|view| view.as_str() != own && sql.contains(&quote(view)))
+        .filter(|view| view.as_str() != own)
+        .filter(|view| {
+            let quoted = quote(view).to_ascii_lowercase();
+            lower.match_indices(&quoted).any(|(at, _)| {
+                let before = lower[..at].trim_end_matches([' ', '(', '\n']);
+                before.ends_with("from") || before.ends_with("join")
+            })
+        })
         .cloned()
         .collect()
 }
@@ -242,9 +284,22 @@ mod tests {
         );
         assert_eq!(without_definer("CREATE TABLE t"), "CREATE TABLE t");
         assert_eq!(
-            without_auto_increment(") ENGINE=InnoDB AUTO_INCREMENT=12 DEFAULT CHARSET=utf8mb4"),
-            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+            without_auto_increment(
+                "CREATE TABLE `t` (\n  `id` int\n) ENGINE=InnoDB AUTO_INCREMENT=12 DEFAULT CHARSET=utf8mb4 COMMENT='see AUTO_INCREMENT=5 here'"
+            ),
+            "CREATE TABLE `t` (\n  `id` int\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='see AUTO_INCREMENT=5 here'"
         );
+    }
+
+    #[test]
+    fn views_depend_on_what_they_read_not_on_aliases() {
+        let views = ["a_v".to_string(), "b_v".to_string(), "c_v".to_string()];
+        let a = "CREATE VIEW `a_v` AS select `b_v`.`a_v` AS `a_v` from `b_v`";
+        assert_eq!(mentioned(a, &views, "a_v"), ["b_v"]);
+        let b = "CREATE VIEW `b_v` AS select `t`.`id` AS `a_v` from `t`";
+        assert!(mentioned(b, &views, "b_v").is_empty());
+        let c = "CREATE VIEW `c_v` AS select 1 AS `x` from (`a_v` join `b_v` on(1))";
+        assert_eq!(mentioned(c, &views, "c_v"), ["a_v", "b_v"]);
     }
 
     #[test]

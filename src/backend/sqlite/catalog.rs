@@ -12,9 +12,14 @@ use crate::settings::TableNames;
 pub fn read(connection: &Connection, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
     let mut statement = connection
         .prepare(
-            "SELECT type, name, tbl_name, sql FROM sqlite_schema \
-             WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-             AND tbl_name NOT IN (?1, ?2) ORDER BY type, name",
+            // Shadow tables (FTS5's docs_data, ...) are created by their
+            // virtual table's own CREATE: dumping them would fail a load.
+            "SELECT s.type, s.name, s.tbl_name, s.sql FROM sqlite_schema s \
+             WHERE s.sql IS NOT NULL AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             AND s.tbl_name NOT IN (?1, ?2) \
+             AND NOT EXISTS (SELECT 1 FROM pragma_table_list l \
+                             WHERE l.name = s.name AND l.type = 'shadow') \
+             ORDER BY s.type, s.name",
         )
         .map_err(convert)?;
     let rows = statement
@@ -90,6 +95,7 @@ mod tests {
                  CREATE TABLE db_version (version TEXT);
                  CREATE INDEX db_version_i ON db_version (version);
                  CREATE TABLE db_version_log (id INTEGER);
+                 CREATE VIRTUAL TABLE docs USING fts5(body);
                  INSERT INTO users (name) VALUES ('x');",
             )
             .unwrap();
@@ -102,6 +108,7 @@ mod tests {
             names,
             [
                 (Section::Indexes, "users_name"),
+                (Section::Tables, "docs"),
                 (Section::Tables, "users"),
                 (Section::Triggers, "users_touch"),
                 (Section::Views, "a_users"),
