@@ -3,11 +3,13 @@
 //! This file owns the walk from a statement's first token to the token that
 //! ends it: the first delimiter or `DELIMITER` line, except that a `;` does
 //! not count while a compound body (or, in PostgreSQL, a parenthesis) is
-//! open. It reads a statement's head to choose which bodies it may hold
-//! (`Mode`), keeps the nesting (`Blocks`), and falls back to the first
-//! delimiter when a body is still open at the end of the input. The
-//! dialect-specific rules live in `sqlite_postgres_bodies` and
-//! `mysql_programs`.
+//! open. (The lexer only lets a `DELIMITER` line stand where the mysql
+//! client would read one, after a delimiter; inside an open body that ends
+//! the statement there, as the client would have sent it.) It reads a
+//! statement's head (`Head`) to choose which bodies it may hold (`Mode`),
+//! keeps the nesting (`Blocks`), and falls back to the first delimiter when a
+//! body is still open at the end of the input. The dialect-specific rules
+//! live in `sqlite_postgres_bodies` and `mysql_programs`.
 
 use super::Syntax;
 use super::lexer::{Kind, Token};
@@ -99,15 +101,25 @@ pub(super) struct Blocks {
     pub(super) parens: usize,
     /// SQLite: the trigger body has been opened (there is only one).
     pub(super) body_seen: bool,
+    /// MySQL: the byte offset of the first token of a stored program's body,
+    /// past its head and characteristics, when the head could be read.
+    pub(super) body_start: Option<usize>,
 }
 
 impl Blocks {
     fn for_statement(sql: &str, syntax: Syntax, tokens: &[Token], start: usize) -> Self {
         let mut head = Head::new(sql, tokens, start);
+        let mut body_start = None;
         let mode = match syntax {
             Syntax::Sqlite if head.sqlite_trigger() => Mode::SqliteTrigger,
             Syntax::Postgres if head.pg_routine() => Mode::PgRoutine,
-            Syntax::Mysql if head.mysql_program() => Mode::MysqlProgram,
+            Syntax::Mysql => match head.mysql_program() {
+                Some(program) => {
+                    body_start = head.mysql_body_start(program);
+                    Mode::MysqlProgram
+                }
+                None => Mode::Plain,
+            },
             _ => Mode::Plain,
         };
         Blocks {
@@ -116,6 +128,7 @@ impl Blocks {
             stack: Vec::new(),
             parens: 0,
             body_seen: false,
+            body_start,
         }
     }
 
@@ -144,54 +157,80 @@ impl Blocks {
         let word = token.text(sql);
         match self.mode {
             Mode::Plain => i + 1,
-            Mode::SqliteTrigger => self.sqlite_word(word, i),
+            Mode::SqliteTrigger => self.sqlite_word(sql, tokens, word, i, prev),
             Mode::PgRoutine => self.pg_word(sql, tokens, word, i),
             Mode::MysqlProgram => self.mysql_word(sql, tokens, word, i, prev),
         }
     }
 }
 
-/// The first significant tokens of a statement, to recognise its kind.
+/// The head of a statement, read token by token (comments skipped, up to
+/// its first delimiter) to recognise its kind and, for a MySQL stored
+/// program, where its body starts.
 pub(super) struct Head<'a> {
     pub(super) sql: &'a str,
-    /// The first significant tokens, up to the first delimiter.
-    pub(super) tokens: Vec<Token>,
-    /// The next token to read.
+    /// The tokens from the statement's first one on.
+    tokens: &'a [Token],
+    /// The next token to read; saved and restored to read ahead.
     pub(super) at: usize,
 }
 
 impl<'a> Head<'a> {
-    /// How many significant tokens a statement's kind is read from.
-    const LEN: usize = 16;
-
-    fn new(sql: &'a str, tokens: &[Token], start: usize) -> Self {
-        let tokens = tokens
-            .iter()
-            .skip(start)
-            .take_while(|t| !matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
-            .filter(|t| t.kind != Kind::Comment)
-            .take(Self::LEN)
-            .copied()
-            .collect();
+    fn new(sql: &'a str, tokens: &'a [Token], start: usize) -> Self {
+        let tokens = tokens.get(start..).unwrap_or_default();
         Head { sql, tokens, at: 0 }
+    }
+
+    /// The next significant token, not consumed; `None` at the first
+    /// delimiter.
+    pub(super) fn peek(&mut self) -> Option<Token> {
+        while self
+            .tokens
+            .get(self.at)
+            .is_some_and(|t| t.kind == Kind::Comment)
+        {
+            self.at += 1;
+        }
+        self.tokens
+            .get(self.at)
+            .filter(|t| !matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
+            .copied()
+    }
+
+    /// Consumes the next significant token.
+    pub(super) fn bump(&mut self) -> Option<Token> {
+        let token = self.peek()?;
+        self.at += 1;
+        Some(token)
+    }
+
+    /// Whether the next token is one of the keywords `words`.
+    pub(super) fn peek_word(&mut self, words: &[&str]) -> bool {
+        let sql = self.sql;
+        self.peek()
+            .is_some_and(|t| words.iter().any(|w| is_keyword(sql, &t, w)))
     }
 
     /// Consumes the next token if it is one of the keywords `words`.
     pub(super) fn eat(&mut self, words: &[&str]) -> bool {
-        let hit = self
-            .tokens
-            .get(self.at)
-            .is_some_and(|t| words.iter().any(|w| is_keyword(self.sql, t, w)));
+        let hit = self.peek_word(words);
         self.at += usize::from(hit);
         hit
     }
 
     /// Consumes the next token if it is the punctuation `punct`.
     pub(super) fn eat_punct(&mut self, punct: &str) -> bool {
+        let sql = self.sql;
         let hit = self
-            .tokens
-            .get(self.at)
-            .is_some_and(|t| t.kind == Kind::Punct && t.text(self.sql) == punct);
+            .peek()
+            .is_some_and(|t| t.kind == Kind::Punct && t.text(sql) == punct);
+        self.at += usize::from(hit);
+        hit
+    }
+
+    /// Consumes the next token if it is of one of the kinds `kinds`.
+    pub(super) fn eat_kind(&mut self, kinds: &[Kind]) -> bool {
+        let hit = self.peek().is_some_and(|t| kinds.contains(&t.kind));
         self.at += usize::from(hit);
         hit
     }

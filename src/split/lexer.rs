@@ -3,10 +3,13 @@
 //! This file owns the tokens the splitter works on (`Kind`, `Token`) and the
 //! `Lexer` that produces them: whitespace and line counting, line comments,
 //! block comments (MySQL executable comments kept as opaque code), words and
-//! numbers, PostgreSQL string prefixes (`E'...'`, `U&'...'`), and the current
-//! statement delimiter. Where quoted text ends is left to `quoted`, and the
-//! recognition of MySQL `DELIMITER` lines to `mysql_delimiter`. It also holds
-//! the byte-level searches (`rest`, `find`, `line_end`) the other scanners use.
+//! numbers, PostgreSQL string prefixes (`E'...'`, `U&'...'`), the current
+//! statement delimiter, and where a MySQL `DELIMITER` line may stand: first
+//! on its line while no statement is in progress, as the mysql client reads
+//! it only when its statement buffer is empty. Where quoted text ends is left
+//! to `quoted`, and the reading of a `DELIMITER` line to `mysql_delimiter`.
+//! It also holds the byte-level searches (`rest`, `find`, `line_end`) the
+//! other scanners use.
 
 use super::mysql_delimiter::DelimiterLine;
 use super::quoted::{dollar_quote, identifier, nested_comment_end, string};
@@ -74,6 +77,9 @@ pub(super) struct Lexer<'a> {
     commands: bool,
     /// No token has started on the current line yet.
     line_fresh: bool,
+    /// A significant token has come since the last delimiter or `DELIMITER`
+    /// line: the mysql client's statement buffer would not be empty.
+    in_statement: bool,
     /// An error was returned: the iterator is finished.
     failed: bool,
 }
@@ -88,6 +94,7 @@ impl<'a> Lexer<'a> {
             delimiter: ";".to_string(),
             commands,
             line_fresh: true,
+            in_statement: false,
             failed: false,
         }
     }
@@ -215,9 +222,12 @@ impl<'a> Lexer<'a> {
     }
 
     /// Recognises a MySQL `DELIMITER xx` line at `self.pos` and applies it;
-    /// returns the end of the line.
+    /// returns the end of the line. Like the mysql client, which reads it
+    /// only when its statement buffer is empty, it must start its line and
+    /// no statement may be in progress: in the middle of a statement it is
+    /// just text (a column named `delimiter`, say).
     fn delimiter_command(&mut self) -> Option<usize> {
-        if !self.commands || self.syntax != Syntax::Mysql || !self.line_fresh {
+        if !self.commands || self.syntax != Syntax::Mysql || !self.line_fresh || self.in_statement {
             return None;
         }
         let line = DelimiterLine::at(self.src, self.pos)?;
@@ -245,6 +255,11 @@ impl Iterator for Lexer<'_> {
                 // Always make progress, whatever a scanner returned.
                 self.advance_to(end.max(start + 1));
                 self.line_fresh = false;
+                match kind {
+                    Kind::Delimiter | Kind::DelimiterCommand => self.in_statement = false,
+                    _ if kind.is_significant() => self.in_statement = true,
+                    _ => {}
+                }
                 Some(Ok(Token {
                     kind,
                     start,

@@ -413,6 +413,69 @@ SELECT 1;";
 }
 
 #[test]
+fn sqlite_column_named_end_in_a_trigger_body() {
+    // SQLite takes a bare END as an identifier where one is expected.
+    let sql = "CREATE TRIGGER t AFTER INSERT ON ranges BEGIN UPDATE ranges SET end = NEW.start + 1 WHERE id = NEW.id; SELECT 1; END;";
+    assert_eq!(texts(sql, Syntax::Sqlite), [&sql[..sql.len() - 1]]);
+    let sql = "CREATE TRIGGER t2 AFTER UPDATE ON ranges BEGIN
+  UPDATE ranges SET note = CASE WHEN NEW.start > 0 THEN end ELSE end + 1 END WHERE id = NEW.id;
+  SELECT end, CASE end WHEN 1 THEN 'one' END FROM ranges WHERE end = 1 AND end IN (1, end);
+  INSERT INTO ranges (id, start, end) SELECT NEW.id + 100, end, end FROM ranges WHERE 0;
+  DELETE FROM ranges WHERE
+  end IS NULL;
+END;
+SELECT 2;";
+    let found = lines(sql, Syntax::Sqlite);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].1.ends_with("end IS NULL;\nEND"));
+    assert_eq!(found[1], (8, "SELECT 2".to_string()));
+}
+
+#[test]
+fn sqlite_end_closes_the_body_only_where_a_statement_may_start() {
+    // After BEGIN (an empty body, which SQLite then rejects), after `;`, and
+    // with comments between.
+    assert_eq!(
+        texts(
+            "CREATE TRIGGER a AFTER INSERT ON t BEGIN END; CREATE TRIGGER b AFTER INSERT ON t BEGIN SELECT 1; /* c; */ -- d;\n end; SELECT 3",
+            Syntax::Sqlite
+        ),
+        [
+            "CREATE TRIGGER a AFTER INSERT ON t BEGIN END",
+            "CREATE TRIGGER b AFTER INSERT ON t BEGIN SELECT 1; /* c; */ -- d;\n end",
+            "SELECT 3"
+        ]
+    );
+    // A CASE closes at END after an operand: a word, number, string, `)`.
+    for operand in [
+        "x",
+        "1",
+        "'s'",
+        "(x)",
+        "x IS NULL",
+        "CASE WHEN y THEN 1 END",
+    ] {
+        let sql = format!(
+            "CREATE TRIGGER c AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN {operand} END; SELECT 2; END; SELECT 3"
+        );
+        let found = texts(&sql, Syntax::Sqlite);
+        assert_eq!(found.len(), 2, "{operand}: {found:#?}");
+        assert_eq!(found[1], "SELECT 3");
+    }
+    // An END left open at the end of the input falls back to semicolons.
+    assert_eq!(
+        texts(
+            "CREATE TRIGGER d AFTER INSERT ON t BEGIN UPDATE t SET end = 1;\nSELECT 2;",
+            Syntax::Sqlite
+        ),
+        [
+            "CREATE TRIGGER d AFTER INSERT ON t BEGIN UPDATE t SET end = 1",
+            "SELECT 2"
+        ]
+    );
+}
+
+#[test]
 fn sqlite_transaction_statements_are_not_bodies() {
     assert_eq!(
         texts(
@@ -795,13 +858,98 @@ SELECT 6;
 }
 
 #[test]
-fn mysql_delimiter_line_ends_a_pending_statement() {
+fn mysql_delimiter_line_in_a_pending_statement_is_text() {
+    // The mysql client reads DELIMITER only when its statement buffer is
+    // empty: here it sends all of this as one statement at the end of input.
     assert_eq!(
         texts(
             "SELECT 1\nDELIMITER //\nSELECT 2//\nSELECT 3",
             Syntax::Mysql
         ),
-        ["SELECT 1", "SELECT 2", "SELECT 3"]
+        ["SELECT 1\nDELIMITER //\nSELECT 2//\nSELECT 3"]
+    );
+    // A comment does not end the statement either.
+    assert_eq!(
+        texts("SELECT 1 -- c\nDELIMITER //\nSELECT 2;", Syntax::Mysql),
+        ["SELECT 1 -- c\nDELIMITER //\nSELECT 2"]
+    );
+    // With a custom delimiter a `;` is text: the statement goes on.
+    assert_eq!(
+        texts(
+            "DELIMITER //\nSELECT 1;\nDELIMITER ;\nSELECT 2//\nSELECT 3//",
+            Syntax::Mysql
+        ),
+        ["SELECT 1;\nDELIMITER ;\nSELECT 2", "SELECT 3"]
+    );
+}
+
+#[test]
+fn mysql_column_named_delimiter() {
+    let sql = "CREATE TABLE import_format (
+  id INT PRIMARY KEY,
+  delimiter CHAR(1) NOT NULL
+);
+CREATE TABLE other (id INT);
+";
+    assert_eq!(
+        lines(sql, Syntax::Mysql),
+        [
+            (
+                1,
+                "CREATE TABLE import_format (\n  id INT PRIMARY KEY,\n  delimiter CHAR(1) NOT NULL\n)"
+                    .to_string()
+            ),
+            (5, "CREATE TABLE other (id INT)".to_string()),
+        ]
+    );
+    // `delimiter = ';'` would set the delimiter to `=` if it were a command.
+    assert_eq!(
+        texts(
+            "UPDATE import_format SET id = 2 WHERE\ndelimiter = ';';\nSELECT 1;",
+            Syntax::Mysql
+        ),
+        [
+            "UPDATE import_format SET id = 2 WHERE\ndelimiter = ';'",
+            "SELECT 1"
+        ]
+    );
+    // In a procedure under a custom delimiter, the `;` inside do not end the
+    // client's statement, so the column is text there too.
+    assert_eq!(
+        texts(
+            "DELIMITER $$\nCREATE PROCEDURE p() BEGIN\n  SELECT id;\n  SELECT\ndelimiter FROM t;\nEND$$\nDELIMITER ;\nCALL p();",
+            Syntax::Mysql
+        ),
+        [
+            "CREATE PROCEDURE p() BEGIN\n  SELECT id;\n  SELECT\ndelimiter FROM t;\nEND",
+            "CALL p()"
+        ]
+    );
+}
+
+#[test]
+fn mysql_delimiter_line_after_a_delimiter_or_comments_is_a_command() {
+    // The client's buffer is empty after a delimiter, whatever follows it on
+    // its line, and comments alone do not fill it.
+    for sql in [
+        "SELECT 1;   \n  delimiter //\nSELECT 2//",
+        "SELECT 1; -- c\nDELIMITER //\nSELECT 2//",
+        "SELECT 1; /* c */\n/* d\n */\n# e\nDELIMITER //\nSELECT 2//",
+        "SELECT 1;\n\n\nDELIMITER //\nSELECT 2//",
+    ] {
+        assert_eq!(
+            texts(sql, Syntax::Mysql),
+            ["SELECT 1", "SELECT 2"],
+            "{sql:?}"
+        );
+    }
+    // Also after a `;` in an open body: the client has sent what came before.
+    assert_eq!(
+        texts(
+            "CREATE PROCEDURE p() BEGIN\n  SELECT 1;\nDELIMITER //\nSELECT 2//",
+            Syntax::Mysql
+        ),
+        ["CREATE PROCEDURE p() BEGIN\n  SELECT 1;", "SELECT 2"]
     );
 }
 
@@ -972,6 +1120,70 @@ fn mysql_stored_program_headers() {
 }
 
 #[test]
+fn mysql_bodies_after_trigger_order_and_routine_characteristics() {
+    // Each was checked on MariaDB 10.11 as one statement.
+    let programs = [
+        "CREATE TRIGGER tr2 BEFORE INSERT ON t FOR EACH ROW FOLLOWS tr1\nIF NEW.x < 0 THEN SET NEW.x = 0; END IF",
+        "CREATE TRIGGER tr3 BEFORE INSERT ON t FOR EACH ROW PRECEDES `tr1` CASE WHEN NEW.x > 100 THEN SET NEW.x = 100; ELSE BEGIN END; END CASE",
+        "CREATE PROCEDURE p() SQL SECURITY INVOKER WHILE @i < 3 DO SET @i = @i + 1; END WHILE",
+        "CREATE PROCEDURE q() COMMENT 'x' IF @a THEN SELECT 1; END IF",
+        "CREATE PROCEDURE r(IN a INT, OUT b DECIMAL(10,2)) LANGUAGE SQL NOT DETERMINISTIC CONTAINS SQL lbl: LOOP LEAVE lbl; END LOOP",
+        "CREATE PROCEDURE s() NO SQL REPEAT SET @i = @i + 1; UNTIL @i > 5 END REPEAT",
+        "CREATE PROCEDURE s2() READS SQL DATA DETERMINISTIC CASE @a WHEN 1 THEN SELECT 1; ELSE SELECT 2; END CASE",
+        "CREATE PROCEDURE s3() MODIFIES SQL DATA SQL SECURITY DEFINER COMMENT 'a;b' IF @a THEN SELECT 1; END IF",
+        "CREATE PROCEDURE IF NOT EXISTS `db`.s4 /* c */ () -- c\n DETERMINISTIC IF @a THEN SELECT 1; END IF",
+        "CREATE FUNCTION f(a INT) RETURNS DECIMAL(10,2) UNSIGNED DETERMINISTIC IF a > 0 THEN RETURN 1; ELSE RETURN 2; END IF",
+        "CREATE FUNCTION g(a INT) RETURNS VARCHAR(10) CHARSET utf8mb4 COLLATE utf8mb4_bin CASE WHEN a > 0 THEN RETURN 'a'; ELSE RETURN 'b'; END CASE",
+        "CREATE FUNCTION h2(a INT) RETURNS DOUBLE PRECISION IF a THEN RETURN 1; END IF",
+        "CREATE FUNCTION h3(a INT) RETURNS TEXT CHARACTER SET latin1 IF a THEN RETURN 'x'; END IF",
+        "CREATE DEFINER = 'app'@'%' FUNCTION h4() RETURNS INT IF @a THEN RETURN 1; END IF",
+        "CREATE EVENT e ON SCHEDULE EVERY 1 DAY COMMENT 'x' DO IF @a THEN SELECT 1; END IF",
+    ];
+    for program in programs {
+        let sql = format!("{program};\nSELECT 2;");
+        assert_eq!(
+            texts(&sql, Syntax::Mysql),
+            [program, "SELECT 2"],
+            "{program}"
+        );
+    }
+}
+
+#[test]
+fn mysql_body_start_is_not_inside_the_first_statement() {
+    // The body starts at RETURN or SELECT here: IF and CASE after them are
+    // the function and the expression, which END IF / END CASE do not close.
+    assert_eq!(
+        texts(
+            "CREATE FUNCTION h(a INT) RETURNS INT DETERMINISTIC RETURN IF(a > 0, 1, 2);
+CREATE FUNCTION k(a INT) RETURNS INT RETURN CASE WHEN a THEN 1 END;
+CREATE PROCEDURE p() COMMENT 'c' SELECT IF(1, 2, 3), CASE WHEN 1 THEN 2 END;
+CREATE PROCEDURE q() BEGIN IF 1 THEN SELECT 1; END IF; END;
+SELECT 5;",
+            Syntax::Mysql
+        ),
+        [
+            "CREATE FUNCTION h(a INT) RETURNS INT DETERMINISTIC RETURN IF(a > 0, 1, 2)",
+            "CREATE FUNCTION k(a INT) RETURNS INT RETURN CASE WHEN a THEN 1 END",
+            "CREATE PROCEDURE p() COMMENT 'c' SELECT IF(1, 2, 3), CASE WHEN 1 THEN 2 END",
+            "CREATE PROCEDURE q() BEGIN IF 1 THEN SELECT 1; END IF; END",
+            "SELECT 5"
+        ]
+    );
+    // A loadable function has no body.
+    assert_eq!(
+        texts(
+            "CREATE AGGREGATE FUNCTION agg RETURNS STRING SONAME 'agg.so'; SELECT 1;",
+            Syntax::Mysql
+        ),
+        [
+            "CREATE AGGREGATE FUNCTION agg RETURNS STRING SONAME 'agg.so'",
+            "SELECT 1"
+        ]
+    );
+}
+
+#[test]
 fn mysql_event_with_single_statement_body() {
     assert_eq!(
         texts(
@@ -1139,7 +1351,7 @@ fn split_anything(sql: &str) {
 
 #[test]
 fn garbage_never_panics() {
-    const PIECES: [&str; 55] = [
+    const PIECES: [&str; 62] = [
         "'",
         "\"",
         "`",
@@ -1195,6 +1407,13 @@ fn garbage_never_panics() {
         "DELIMITER §\n",
         "§",
         "\x0b",
+        "delimiter",
+        "end ",
+        "FOR EACH ROW FOLLOWS x ",
+        "SQL SECURITY INVOKER ",
+        "COMMENT 'c' ",
+        "RETURNS INT ",
+        "CREATE FUNCTION f(",
     ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {

@@ -1,0 +1,65 @@
+-- Stored programs whose body is a single compound statement without BEGIN,
+-- after trigger ordering and routine characteristics, as a driver sends them.
+
+CREATE TABLE readings (id INT PRIMARY KEY, x INT NOT NULL);
+
+CREATE TRIGGER readings_floor BEFORE INSERT ON readings
+FOR EACH ROW
+SET NEW.x = GREATEST(NEW.x, -100);
+
+CREATE TRIGGER readings_clamp BEFORE INSERT ON readings
+FOR EACH ROW FOLLOWS readings_floor
+IF NEW.x < 0 THEN
+  SET NEW.x = 0;
+ELSEIF NEW.x > 100 THEN
+  SET NEW.x = 100;
+END IF;
+
+CREATE TRIGGER readings_first BEFORE INSERT ON readings
+FOR EACH ROW PRECEDES `readings_floor`
+CASE WHEN NEW.id IS NULL THEN SET NEW.id = 0; ELSE BEGIN END; END CASE;
+
+CREATE PROCEDURE count_to(IN n INT)
+  SQL SECURITY INVOKER
+WHILE @i < n DO
+  SET @i = @i + 1;
+END WHILE;
+
+CREATE PROCEDURE maybe_select()
+  COMMENT 'runs when @a is set; otherwise nothing'
+IF @a THEN
+  SELECT 1;
+END IF;
+
+CREATE PROCEDURE spin(IN n INT, OUT done DECIMAL(10,2))
+  LANGUAGE SQL
+  NOT DETERMINISTIC
+  CONTAINS SQL
+spin: LOOP
+  SET n = n - 1;
+  IF n <= 0 THEN LEAVE spin; END IF;
+END LOOP spin;
+
+CREATE PROCEDURE bump() NO SQL
+REPEAT SET @i = @i + 1; UNTIL @i > 5 END REPEAT;
+
+CREATE PROCEDURE pick() READS SQL DATA DETERMINISTIC
+CASE @a WHEN 1 THEN SELECT x FROM readings; ELSE SELECT 2; END CASE;
+
+CREATE PROCEDURE wipe() MODIFIES SQL DATA SQL SECURITY DEFINER COMMENT 'a;b'
+IF @a THEN DELETE FROM readings; END IF;
+
+CREATE FUNCTION sign_of(a INT) RETURNS DECIMAL(10,2) UNSIGNED DETERMINISTIC
+IF a > 0 THEN RETURN 1; ELSE RETURN 0; END IF;
+
+CREATE FUNCTION label_of(a INT) RETURNS VARCHAR(10) CHARSET utf8mb4 COLLATE utf8mb4_bin
+  NO SQL
+CASE WHEN a > 0 THEN RETURN 'pos'; ELSE RETURN 'neg'; END CASE;
+
+CREATE FUNCTION plain_if(a INT) RETURNS INT DETERMINISTIC
+RETURN IF(a > 0, 1, CASE WHEN a < 0 THEN -1 ELSE 0 END);
+
+CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY COMMENT 'clean up; nightly'
+DO IF @a THEN DELETE FROM readings WHERE x = 0; END IF;
+
+SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE();
