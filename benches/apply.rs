@@ -10,8 +10,8 @@
 //!    the 1,000 files to PostgreSQL, next to `psql` running the same files
 //!    with the same per-file transactions in one session.
 //!
-//! Each figure is the median of several runs; the ratios are what to watch,
-//! since these machines are noisy.
+//! Each figure is the median of 7 runs, a tool and its baseline taken turn
+//! about; the ratios are what to watch, since these machines are noisy.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -20,22 +20,18 @@ use std::time::{Duration, Instant};
 const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
 
 fn main() {
-    let runs = 5;
+    let runs = 7;
     let small = tempfile::tempdir().expect("a temporary folder");
     write_project(small.path(), 1_000);
-    let apply = median(runs, || {
+    let script = per_file_transactions(small.path(), 1_000);
+    let apply_migrate = || {
         let database = small.path().join("bench.db");
         remove_database(&database);
         timed(migrate(small.path(), &database, &["up", "-q"]))
-    });
-    println!(
-        "apply 1,000 files   migrate up          {:>8.1} ms",
-        ms(apply)
-    );
-    let script = per_file_transactions(small.path(), 1_000);
+    };
     match sqlite3_available() {
         true => {
-            let baseline = median(runs, || {
+            let apply_sqlite3 = || {
                 let database = small.path().join("baseline.db");
                 remove_database(&database);
                 let mut command = Command::new("sqlite3");
@@ -43,7 +39,12 @@ fn main() {
                     .arg(&database)
                     .arg(format!(".read {}", script.display()));
                 timed(command)
-            });
+            };
+            let (apply, baseline) = interleaved(runs, apply_migrate, apply_sqlite3);
+            println!(
+                "apply 1,000 files   migrate up          {:>8.1} ms",
+                ms(apply)
+            );
             println!(
                 "apply 1,000 files   sqlite3 CLI         {:>8.1} ms",
                 ms(baseline)
@@ -114,7 +115,7 @@ fn postgres(url: &str, dir: &Path, script: &Path, runs: usize) {
     };
     let separator = if url.contains('?') { '&' } else { '?' };
     let target = format!("{url}{separator}search_path={schema}");
-    let apply = median(runs, || {
+    let apply_migrate = || {
         fresh();
         let mut command = Command::new(MIGRATE);
         command
@@ -122,8 +123,8 @@ fn postgres(url: &str, dir: &Path, script: &Path, runs: usize) {
             .arg(dir)
             .args(["--database-url", &target]);
         timed(command)
-    });
-    let baseline = median(runs, || {
+    };
+    let apply_psql = || {
         fresh();
         let mut command = Command::new("psql");
         command
@@ -133,7 +134,8 @@ fn postgres(url: &str, dir: &Path, script: &Path, runs: usize) {
             .arg(script);
         command.env("PGOPTIONS", format!("-c search_path={schema}"));
         timed(command)
-    });
+    };
+    let (apply, baseline) = interleaved(runs, apply_migrate, apply_psql);
     psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
     println!(
         "apply 1,000 files   migrate up (pg)     {:>8.1} ms",
@@ -208,10 +210,29 @@ fn timed(mut command: Command) -> Duration {
     elapsed
 }
 
-fn median(runs: usize, mut measure: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs).map(|_| measure()).collect();
+/// Medians of two measurements taken turn about, so that a machine that
+/// slows down or speeds up during the run weighs on both alike.
+fn interleaved(
+    runs: usize,
+    mut first: impl FnMut() -> Duration,
+    mut second: impl FnMut() -> Duration,
+) -> (Duration, Duration) {
+    let mut firsts = Vec::with_capacity(runs);
+    let mut seconds = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        firsts.push(first());
+        seconds.push(second());
+    }
+    (middle(firsts), middle(seconds))
+}
+
+fn middle(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[runs / 2]
+    times[times.len() / 2]
+}
+
+fn median(runs: usize, mut measure: impl FnMut() -> Duration) -> Duration {
+    middle((0..runs).map(|_| measure()).collect())
 }
 
 fn ms(duration: Duration) -> f64 {
