@@ -7,7 +7,8 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    Backend, Project, Run, for_each_backend, for_each_backend_where, migrate, states,
+    Backend, Project, Run, for_each_backend, for_each_backend_where, migrate,
+    race_up_and_check_each_version_once, states,
 };
 
 const RACED_VERSIONS: u64 = 30;
@@ -33,36 +34,7 @@ fn thirty_inserts() -> Project {
 #[test]
 fn two_processes_racing_up_apply_every_version_exactly_once() {
     for_each_backend(|db| {
-        let project = thirty_inserts();
-        let first = project.command().database(db).args(["up"]).spawn();
-        let second = project.command().database(db).args(["up"]).spawn();
-        let (first, second) = (Run::from_child(first), Run::from_child(second));
-        first.success();
-        second.success();
-
-        let applied = first.operations().len() + second.operations().len();
-        assert_eq!(applied, RACED_VERSIONS as usize, "{first}\n{second}");
-        assert_eq!(
-            db.scalar("SELECT count(*) FROM hits"),
-            RACED_VERSIONS as i64
-        );
-        assert_eq!(
-            db.scalar("SELECT count(DISTINCT version) FROM hits"),
-            RACED_VERSIONS as i64
-        );
-        let duplicates = db.rows(
-            "SELECT version FROM db_version_log WHERE operation = 'add' AND outcome = 'ok' \
-             GROUP BY version HAVING count(*) <> 1",
-        );
-        assert_eq!(duplicates, Vec::<Vec<String>>::new());
-        assert_eq!(
-            db.scalar(
-                "SELECT count(*) FROM db_version_log WHERE operation = 'add' AND outcome = 'ok'"
-            ),
-            RACED_VERSIONS as i64
-        );
-        assert!(db.versions().iter().all(|(_, state)| state == "added"));
-        assert_eq!(db.versions().len(), RACED_VERSIONS as usize);
+        race_up_and_check_each_version_once(&thirty_inserts(), db, 2, RACED_VERSIONS);
     });
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Project, Run, TestDb, migrate, states};
+use crate::support::{Project, Run, TestDb, migrate, race_up_and_check_each_version_once, states};
 
 #[test]
 fn four_processes_racing_up_apply_every_version_exactly_once() {
@@ -28,26 +28,7 @@ fn four_processes_racing_up_apply_every_version_exactly_once() {
         };
         project = project.up(version, &format!("hit_{version}"), &sql);
     }
-    let runs: Vec<_> = (0..4)
-        .map(|_| project.command().database(&db).args(["up"]).spawn())
-        .collect();
-    let runs: Vec<Run> = runs.into_iter().map(Run::from_child).collect();
-    let mut applied = 0;
-    for run in &runs {
-        run.success();
-        applied += run.operations().len();
-    }
-    assert_eq!(applied, VERSIONS as usize, "{runs:?}");
-    assert_eq!(db.scalar("SELECT count(*) FROM hits"), VERSIONS as i64);
-    assert_eq!(
-        db.scalar("SELECT count(DISTINCT version) FROM hits"),
-        VERSIONS as i64
-    );
-    assert_eq!(
-        db.scalar("SELECT count(*) FROM db_version_log WHERE operation = 'add' AND outcome = 'ok'"),
-        VERSIONS as i64
-    );
-    assert_eq!(db.versions().len(), VERSIONS as usize);
+    race_up_and_check_each_version_once(&project, &db, 4, VERSIONS);
 }
 
 #[test]

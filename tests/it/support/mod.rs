@@ -408,3 +408,46 @@ fn mask_hides_times_durations_and_folders() {
         "add  12  [dir]/up/12.sql [ms]\nat [time]                     , done in [ms])"
     );
 }
+
+/// Runs `up` in `processes` processes at once on a project whose versions
+/// 1 to `versions` each insert their number into `hits`, and checks that
+/// every version was applied exactly once: by the runs, in `hits`, in the
+/// log and in the version table.
+pub fn race_up_and_check_each_version_once(
+    project: &Project,
+    db: &TestDb,
+    processes: usize,
+    versions: u64,
+) {
+    let children: Vec<_> = (0..processes)
+        .map(|_| project.command().database(db).args(["up"]).spawn())
+        .collect();
+    let runs: Vec<Run> = children.into_iter().map(Run::from_child).collect();
+    let mut applied = 0;
+    for run in &runs {
+        run.success();
+        applied += run.operations().len();
+    }
+    let expected = i64::try_from(versions).expect("a small count");
+    assert_eq!(applied as i64, expected, "{runs:?}");
+    assert_eq!(db.scalar("SELECT count(*) FROM hits"), expected);
+    assert_eq!(
+        db.scalar("SELECT count(DISTINCT version) FROM hits"),
+        expected
+    );
+    let duplicates = db.rows(
+        "SELECT version FROM db_version_log WHERE operation = 'add' AND outcome = 'ok' \
+         GROUP BY version HAVING count(*) <> 1",
+    );
+    assert_eq!(duplicates, Vec::<Vec<String>>::new());
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM db_version_log WHERE operation = 'add' AND outcome = 'ok'"),
+        expected
+    );
+    let states = db.versions();
+    assert!(
+        states.iter().all(|(_, state)| state == "added"),
+        "{states:?}"
+    );
+    assert_eq!(states.len() as i64, expected);
+}
