@@ -448,18 +448,10 @@ fn fail_around(step: &Step<'_>, context: &str, error: DbError) -> FailedStatemen
 
 fn log_entry(step: &Step<'_>, started_at: &str) -> LogEntry {
     LogEntry {
-        id: None,
-        version: step.version,
-        operation: operation_name(step).to_string(),
         release: Some(step.release.clone()),
         file: step.file.map(|file| file.path.clone()),
         checksum: step.file.map(|file| file.script.checksum.clone()),
-        started_at: started_at.to_string(),
-        finished_at: None,
-        outcome: String::new(),
-        error: None,
-        statement: None,
-        line: None,
+        ..LogEntry::new(step.version, operation_name(step), started_at)
     }
 }
 

@@ -434,20 +434,12 @@ fn in_transaction(
     }
 }
 
+/// A log entry for a change that runs no file and completes at once.
 fn bookkeeping_entry(version: Version, operation: &str, at: &str) -> LogEntry {
     LogEntry {
-        id: None,
-        version,
-        operation: operation.to_string(),
-        release: None,
-        file: None,
-        checksum: None,
-        started_at: at.to_string(),
         finished_at: Some(at.to_string()),
         outcome: "ok".to_string(),
-        error: None,
-        statement: None,
-        line: None,
+        ..LogEntry::new(version, operation, at)
     }
 }
 

@@ -120,6 +120,27 @@ pub struct LogEntry {
     pub line: Option<usize>,
 }
 
+impl LogEntry {
+    /// An entry for `operation` on `version` started at `started_at`, with
+    /// no release, file, end or outcome yet.
+    pub fn new(version: Version, operation: &str, started_at: &str) -> LogEntry {
+        LogEntry {
+            id: None,
+            version,
+            operation: operation.to_string(),
+            release: None,
+            file: None,
+            checksum: None,
+            started_at: started_at.to_string(),
+            finished_at: None,
+            outcome: String::new(),
+            error: None,
+            statement: None,
+            line: None,
+        }
+    }
+}
+
 /// How the run lock attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockOutcome {

@@ -3,7 +3,10 @@
 //! default `sqlite:migrate.db`, `MIGRATE_DIR`; `--table`; bad URLs; and
 //! passwords, which never appear in any output.
 
-use crate::support::{Backend, Invocation, Project, TestDb, for_each_backend, migrate, states};
+use crate::support::db::{url_with_port, url_with_user};
+use crate::support::{
+    Backend, Invocation, Project, TestDb, for_each_backend, for_each_backend_where, migrate, states,
+};
 
 fn project() -> Project {
     Project::new()
@@ -290,4 +293,43 @@ fn a_password_parameter_of_a_sqlite_url_is_not_printed() {
         );
     }
     assert_eq!(db.versions(), states(&[(1, "added")]));
+}
+
+#[test]
+fn an_unreachable_server_is_exit_1_naming_it_without_the_password() {
+    for_each_backend_where(
+        |backend| backend != Backend::Sqlite,
+        |db| {
+            // Port 1: nothing listens there.
+            let url = url_with_port(&url_with_user(db.url(), "someone", "hunter2-secret"), 1);
+            let project = Project::new().up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+            for args in [&["up"][..], &["status"], &["up", "--json"]] {
+                let run = project
+                    .command()
+                    .args(["--database-url", url.as_str()])
+                    .args(args)
+                    .run();
+                run.expect(1);
+                assert!(run.stderr.contains("error: cannot connect to"), "{run}");
+                assert!(run.stderr.contains(":1/"), "the server is named\n{run}");
+                assert!(!run.all_output().contains("hunter2-secret"), "{run}");
+            }
+            assert!(!db.exists(), "nothing was created");
+        },
+    );
+}
+
+#[test]
+fn a_sqlite_file_in_a_missing_folder_is_exit_1_and_creates_nothing() {
+    let db = TestDb::sqlite();
+    let missing = db.dir().join("no/such/folder/app.db");
+    let url = format!("sqlite:{}", missing.display());
+    let project = Project::new().up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    let run = project
+        .command()
+        .args(["--database-url", url.as_str(), "up"])
+        .run();
+    run.expect(1);
+    assert!(run.stderr.contains("no/such/folder"), "{run}");
+    assert!(!db.dir().join("no").exists());
 }

@@ -43,6 +43,14 @@ pub fn url_with_host(url: &str, new_host: &str) -> String {
     format!("{scheme}{user}{new_host}{port}{path}{query}")
 }
 
+/// `url` with its port replaced by `port` (e.g. one nothing listens on).
+pub fn url_with_port(url: &str, port: u16) -> String {
+    let (scheme, user, host, path, query) = url_parts(url);
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    let user = user.map(|user| format!("{user}@")).unwrap_or_default();
+    format!("{scheme}{user}{name}:{port}{path}{query}")
+}
+
 /// `url` logging in as `user` with `password`.
 pub fn url_with_user(url: &str, user: &str, password: &str) -> String {
     let (scheme, _, host, path, query) = url_parts(url);
