@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::backend::{Backend, Batch, LogEntry, StatementFailure};
+use crate::backend::{Backend, Batch, LogEntry, StatementFailure, TransactionBoundary};
 use crate::error::{DbError, Error, MigrationError};
 use crate::plan::Step;
 use crate::preflight::{Prepared, done_checksum};
@@ -127,11 +127,19 @@ impl<'r> Executor<'r> {
         let mut attempt = 0;
         loop {
             let started_at = now();
-            let result = self
+            let begun = self
                 .backend
                 .begin(self.lock_timeout_of(step))
-                .map_err(|error| fail_around(step, "cannot begin the transaction", error))
+                .map_err(|error| fail_around(step, "cannot begin the transaction", error));
+            if begun.is_ok()
+                && let Err(error) = self.recheck(step)
+            {
+                self.rollback_quietly();
+                return Err(error);
+            }
+            let result = begun
                 .and_then(|()| self.run_statements(prepared, &prepared.statements))
+                .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
                         .map_err(|error| fail_around(step, "cannot record the migration", error))
@@ -212,6 +220,39 @@ impl<'r> Executor<'r> {
             })
     }
 
+    /// Re-reads the version's row inside the open transaction where the run
+    /// lock can be bypassed (SQLite reached through a hard link or a second
+    /// mount takes a lock of its own): a row another run changed since the
+    /// plan was made stops this run before the file runs, so even then no
+    /// file is applied twice.
+    fn recheck(&mut self, step: &Step<'_>) -> Result<(), Error> {
+        if !self.backend.dialect().run_lock_can_be_bypassed() {
+            return Ok(());
+        }
+        let now = self
+            .backend
+            .read_state(self.tables)
+            .map_err(Error::database("cannot read the version table"))?;
+        if now.records.get(&step.version) == self.records.get(&step.version) {
+            return Ok(());
+        }
+        Err(Error::ChangedByAnotherRun {
+            version: step.version,
+            file: step.file.map(|file| file.path.clone()),
+        })
+    }
+
+    /// What the database left unchecked while the file ran (SQLite's
+    /// foreign keys), before the file is recorded as applied.
+    fn check_constraints(&mut self, step: &Step<'_>) -> Result<(), FailedStatement> {
+        if step.mark_only {
+            return Ok(());
+        }
+        self.backend
+            .check_deferred_constraints()
+            .map_err(|error| fail_around(step, "the file breaks a constraint", error))
+    }
+
     /// A file's `lock-timeout=` directive, else `--lock-timeout`.
     fn lock_timeout_of(&self, step: &Step<'_>) -> Option<Duration> {
         step.file
@@ -262,52 +303,73 @@ impl<'r> Executor<'r> {
         }
     }
 
+    /// Runs a file that cannot be atomic one statement at a time, recording
+    /// its progress as it commits (SPEC section 5).
+    ///
+    /// The version's row always names the statement that may be running:
+    /// the one after the last commit, written before it is sent (with the
+    /// progress of the statement before it, so this costs no extra write).
+    /// A run cut off there (killed, connection lost) leaves that statement's
+    /// outcome unknown, which `status` shows and plain `--resume` refuses:
+    /// a server finishes a statement after its client dies.
     fn run_statement_by_statement(&mut self, prepared: &Prepared<'_>) -> Result<(), Error> {
         let step = &prepared.step;
+        let statements = &prepared.statements;
         let started_at = now();
         let mut entry = log_entry(step, &started_at);
         entry.outcome = "running".into();
         let context = "cannot record the start of a non-atomic migration";
+        if self.backend.dialect().run_lock_can_be_bypassed() {
+            self.backend
+                .begin(self.options.lock_timeout)
+                .map_err(Error::database(context))?;
+            let rechecked = self.recheck(step);
+            self.rollback_quietly();
+            rechecked?;
+        }
         let log_id = self
             .backend
             .insert_log(self.tables, &entry)
             .map_err(Error::database(context))?;
         entry.id = Some(log_id);
-        let mut failure = Failure {
+        let mut progress = Failure {
             operation: step.operation,
             statements_done: prepared.skip,
-            done_checksum: done_checksum(&prepared.statements[..prepared.skip]),
+            done_checksum: done_checksum(&statements[..prepared.skip]),
             error: None,
-            line: None,
+            line: statements
+                .get(prepared.skip)
+                .map(|statement| statement.line),
             release: step.release.clone(),
         };
-        self.save_failure(step, &failure)
+        self.save_failure(step, &progress)
             .map_err(Error::database(context))?;
-        for index in prepared.skip..prepared.statements.len() {
-            let statement = &prepared.statements[index..=index];
-            if let Err(failed) = self.run_statements(prepared, statement) {
-                failure.error = Some(failed.source.source.to_string());
-                failure.line = failed.source.line;
-                entry.error = failure.error.clone();
-                entry.statement = Some(index + 1);
-                entry.line = failure.line;
-                entry.outcome = "failed".into();
-                entry.finished_at = Some(now());
-                let saved = self
-                    .save_failure(step, &failure)
-                    .and_then(|()| self.backend.finish_log(self.tables, &entry));
-                if let Err(error) = saved {
-                    log::warn!(
-                        "could not record the failure of {}: {error}",
-                        failed.source.path
-                    );
-                }
-                return Err(Error::Migration(failed.source));
+        // Inside the file's own `BEGIN … COMMIT`, nothing commits until its
+        // `COMMIT`: progress is saved only at the points where it has.
+        let dialect = self.backend.dialect();
+        let mut in_own_transaction = false;
+        for index in prepared.skip..statements.len() {
+            let statement = &statements[index..=index];
+            if let Err(mut failed) = self.run_statements(prepared, statement) {
+                failed.index = Some(index);
+                return Err(self.fail_non_atomic(step, progress, entry, failed));
             }
-            failure.statements_done = index + 1;
-            failure.done_checksum = done_checksum(&prepared.statements[..=index]);
-            self.save_failure(step, &failure)
+            match dialect.transaction_boundary(&statements[index]) {
+                Some(TransactionBoundary::Open) => in_own_transaction = true,
+                Some(TransactionBoundary::End { chain }) => in_own_transaction = chain,
+                None => {}
+            }
+            if in_own_transaction {
+                continue;
+            }
+            progress.statements_done = index + 1;
+            progress.done_checksum = done_checksum(&statements[..=index]);
+            progress.line = statements.get(index + 1).map(|statement| statement.line);
+            self.save_failure(step, &progress)
                 .map_err(Error::database("cannot record a committed statement"))?;
+        }
+        if let Err(failed) = self.check_constraints(step) {
+            return Err(self.fail_non_atomic(step, progress, entry, failed));
         }
         let finish = "cannot record the end of a non-atomic migration";
         self.backend
@@ -326,6 +388,37 @@ impl<'r> Executor<'r> {
                 Err(Error::database(finish)(error))
             }
         }
+    }
+
+    /// Records the failure of a non-atomic file: its row `failed` with the
+    /// error and what committed, its log row completed. A transaction the
+    /// file opened itself is rolled back first, or the record would die with
+    /// it. The file's error is returned whatever happens to the record.
+    fn fail_non_atomic(
+        &mut self,
+        step: &Step<'_>,
+        mut progress: Failure,
+        mut entry: LogEntry,
+        failed: FailedStatement,
+    ) -> Error {
+        self.rollback_quietly();
+        progress.error = Some(failed.source.source.to_string());
+        progress.line = failed.source.line;
+        entry.error = progress.error.clone();
+        entry.statement = failed.index.map(|index| index + 1);
+        entry.line = progress.line;
+        entry.outcome = "failed".into();
+        entry.finished_at = Some(now());
+        let saved = self
+            .save_failure(step, &progress)
+            .and_then(|()| self.backend.finish_log(self.tables, &entry));
+        if let Err(error) = saved {
+            log::warn!(
+                "could not record the failure of {}: {error}",
+                failed.source.path
+            );
+        }
+        Error::Migration(failed.source)
     }
 
     /// Saves the version's row as it was, with the running or failed run attached.
@@ -355,8 +448,16 @@ impl<'r> Executor<'r> {
         for prepared in steps {
             let started = Instant::now();
             let step = &prepared.step;
+            if let Err(error) = self.recheck(step) {
+                self.rollback_quietly();
+                return Outcome {
+                    done: Vec::new(),
+                    error: Some(error),
+                };
+            }
             let result = self
                 .run_statements(prepared, &prepared.statements)
+                .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
                         .map_err(|error| fail_around(step, "cannot record the migration", error))

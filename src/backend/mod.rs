@@ -20,7 +20,7 @@ use crate::history::HistoryFilter;
 use crate::record::DbState;
 use crate::record::VersionRecord;
 use crate::settings::{DatabaseUrl, Kind, TableNames};
-use crate::split::{Statement, Syntax};
+use crate::split::{Statement, Syntax, leading_words};
 use crate::version::{Release, Version};
 
 /// Capability questions the shared code asks instead of "is this PostgreSQL?".
@@ -47,6 +47,50 @@ pub trait Dialect {
     fn supports_single_transaction(&self) -> bool {
         true
     }
+
+    /// Whether another run can reach the same database without meeting this
+    /// run's lock (SQLite: one file under two names, such as a hard link,
+    /// each name taking its own lock file). The executor then re-reads a
+    /// version's row inside the file's transaction before running it.
+    fn run_lock_can_be_bypassed(&self) -> bool {
+        false
+    }
+
+    /// Whether a statement of a `no-transaction` file opens or ends a
+    /// transaction of the file's own (`BEGIN`, `COMMIT`, `ROLLBACK`, `END`),
+    /// so the executor records progress only where work has committed.
+    fn transaction_boundary(&self, statement: &Statement) -> Option<TransactionBoundary> {
+        if !self.is_transaction_control(statement) {
+            return None;
+        }
+        let words = leading_words(&statement.text, self.syntax(), 4);
+        match words.first().map(String::as_str) {
+            Some("BEGIN" | "START") => Some(TransactionBoundary::Open),
+            Some(_) => Some(TransactionBoundary::End {
+                chain: chains(&words),
+            }),
+            None => None,
+        }
+    }
+}
+
+/// How a transaction-control statement moves a file's own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionBoundary {
+    /// `BEGIN`, `START TRANSACTION`.
+    Open,
+    /// `COMMIT`, `END` or `ROLLBACK`; with `AND CHAIN` a new transaction
+    /// opens at once.
+    End {
+        /// `AND CHAIN`: the next statements are in a transaction again.
+        chain: bool,
+    },
+}
+
+/// Whether `COMMIT`/`ROLLBACK [WORK] AND CHAIN` (not `AND NO CHAIN`).
+fn chains(words: &[String]) -> bool {
+    let and = words.iter().position(|word| word == "AND");
+    and.is_some_and(|at| words.get(at + 1).map(String::as_str) == Some("CHAIN"))
 }
 
 /// Whether the leading words `ROLLBACK [WORK | TRANSACTION] TO …` roll back
@@ -200,6 +244,14 @@ pub trait Backend {
 
     /// Runs a batch of statements in order, stopping at the first failure.
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure>;
+
+    /// Checks what the database did not enforce while a file ran, before
+    /// the file's changes are recorded as applied: SQLite runs files with
+    /// foreign keys off (SPEC section 5) and checks them here. An error
+    /// names the violation; the caller fails the file.
+    fn check_deferred_constraints(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
 
     /// Inserts or replaces a version's row.
     fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError>;

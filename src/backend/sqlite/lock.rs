@@ -27,11 +27,42 @@ pub struct FileLock {
     path: PathBuf,
 }
 
-/// The lock file of a database file.
+/// The lock file of a database file: beside the file its path resolves to,
+/// so that every name reaching it through symbolic links or `..` meets the
+/// same lock. (A hard link cannot be resolved to one name; the executor's
+/// re-check inside each file's transaction covers it.)
 pub fn lock_path(database: &Path) -> PathBuf {
-    let mut name = database.as_os_str().to_owned();
+    let mut name = resolved(database).into_os_string();
     name.push(".migrate-lock");
     PathBuf::from(name)
+}
+
+/// The path with every symbolic link and `..` resolved; for a file not
+/// created yet, where it will be created: a dangling link is followed to
+/// its target, whose folder is resolved.
+fn resolved(database: &Path) -> PathBuf {
+    if let Ok(path) = std::fs::canonicalize(database) {
+        return path;
+    }
+    let mut database = database.to_path_buf();
+    // Bounded like the kernel's own limit on links in a path.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&database) else {
+            break;
+        };
+        database = match database.parent() {
+            Some(parent) => parent.join(target),
+            None => target,
+        };
+    }
+    let folder = match database.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(folder), database.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name),
+        _ => database.to_path_buf(),
+    }
 }
 
 impl FileLock {
@@ -127,6 +158,34 @@ fn still_named_by(_file: &File, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn every_name_of_a_file_shares_one_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("app.db");
+        std::fs::write(&real, b"").unwrap();
+        let link = dir.path().join("link.db");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let dotted = dir.path().join("sub").join("..").join("app.db");
+        assert_eq!(lock_path(&link), lock_path(&real));
+        assert_eq!(lock_path(&dotted), lock_path(&real));
+        // A file not created yet: its folder is resolved.
+        let linked_dir = dir.path().join("linked");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir).unwrap();
+        assert_eq!(
+            lock_path(&linked_dir.join("new.db")),
+            lock_path(&dir.path().join("new.db"))
+        );
+        // A link to a file not created yet: the file it will create.
+        let dangling = dir.path().join("dangling.db");
+        std::os::unix::fs::symlink("sub/later.db", &dangling).unwrap();
+        assert_eq!(
+            lock_path(&dangling),
+            lock_path(&dir.path().join("sub").join("later.db"))
+        );
+    }
 
     #[test]
     fn a_second_lock_waits_then_names_the_holder() {

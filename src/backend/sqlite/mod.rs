@@ -52,6 +52,10 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    fn run_lock_can_be_bypassed(&self) -> bool {
+        true
+    }
+
     fn needs_no_transaction(&self, statement: &Statement) -> Option<&'static str> {
         let words = leading_words(&statement.text, Syntax::Sqlite, 1);
         (words.first().map(String::as_str) == Some("VACUUM"))
@@ -93,6 +97,14 @@ impl SqliteBackend {
             })?;
             connection
                 .busy_timeout(self.default_timeout)
+                .map_err(convert)?;
+            // Off for the whole session, as the `sqlite3` shell runs files:
+            // the pragma is a no-op inside a transaction, and with it on (the
+            // bundled build's default) SQLite's own table-rebuild procedure
+            // cascades `DROP TABLE` into child rows. Checked before each
+            // commit instead (`check_deferred_constraints`).
+            connection
+                .execute_batch("PRAGMA foreign_keys = OFF")
                 .map_err(convert)?;
             self.connection = Some(connection);
         }
@@ -160,8 +172,7 @@ impl Backend for SqliteBackend {
         let table = format!("\"{}\"", tables.versions);
         let inserts = insert_statements(&table, &records, &|value| match value {
             Literal::Null => "NULL".to_string(),
-            Literal::Text(text) | Literal::Time(text) | Literal::Version(text) => quoted(text),
-            Literal::Number(number) => number.to_string(),
+            Literal::Text(text) | Literal::Version(text) => quoted(text),
         });
         format!("{}\n{inserts}", bookkeeping::create_sql(tables))
     }
@@ -214,6 +225,27 @@ impl Backend for SqliteBackend {
         Ok(())
     }
 
+    fn check_deferred_constraints(&mut self) -> Result<(), DbError> {
+        let violations = foreign_key_violations(self.connection()?).map_err(convert)?;
+        match violations.first() {
+            None => Ok(()),
+            Some(first) => Err(DbError {
+                message: format!(
+                    "foreign key violation: {} row(s) break a foreign key, the first in table \
+                     {} (rowid {}) referencing {}; PRAGMA foreign_key_check lists them all",
+                    violations.len(),
+                    first.table,
+                    first
+                        .rowid
+                        .map_or_else(|| "none".to_string(), |rowid| rowid.to_string()),
+                    first.parent
+                ),
+                code: Some("SQLite foreign_key_check".to_string()),
+                lock_timeout: false,
+            }),
+        }
+    }
+
     fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
         bookkeeping::save_version(self.connection()?, tables, record)
     }
@@ -229,6 +261,25 @@ impl Backend for SqliteBackend {
     fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
         bookkeeping::finish_log(self.connection()?, tables, entry)
     }
+}
+
+/// One row of `PRAGMA foreign_key_check`.
+struct Violation {
+    table: String,
+    rowid: Option<i64>,
+    parent: String,
+}
+
+fn foreign_key_violations(connection: &Connection) -> rusqlite::Result<Vec<Violation>> {
+    let mut statement = connection.prepare("PRAGMA foreign_key_check")?;
+    let rows = statement.query_map([], |row| {
+        Ok(Violation {
+            table: row.get(0)?,
+            rowid: row.get(1)?,
+            parent: row.get(2)?,
+        })
+    })?;
+    rows.collect()
 }
 
 /// The line of the file where SQLite located a syntax error, when it did.
