@@ -98,6 +98,21 @@ pub enum Error {
         #[source]
         source: DbError,
     },
+    /// Another run changed a version while this one held the run lock (exit
+    /// 4): the lock was bypassed, and this run stopped before the file ran.
+    #[error(
+        "version {version}{} was changed by another run while this one held the run lock, \
+         so it was not run again; the database is reached by another path (a hard link or \
+         a second mount of the SQLite file) that takes a lock of its own: give every host \
+         one path to it, then run `migrate status`",
+        file.as_ref().map(|file| format!(" ({file})")).unwrap_or_default()
+    )]
+    ChangedByAnotherRun {
+        /// The version.
+        version: Version,
+        /// The file that was about to run.
+        file: Option<String>,
+    },
     /// Another run holds the lock (exit 4).
     #[error(
         "another migrate run holds the lock{}; gave up after {}s (--lock-wait)",
@@ -134,7 +149,7 @@ impl Error {
             Error::Folder(_) | Error::Preflight(_) | Error::Usage(_) => 2,
             Error::Refused(refusal) if refusal.is_usage() => 2,
             Error::Refused(_) => 5,
-            Error::LockTimeout { .. } => 4,
+            Error::LockTimeout { .. } | Error::ChangedByAnotherRun { .. } => 4,
         }
     }
 

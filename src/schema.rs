@@ -5,16 +5,19 @@
 //! rows (not the log), so that the schema's history shows in code review and
 //! `load` can build a database at the current version in one step.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, Batch};
+use crate::backend::{Backend, Batch, LogEntry};
 use crate::dump::render;
 use crate::error::Error;
+use crate::execute::now;
 use crate::migrator::{Migrator, read_state};
 use crate::plan::{Command, Options, Refusal};
 use crate::script::normalise;
 use crate::settings::TableNames;
 use crate::split::split;
+use crate::version::Release;
 
 /// Where `schema/schema.sql` lives, relative to the migrations folder.
 pub const SCHEMA_FILE: &str = "schema/schema.sql";
@@ -49,9 +52,35 @@ pub fn refresh(
     }
     let path = dir.join(SCHEMA_FILE);
     let text = schema_file(backend, tables)?;
-    std::fs::write(&path, text)
-        .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())))?;
+    write_whole(&path, &text, Replace::Yes)?;
     Ok(Some(path))
+}
+
+/// Whether [`write_whole`] may replace a file that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Yes,
+    No,
+}
+
+/// Writes `text` to a temporary file beside `path`, flushes it to disk and
+/// renames it over `path`: a full disk or a crash leaves the old file whole,
+/// never a truncated one that `load` would run.
+fn write_whole(path: &Path, text: &str, replace: Replace) -> Result<(), Error> {
+    let failed =
+        |error: std::io::Error| Error::Usage(format!("cannot write {}: {error}", path.display()));
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
+    temporary.write_all(text.as_bytes()).map_err(failed)?;
+    temporary.as_file().sync_all().map_err(failed)?;
+    let persisted = match replace {
+        Replace::Yes => temporary.persist(path),
+        Replace::No => temporary.persist_noclobber(path),
+    };
+    persisted.map(|_| ()).map_err(|error| failed(error.error))
 }
 
 impl Migrator {
@@ -86,9 +115,7 @@ impl Migrator {
         let up = dir.join("up");
         std::fs::create_dir_all(&up)
             .map_err(|error| Error::Usage(format!("cannot create {}: {error}", up.display())))?;
-        let path = up.join("1.sql");
-        std::fs::write(&path, dumped)
-            .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())))?;
+        write_whole(&up.join("1.sql"), &dumped, Replace::No)?;
         let outcome = self.migrate(
             Command::Mark(crate::version::Version::FIRST),
             options,
@@ -128,13 +155,62 @@ impl Migrator {
                 }
                 return Err(Refusal::NotEmpty(objects).into());
             }
-            run_script(backend, &text)
+            run_script(backend, &text, |backend| {
+                label_carried_rows(backend, tables)
+            })
         })
     }
 }
 
-/// Runs the schema file: in one transaction where the database allows it.
-fn run_script(backend: &mut dyn Backend, text: &str) -> Result<usize, Error> {
+/// Gives the version rows that `schema/schema.sql` carried without release
+/// labels, times or order (SPEC section 7) those of this load: one new
+/// release, the time now, the versions' order; each is logged as `load`.
+fn label_carried_rows(backend: &mut dyn Backend, tables: &TableNames) -> Result<(), Error> {
+    let state = read_state(backend, tables)?;
+    let release = Release::next_after(state.releases());
+    let at = now();
+    let mut seq = state.max_seq();
+    for record in state.records.values() {
+        let mut record = record.clone();
+        let unlabelled = record
+            .phases
+            .iter_mut()
+            .flatten()
+            .filter(|phase| phase.release.as_str().is_empty());
+        let mut labelled = false;
+        for phase in unlabelled {
+            seq += 1;
+            phase.release = release.clone();
+            phase.at = at.clone();
+            phase.seq = seq;
+            labelled = true;
+        }
+        if !labelled {
+            continue;
+        }
+        let entry = LogEntry {
+            release: Some(release.clone()),
+            finished_at: Some(at.clone()),
+            outcome: "ok".to_string(),
+            ..LogEntry::new(record.version, "load", &at)
+        };
+        backend
+            .record(tables, record.version, Some(&record), &entry)
+            .map_err(Error::database(format!(
+                "cannot record version {} from {SCHEMA_FILE}",
+                record.version
+            )))?;
+    }
+    Ok(())
+}
+
+/// Runs the schema file, then `finish`: in one transaction where the
+/// database allows it.
+fn run_script(
+    backend: &mut dyn Backend,
+    text: &str,
+    finish: impl FnOnce(&mut dyn Backend) -> Result<(), Error>,
+) -> Result<usize, Error> {
     let dialect = backend.dialect();
     let statements = split(text, dialect.syntax()).map_err(|error| {
         Error::Usage(format!("{SCHEMA_FILE}:{}: {}", error.line, error.message))
@@ -164,6 +240,12 @@ fn run_script(backend: &mut dyn Backend, text: &str) -> Result<usize, Error> {
                 .map(|statement| statement.line)
         });
         return Err(Error::database(at_line(line))(failure.error));
+    }
+    if let Err(error) = finish(backend) {
+        if transactional && let Err(rollback) = backend.rollback() {
+            log::warn!("rollback failed: {rollback}");
+        }
+        return Err(error);
     }
     if transactional {
         backend

@@ -5,6 +5,7 @@
 //! UTC text, versions as decimal text) and fills a [`RawRow`].
 
 use crate::record::{Failure, PhaseRecord, VersionRecord};
+use crate::state::Phase;
 use crate::version::{Release, Version};
 
 /// The version table's columns, in the order backends select and insert them.
@@ -30,6 +31,20 @@ pub const COLUMNS: [&str; 21] = [
     "done_checksum",
     "error",
     "error_line",
+];
+
+/// The phases in [`VersionRecord::phases`] order.
+const PHASES: [Phase; 3] = [Phase::Add, Phase::Simdrop, Phase::Drop];
+
+/// The columns of the rows `schema/schema.sql` carries: what is the same on
+/// every database that reached the same state (SPEC section 7).
+const PORTABLE_COLUMNS: [&str; 6] = [
+    "version",
+    "name",
+    "state",
+    "add_checksum",
+    "simdrop_checksum",
+    "drop_checksum",
 ];
 
 /// One phase's columns: release, time, sequence number, checksum.
@@ -107,9 +122,16 @@ impl RawRow {
             .state
             .parse()
             .map_err(|error| format!("version {version} in the version table: {error}"))?;
-        for (slot, raw) in record.phases.iter_mut().zip(self.phases) {
-            *slot = raw.release.map(|release| PhaseRecord {
-                release: Release::from_stored(release),
+        let state = record.state;
+        for ((slot, raw), phase) in record.phases.iter_mut().zip(self.phases).zip(PHASES) {
+            // A phase the state has reached without a release is a row that
+            // `schema/schema.sql` carried (no labels, times or order there);
+            // `load` gives it those of the load.
+            if raw.release.is_none() && !state.has_reached(phase) {
+                continue;
+            }
+            *slot = Some(PhaseRecord {
+                release: Release::from_stored(raw.release.unwrap_or_default()),
                 at: raw.at.unwrap_or_default(),
                 seq: raw.seq.map_or(0, |seq| u64::try_from(seq).unwrap_or(0)),
                 checksum: raw.checksum,
@@ -171,16 +193,16 @@ pub enum Literal<'a> {
     Null,
     /// A text column.
     Text(&'a str),
-    /// A whole number column.
-    Number(i64),
-    /// A time, as RFC 3339 UTC text.
-    Time(&'a str),
     /// The version, as decimal text.
     Version(&'a str),
 }
 
-/// `INSERT` statements that recreate the version table's rows, one per
-/// version in ascending order, each value written by `literal`.
+/// `INSERT` statements that recreate the version table's rows for
+/// `schema/schema.sql`, one per version in ascending order, each value
+/// written by `literal`. Only what every database that reached the same
+/// state shares is written: the version, its name, its settled state and the
+/// checksums of the files that ran; no times, release labels, order or
+/// failure, so the file does not churn between machines (SPEC section 7).
 pub fn insert_statements(
     table: &str,
     records: &[&VersionRecord],
@@ -188,36 +210,29 @@ pub fn insert_statements(
 ) -> String {
     let mut sql = String::new();
     for record in records {
-        let values = RowValues::of(record);
-        fn text(value: &Option<String>) -> Literal<'_> {
-            value.as_deref().map_or(Literal::Null, Literal::Text)
+        let version = record.version.to_string();
+        fn text(value: Option<&str>) -> Literal<'_> {
+            value.map_or(Literal::Null, Literal::Text)
         }
-        let number = |value: Option<i64>| value.map_or(Literal::Null, Literal::Number);
-        let mut row = vec![
-            Literal::Version(&values.version),
-            text(&values.name),
-            Literal::Text(values.state),
+        let checksum = |phase: Phase| {
+            text(
+                record
+                    .phase(phase)
+                    .and_then(|reached| reached.checksum.as_deref()),
+            )
+        };
+        let row = [
+            Literal::Version(&version),
+            text(record.name.as_deref()),
+            Literal::Text(record.state.as_str()),
+            checksum(Phase::Add),
+            checksum(Phase::Simdrop),
+            checksum(Phase::Drop),
         ];
-        for phase in &values.phases {
-            row.extend([
-                text(&phase.release),
-                phase.at.as_deref().map_or(Literal::Null, Literal::Time),
-                number(phase.seq),
-                text(&phase.checksum),
-            ]);
-        }
-        row.extend([
-            values.failed_operation.map_or(Literal::Null, Literal::Text),
-            text(&values.failed_release),
-            number(values.statements_done),
-            text(&values.done_checksum),
-            text(&values.error),
-            number(values.error_line),
-        ]);
         let rendered: Vec<String> = row.into_iter().map(literal).collect();
         sql.push_str(&format!(
             "INSERT INTO {table} ({}) VALUES ({});\n",
-            COLUMNS.join(", "),
+            PORTABLE_COLUMNS.join(", "),
             rendered.join(", ")
         ));
     }
@@ -272,32 +287,48 @@ mod tests {
     }
 
     #[test]
-    fn rows_become_insert_statements() {
+    fn rows_become_insert_statements_without_times_or_labels() {
         let mut record = VersionRecord::new(Version::new(7).unwrap(), Some("it's".into()));
         record.state = crate::state::State::Added;
         record.phases[0] = Some(PhaseRecord {
             release: Release::from_stored("1".into()),
             at: "2026-11-22T10:00:00.000001Z".into(),
             seq: 3,
-            checksum: None,
+            checksum: Some("abc".into()),
         });
         let sql = insert_statements("t", &[&record], &|value| match value {
             Literal::Null => "NULL".into(),
-            Literal::Text(text) | Literal::Time(text) => quoted(text),
-            Literal::Number(number) => number.to_string(),
+            Literal::Text(text) => quoted(text),
             Literal::Version(version) => version.to_string(),
         });
-        assert!(
-            sql.starts_with("INSERT INTO t (version, name, state, add_release"),
-            "{sql}"
+        assert_eq!(
+            sql,
+            "INSERT INTO t (version, name, state, add_checksum, simdrop_checksum, drop_checksum) \
+             VALUES (7, 'it''s', 'added', 'abc', NULL, NULL);\n"
         );
-        assert!(
-            sql.contains(
-                "VALUES (7, 'it''s', 'added', '1', '2026-11-22T10:00:00.000001Z', 3, NULL, NULL"
-            ),
-            "{sql}"
-        );
-        assert!(sql.ends_with(");\n"));
+    }
+
+    #[test]
+    fn a_carried_row_reads_with_its_reached_phases_unlabelled() {
+        let raw = RawRow {
+            version: "4".into(),
+            state: "simdropped".into(),
+            phases: [
+                RawPhase {
+                    checksum: Some("abc".into()),
+                    ..RawPhase::default()
+                },
+                RawPhase::default(),
+                RawPhase::default(),
+            ],
+            ..RawRow::default()
+        };
+        let record = raw.into_record().unwrap();
+        let add = record.phase(Phase::Add).unwrap();
+        assert_eq!(add.release.as_str(), "");
+        assert_eq!(add.checksum.as_deref(), Some("abc"));
+        assert!(record.phase(Phase::Simdrop).is_some());
+        assert!(record.phase(Phase::Drop).is_none());
     }
 
     #[test]

@@ -417,3 +417,88 @@ fn bootstrap_dry_run_checks_and_changes_nothing() {
         },
     );
 }
+
+#[test]
+fn the_schema_file_is_the_same_wherever_the_same_state_was_reached() {
+    for_each_backend(|db| {
+        let project = Project::new()
+            .file("schema/.keep", "")
+            .up(1, "a", "CREATE TABLE a_table (id INTEGER PRIMARY KEY);\n")
+            .up(2, "b", "CREATE TABLE b_table (id INTEGER PRIMARY KEY);\n")
+            .up(3, "c", "CREATE TABLE c_table (id INTEGER PRIMARY KEY);\n");
+        let path = project.path().join("schema/schema.sql");
+        migrate(&project, db, &["up"]).success();
+        let in_one_run = std::fs::read_to_string(&path).expect("written after up");
+        // Another machine: other releases, other times, another order of runs.
+        let other = TestDb::new(db.backend());
+        migrate(&project, &other, &["up", "1", "--release", "first"]).success();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        migrate(&project, &other, &["up", "--release", "second"]).success();
+        let in_two_runs = std::fs::read_to_string(&path).expect("rewritten");
+        assert_eq!(in_two_runs, in_one_run);
+        assert!(!in_one_run.contains("'first'"), "{in_one_run}");
+        assert!(
+            !in_one_run
+                .lines()
+                .any(|line| line.starts_with("INSERT") && line.contains(':')),
+            "a time in a version row\n{in_one_run}"
+        );
+        // The file loads, and the loaded versions belong to one release that
+        // `down` reverts as a whole.
+        let loaded = TestDb::new(db.backend());
+        migrate(&project, &loaded, &["load"]).success();
+        assert_eq!(loaded.versions(), db.versions());
+        let log = loaded.rows("SELECT operation, outcome FROM db_version_log");
+        assert_eq!(log.len(), 3, "{log:?}");
+        assert!(log.iter().all(|row| row == &["load", "ok"]), "{log:?}");
+        let status = migrate(&project, &loaded, &["status", "--json"]).json();
+        assert_eq!(status["versions"][2]["releases"]["add"], "1", "{status}");
+        assert!(status["versions"][2]["applied_at"].is_string(), "{status}");
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn a_schema_file_that_cannot_be_written_whole_is_left_as_it_was() {
+    // A file size limit makes every write past 1 KiB fail (EFBIG), as a full
+    // disk would. On a server only: the limit would stop SQLite's own file.
+    for_each_backend_where(
+        |backend| backend != Backend::Sqlite,
+        |db| {
+            let project = Project::new()
+                .file("schema/.keep", "")
+                .up(1, "a", "CREATE TABLE a_table (id INTEGER PRIMARY KEY);\n")
+                .up(2, "b", "CREATE TABLE b_table (id INTEGER PRIMARY KEY);\n");
+            let path = project.path().join("schema/schema.sql");
+            migrate(&project, db, &["up", "1"]).success();
+            let before = std::fs::read_to_string(&path).expect("written after up 1");
+            assert!(before.len() > 1024, "the file must outgrow the limit");
+            let run = Run::from_child(
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg("trap '' XFSZ; ulimit -f 1; exec \"$@\"")
+                    .arg("sh")
+                    .arg(env!("CARGO_BIN_EXE_migrate"))
+                    .args(["--dir"])
+                    .arg(project.path())
+                    .args(["--database-url", db.url(), "up"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("start migrate"),
+            );
+            run.success();
+            assert!(run.stderr.contains("was not rewritten"), "{run}");
+            assert_eq!(std::fs::read_to_string(&path).expect("still there"), before);
+            let leftovers: Vec<_> = std::fs::read_dir(project.path().join("schema"))
+                .expect("read schema/")
+                .map(|entry| entry.expect("an entry").file_name())
+                .collect();
+            assert_eq!(
+                leftovers.len(),
+                2,
+                "a temporary file was left: {leftovers:?}"
+            );
+        },
+    );
+}

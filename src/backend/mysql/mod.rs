@@ -44,7 +44,6 @@ pub struct MysqlBackend {
     sql: Option<(TableNames, Sql)>,
     lock_name: Option<String>,
     session_lock_timeout: Option<Duration>,
-    in_transaction: bool,
 }
 
 impl MysqlBackend {
@@ -60,7 +59,6 @@ impl MysqlBackend {
             sql: None,
             lock_name: None,
             session_lock_timeout: None,
-            in_transaction: false,
         })
     }
 
@@ -221,8 +219,6 @@ impl Backend for MysqlBackend {
             Literal::Null => "NULL".to_string(),
             // MySQL reads backslashes in strings as escapes.
             Literal::Text(text) => quoted(&text.replace('\\', "\\\\")),
-            Literal::Time(time) => quoted(&to_datetime(time)),
-            Literal::Number(number) => number.to_string(),
             Literal::Version(version) => version.to_string(),
         });
         format!("{};\n{};\n{inserts}", sql.create[0], sql.create[1])
@@ -237,21 +233,18 @@ impl Backend for MysqlBackend {
 
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
         self.set_lock_timeout(lock_timeout)?;
-        self.in_transaction = true;
         self.run("START TRANSACTION")
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        self.in_transaction = false;
         self.run("COMMIT")
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
-        if std::mem::take(&mut self.in_transaction) {
-            self.run("ROLLBACK")
-        } else {
-            Ok(())
-        }
+        // Sent even when the tool opened no transaction: a `no-transaction`
+        // file may have opened its own, and a failure must not be recorded
+        // inside it. Outside a transaction it does nothing.
+        self.run("ROLLBACK")
     }
 
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {

@@ -297,8 +297,7 @@ impl Backend for PostgresBackend {
             Literal::Text(text) if text.contains('\\') => {
                 format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
             }
-            Literal::Text(text) | Literal::Time(text) => quoted(text),
-            Literal::Number(number) => number.to_string(),
+            Literal::Text(text) => quoted(text),
             Literal::Version(version) => version.to_string(),
         });
         format!("{}\n{inserts}", Sql::create(&versions, &quote(&tables.log)))
@@ -333,17 +332,17 @@ impl Backend for PostgresBackend {
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
-        let was_in_transaction = std::mem::take(&mut self.in_transaction);
+        self.in_transaction = false;
         if self.pending.first().is_some_and(|first| first == "BEGIN") {
             self.pending.clear();
             return Ok(());
         }
         self.pending.clear();
-        if was_in_transaction {
-            self.batch("ROLLBACK")
-        } else {
-            Ok(())
-        }
+        // Sent even when the tool opened no transaction: a `no-transaction`
+        // file may have opened its own, and a failure must not be recorded
+        // inside it (it would be rolled back with it). Outside a transaction
+        // the server only warns.
+        self.batch("ROLLBACK")
     }
 
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
