@@ -98,6 +98,21 @@ pub enum Error {
         #[source]
         source: DbError,
     },
+    /// SIGINT or SIGTERM stopped the run (exit 130 or 143): the running
+    /// statement was cancelled and its file rolled back or recorded failed.
+    #[error(
+        "interrupted by {}{}; the versions before it stay applied: run `migrate status`",
+        signal.name(),
+        stopped.as_ref().map(|error| format!(
+            ", {} was stopped ({})", location(&error.path, error.line), error.source
+        )).unwrap_or_default()
+    )]
+    Interrupted {
+        /// The signal.
+        signal: crate::interrupt::Signal,
+        /// The file that was running, and how it stopped.
+        stopped: Option<Box<MigrationError>>,
+    },
     /// Another run changed a version while this one held the run lock (exit
     /// 4): the lock was bypassed, and this run stopped before the file ran.
     #[error(
@@ -150,6 +165,7 @@ impl Error {
             Error::Refused(refusal) if refusal.is_usage() => 2,
             Error::Refused(_) => 5,
             Error::LockTimeout { .. } | Error::ChangedByAnotherRun { .. } => 4,
+            Error::Interrupted { signal, .. } => signal.exit_code(),
         }
     }
 
@@ -168,7 +184,11 @@ impl Error {
     /// The file and line the error points at, for `--json`.
     pub fn file_and_line(&self) -> (Option<String>, Option<usize>) {
         match self {
-            Error::Migration(error) => (Some(error.path.clone()), error.line),
+            Error::Migration(error)
+            | Error::Interrupted {
+                stopped: Some(error),
+                ..
+            } => (Some(error.path.clone()), error.line),
             Error::Folder(problems) | Error::Preflight(problems) => {
                 problems.first().map_or((None, None), |problem| {
                     (Some(problem.path.clone()), problem.line)

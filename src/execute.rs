@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::backend::{Backend, Batch, LogEntry, StatementFailure, TransactionBoundary};
 use crate::error::{DbError, Error, MigrationError};
+use crate::interrupt;
 use crate::plan::Step;
 use crate::preflight::{Prepared, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
@@ -91,6 +92,15 @@ impl<'r> Executor<'r> {
         }
         let mut done = Vec::new();
         for prepared in steps {
+            if let Some(signal) = interrupt::requested() {
+                return Outcome {
+                    done,
+                    error: Some(Error::Interrupted {
+                        signal,
+                        stopped: None,
+                    }),
+                };
+            }
             let started = Instant::now();
             log::debug!(
                 "{} {}: {} statement(s), {}",
@@ -145,6 +155,7 @@ impl<'r> Executor<'r> {
                         .map_err(|error| fail_around(step, "cannot record the migration", error))
                 })
                 .and_then(|saved| {
+                    interrupted_before(step, "its commit")?;
                     self.backend
                         .commit()
                         .map(|()| saved)
@@ -158,6 +169,9 @@ impl<'r> Executor<'r> {
                 Err(failure) => failure,
             };
             self.rollback_quietly();
+            if self.backend.rollback_was_partial() {
+                return Err(self.fail_partially_rolled_back(step, &started_at, failure));
+            }
             let timed_out = failure.source.source.lock_timeout;
             if timed_out && attempt < retries {
                 attempt += 1;
@@ -168,7 +182,7 @@ impl<'r> Executor<'r> {
                 continue;
             }
             self.log_failure(step, &started_at, &failure);
-            return Err(Error::Migration(failure.source));
+            return Err(stopped(failure.source));
         }
     }
 
@@ -350,8 +364,11 @@ impl<'r> Executor<'r> {
         let mut in_own_transaction = false;
         for index in prepared.skip..statements.len() {
             let statement = &statements[index..=index];
-            if let Err(mut failed) = self.run_statements(prepared, statement) {
+            let ran = interrupted_before(step, "this statement")
+                .and_then(|()| self.run_statements(prepared, statement));
+            if let Err(mut failed) = ran {
                 failed.index = Some(index);
+                failed.source.line = failed.source.line.or(Some(statements[index].line));
                 return Err(self.fail_non_atomic(step, progress, entry, failed));
             }
             match dialect.transaction_boundary(&statements[index]) {
@@ -390,6 +407,40 @@ impl<'r> Executor<'r> {
         }
     }
 
+    /// A transactional file whose rollback left writes behind (MySQL tables
+    /// without transactions) was not atomic after all: its version is left
+    /// `failed`, as a non-atomic file's would be, so that no command runs it
+    /// again over the rows it kept (a plain rerun would write them twice).
+    fn fail_partially_rolled_back(
+        &mut self,
+        step: &Step<'_>,
+        started_at: &str,
+        mut failure: FailedStatement,
+    ) -> Error {
+        failure.source.source.message = format!(
+            "{}; the rollback could not undo its writes to tables without transactions \
+             (MyISAM, Aria), which keep their rows: repair them by hand, then record the \
+             version's true state with `migrate mark --only {} --state STATE`",
+            failure.source.source.message, step.version
+        );
+        let record = Failure {
+            operation: step.operation,
+            statements_done: 0,
+            done_checksum: done_checksum(&[]),
+            error: Some(failure.source.source.to_string()),
+            line: failure.source.line,
+            release: step.release.clone(),
+        };
+        if let Err(error) = self.save_failure(step, &record) {
+            log::warn!(
+                "could not record the failure of {}: {error}",
+                failure.source.path
+            );
+        }
+        self.log_failure(step, started_at, &failure);
+        stopped(failure.source)
+    }
+
     /// Records the failure of a non-atomic file: its row `failed` with the
     /// error and what committed, its log row completed. A transaction the
     /// file opened itself is rolled back first, or the record would die with
@@ -407,7 +458,7 @@ impl<'r> Executor<'r> {
         entry.error = progress.error.clone();
         entry.statement = failed.index.map(|index| index + 1);
         entry.line = progress.line;
-        entry.outcome = "failed".into();
+        entry.outcome = failure_outcome().into();
         entry.finished_at = Some(now());
         let saved = self
             .save_failure(step, &progress)
@@ -418,7 +469,7 @@ impl<'r> Executor<'r> {
                 failed.source.path
             );
         }
-        Error::Migration(failed.source)
+        stopped(failed.source)
     }
 
     /// Saves the version's row as it was, with the running or failed run attached.
@@ -469,11 +520,21 @@ impl<'r> Executor<'r> {
                     self.log_failure(step, &started_at, &failure);
                     return Outcome {
                         done: Vec::new(),
-                        error: Some(Error::Migration(failure.source)),
+                        error: Some(stopped(failure.source)),
                     };
                 }
             }
             done.push(report(step, started));
+        }
+        if let Some(signal) = interrupt::requested() {
+            self.rollback_quietly();
+            return Outcome {
+                done: Vec::new(),
+                error: Some(Error::Interrupted {
+                    signal,
+                    stopped: None,
+                }),
+            };
         }
         match self.backend.commit() {
             Ok(()) => {
@@ -495,7 +556,7 @@ impl<'r> Executor<'r> {
     fn log_failure(&mut self, step: &Step<'_>, started_at: &str, failure: &FailedStatement) {
         let mut entry = log_entry(step, started_at);
         entry.finished_at = Some(now());
-        entry.outcome = "failed".into();
+        entry.outcome = failure_outcome().into();
         entry.error = Some(failure.source.source.to_string());
         entry.statement = failure.index.map(|index| index + 1);
         entry.line = failure.source.line;
@@ -525,6 +586,38 @@ struct Saved {
 struct FailedStatement {
     index: Option<usize>,
     source: Box<MigrationError>,
+}
+
+/// The error of a file that stopped: a migration failure, or the interrupt
+/// that caused it (its statement was cancelled).
+fn stopped(error: Box<MigrationError>) -> Error {
+    match interrupt::requested() {
+        Some(signal) => Error::Interrupted {
+            signal,
+            stopped: Some(error),
+        },
+        None => Error::Migration(error),
+    }
+}
+
+/// The log outcome of a file that stopped.
+fn failure_outcome() -> &'static str {
+    match interrupt::requested() {
+        Some(_) => "interrupted",
+        None => "failed",
+    }
+}
+
+/// Stops a file before `what` when a signal asked the run to stop.
+fn interrupted_before(step: &Step<'_>, what: &str) -> Result<(), FailedStatement> {
+    match interrupt::requested() {
+        Some(signal) => Err(fail_around(
+            step,
+            &format!("stopped before {what}"),
+            DbError::new(format!("interrupted by {}", signal.name())),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A failure around the file's statements (its transaction or bookkeeping).

@@ -34,6 +34,7 @@ pub mod dump;
 pub mod error;
 pub mod execute;
 pub mod history;
+pub mod interrupt;
 pub mod migrator;
 pub mod output;
 pub mod plan;

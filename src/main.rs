@@ -23,6 +23,11 @@ fn main() -> ExitCode {
         .format_timestamp(None)
         .format_target(false)
         .init();
+    // SIGINT and SIGTERM cancel the running statement and end the run
+    // cleanly (exit 130 or 143) instead of killing the process mid-file.
+    if let Err(error) = migrate::interrupt::install() {
+        log::warn!("cannot handle SIGINT and SIGTERM: {error}");
+    }
     let env = |name: &str| std::env::var(name).ok();
     // Colour only on a terminal, never with NO_COLOR set: anstream drops the
     // styles of the human output otherwise.

@@ -378,11 +378,28 @@ impl Migrator {
         work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut backend = connect(&self.config.url, true)?;
+        let canceller = backend.canceller();
+        crate::interrupt::cancellable(canceller, || self.locked_on(backend.as_mut(), work))
+    }
+
+    fn locked_on<T>(
+        &self,
+        backend: &mut dyn Backend,
+        work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let wait = self.config.lock_wait;
-        match backend
-            .lock(wait, &self.config.tables)
-            .map_err(Error::database("cannot take the run lock"))?
-        {
+        let locked = backend.lock(wait, &self.config.tables);
+        if let Some(signal) = crate::interrupt::requested() {
+            // Interrupted while waiting: whatever the wait ended with, stop.
+            if let Err(error) = backend.unlock() {
+                log::warn!("the run lock is released when the connection closes: {error}");
+            }
+            return Err(Error::Interrupted {
+                signal,
+                stopped: None,
+            });
+        }
+        match locked.map_err(Error::database("cannot take the run lock"))? {
             LockOutcome::Acquired => {}
             LockOutcome::TimedOut(holder) => {
                 return Err(Error::LockTimeout {
@@ -391,7 +408,7 @@ impl Migrator {
                 });
             }
         }
-        let result = work(backend.as_mut());
+        let result = work(backend);
         // What the work did is the outcome, whatever happens to the lock:
         // a connection that died after versions landed must not turn their
         // report into "cannot release the run lock". The database releases

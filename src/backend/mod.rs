@@ -245,6 +245,19 @@ pub trait Backend {
     /// Runs a batch of statements in order, stopping at the first failure.
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure>;
 
+    /// A way to cancel, from another thread, the statement this session is
+    /// running (SIGINT and SIGTERM, SPEC section 5); `None` where there is none.
+    fn canceller(&mut self) -> Option<crate::interrupt::Canceller> {
+        None
+    }
+
+    /// Whether the last [`Backend::rollback`] left writes it could not undo:
+    /// MySQL tables without transactions (MyISAM, Aria; warning 1196) keep
+    /// their rows through a `ROLLBACK`, so such a file was not atomic.
+    fn rollback_was_partial(&mut self) -> bool {
+        false
+    }
+
     /// Checks what the database did not enforce while a file ran, before
     /// the file's changes are recorded as applied: SQLite runs files with
     /// foreign keys off (SPEC section 5) and checks them here. An error

@@ -14,6 +14,7 @@ mod failures;
 mod folder_errors;
 mod folders;
 mod help;
+mod interrupts;
 mod json;
 mod library;
 mod log;

@@ -379,3 +379,38 @@ fn savepoints_keep_a_file_of_rows_atomic() {
     assert_eq!(db.rows("SELECT id FROM items ORDER BY id"), [["1"], ["3"]]);
     assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
 }
+
+#[test]
+fn a_failed_file_that_wrote_to_myisam_is_failed_not_pending() {
+    let Some(db) = TestDb::mysql() else {
+        return;
+    };
+    let project = Project::new()
+        .up(
+            1,
+            "tables",
+            "CREATE TABLE counters (id INTEGER PRIMARY KEY) ENGINE = MyISAM;\n",
+        )
+        .up(
+            2,
+            "fill",
+            "INSERT INTO counters (id) VALUES (1);\n\
+             INSERT INTO missing_table (id) VALUES (1);\n",
+        );
+    let run = migrate(&project, &db, &["up"]);
+    run.expect(1);
+    assert!(run.stderr.contains("up/2_fill.sql:2"), "{run}");
+    assert!(
+        run.stderr.contains("tables without transactions"),
+        "the kept rows are not named\n{run}"
+    );
+    // The row stayed: the version is failed, so a rerun cannot write it twice.
+    assert_eq!(db.scalar("SELECT count(*) FROM counters"), 1);
+    let status = migrate(&project, &db, &["status", "--json"]).json();
+    assert_eq!(status["versions"][1]["state"], "failed", "{status}");
+    migrate(&project, &db, &["up"]).expect(5);
+    assert_eq!(db.scalar("SELECT count(*) FROM counters"), 1);
+    // The way out the message gives.
+    migrate(&project, &db, &["mark", "--only", "2", "--state", "added"]).success();
+    assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+}

@@ -41,10 +41,18 @@ const MAX_LOCK_NAME: usize = 64;
 /// A session with one MySQL or MariaDB database.
 pub struct MysqlBackend {
     connection: Conn,
+    /// How to reach the server again, for `KILL QUERY` from a second connection.
+    target: Target,
     sql: Option<(TableNames, Sql)>,
     lock_name: Option<String>,
     session_lock_timeout: Option<Duration>,
+    /// Whether the last `ROLLBACK` warned that tables without transactions
+    /// kept their changes.
+    partial_rollback: bool,
 }
+
+/// "Some non-transactional changed tables couldn't be rolled back".
+const NON_TRANSACTIONAL_ROLLBACK: u32 = 1196;
 
 impl MysqlBackend {
     /// Connects to `url`.
@@ -56,9 +64,11 @@ impl MysqlBackend {
         })?;
         Ok(MysqlBackend {
             connection,
+            target,
             sql: None,
             lock_name: None,
             session_lock_timeout: None,
+            partial_rollback: false,
         })
     }
 
@@ -140,6 +150,19 @@ impl Backend for MysqlBackend {
         Ok(LockOutcome::TimedOut(holder.flatten().map(|id| {
             format!("held by connection id {id} (see SHOW PROCESSLIST)")
         })))
+    }
+
+    fn canceller(&mut self) -> Option<crate::interrupt::Canceller> {
+        let target = self.target.clone();
+        let id = self.connection.connection_id();
+        Some(Box::new(move || match open(&target) {
+            Ok(mut killer) => {
+                if let Err(error) = killer.query_drop(format!("KILL QUERY {id}")) {
+                    log::warn!("cannot cancel the running statement: {}", convert(error));
+                }
+            }
+            Err(error) => log::warn!("cannot cancel the running statement: {error}"),
+        }))
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
@@ -244,7 +267,20 @@ impl Backend for MysqlBackend {
         // Sent even when the tool opened no transaction: a `no-transaction`
         // file may have opened its own, and a failure must not be recorded
         // inside it. Outside a transaction it does nothing.
-        self.run("ROLLBACK")
+        self.partial_rollback = false;
+        self.run("ROLLBACK")?;
+        if self.connection.warnings() > 0 {
+            let warnings: Vec<(String, u32, String)> =
+                self.connection.query("SHOW WARNINGS").map_err(convert)?;
+            self.partial_rollback = warnings
+                .iter()
+                .any(|(_, code, _)| *code == NON_TRANSACTIONAL_ROLLBACK);
+        }
+        Ok(())
+    }
+
+    fn rollback_was_partial(&mut self) -> bool {
+        self.partial_rollback
     }
 
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {

@@ -30,6 +30,8 @@ use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
 use self::values::{LogValues, raw_log_row, raw_row, row_params};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
 use crate::backend::rows::{Literal, RowValues, insert_statements, quoted};
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
 use crate::dump::DumpItem;
@@ -46,6 +48,8 @@ const LOCK_POLL: Duration = Duration::from_millis(100);
 pub struct PostgresBackend {
     runtime: Runtime,
     client: Client,
+    /// The TLS of the connection, for a cancel request; `None`: plain.
+    cancel_tls: Option<MakeRustlsConnect>,
     schema: String,
     sql: Option<(TableNames, Sql)>,
     prepared: HashMap<String, Prepared>,
@@ -70,13 +74,14 @@ impl PostgresBackend {
                 Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
             })?;
         let context = format!("cannot connect to {url}");
-        let client = open(&runtime, &target).map_err(|error| Error::Database {
+        let (client, cancel_tls) = open(&runtime, &target).map_err(|error| Error::Database {
             context: context.clone(),
             source: error,
         })?;
         let mut backend = PostgresBackend {
             runtime,
             client,
+            cancel_tls,
             schema: String::new(),
             sql: None,
             prepared: HashMap::new(),
@@ -96,6 +101,17 @@ impl PostgresBackend {
     fn settle_schema(&mut self, target: &Target) -> Result<(), DbError> {
         if let Some(path) = &target.search_path {
             self.query("SELECT set_config('search_path', $1, false)", &[path])?;
+        }
+        // The server aborts the statement of a client that died instead of
+        // running it to its end and committing it (PostgreSQL 14 and later;
+        // older servers do not know the setting): after a killed run, the
+        // statement that was running then has rolled back far more often.
+        let checked = self.query(
+            "SELECT set_config('client_connection_check_interval', '1s', false)",
+            &[],
+        );
+        if let Err(error) = checked {
+            log::debug!("client_connection_check_interval not set: {error}");
         }
         self.schema = match &target.schema {
             Some(schema) => schema.clone(),
@@ -192,21 +208,26 @@ impl PostgresBackend {
     }
 }
 
-fn open(runtime: &Runtime, target: &Target) -> Result<Client, DbError> {
+/// Connects; also returns the TLS connector, which a cancel request needs
+/// to reach the server the same way (`None`: no TLS).
+fn open(
+    runtime: &Runtime,
+    target: &Target,
+) -> Result<(Client, Option<MakeRustlsConnect>), DbError> {
     if target.tls == TlsMode::Disable {
         let (client, connection) = runtime
             .block_on(target.config.connect(tokio_postgres::NoTls))
             .map_err(convert)?;
         runtime.spawn(connection);
-        return Ok(client);
+        return Ok((client, None));
     }
     let tls = client_config(target.tls, target.root_cert.as_ref()).map_err(DbError::new)?;
-    let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
+    let connector = MakeRustlsConnect::new(tls);
     let (client, connection) = runtime
-        .block_on(target.config.connect(connector))
+        .block_on(target.config.connect(connector.clone()))
         .map_err(convert)?;
     runtime.spawn(connection);
-    Ok(client)
+    Ok((client, Some(connector)))
 }
 
 impl Backend for PostgresBackend {
@@ -223,11 +244,35 @@ impl Backend for PostgresBackend {
                 self.lock_key = Some(key);
                 return Ok(LockOutcome::Acquired);
             }
-            if Instant::now() >= deadline {
+            if Instant::now() >= deadline || crate::interrupt::requested().is_some() {
                 return Ok(LockOutcome::TimedOut(self.lock_holder(key)));
             }
             std::thread::sleep(LOCK_POLL);
         }
+    }
+
+    fn canceller(&mut self) -> Option<crate::interrupt::Canceller> {
+        let token = self.client.cancel_token();
+        let tls = self.cancel_tls.clone();
+        Some(Box::new(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    log::warn!("cannot cancel the running statement: {error}");
+                    return;
+                }
+            };
+            let cancelled = match &tls {
+                Some(tls) => runtime.block_on(token.cancel_query(tls.clone())),
+                None => runtime.block_on(token.cancel_query(tokio_postgres::NoTls)),
+            };
+            if let Err(error) = cancelled {
+                log::warn!("cannot cancel the running statement: {}", convert(error));
+            }
+        }))
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {

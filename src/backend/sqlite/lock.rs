@@ -103,7 +103,8 @@ impl FileLock {
                     )));
                 }
             }
-            if Instant::now() >= deadline {
+            // A signal ends the wait too; the caller sees it and stops.
+            if Instant::now() >= deadline || crate::interrupt::requested().is_some() {
                 return Ok(Err(read_holder(path)));
             }
             std::thread::sleep(POLL);

@@ -13,7 +13,9 @@ pub mod lock;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, InterruptHandle, OpenFlags};
 
 use crate::backend::rows::{Literal, insert_statements, quoted};
 use crate::backend::{
@@ -68,6 +70,9 @@ pub struct SqliteBackend {
     path: PathBuf,
     create: bool,
     connection: Option<Connection>,
+    /// The connection's interrupt handle once it is open, for the canceller
+    /// handed out before (the file is opened only when first needed).
+    interrupt: Arc<Mutex<Option<InterruptHandle>>>,
     lock: Option<lock::FileLock>,
     default_timeout: Duration,
 }
@@ -80,6 +85,7 @@ impl SqliteBackend {
             path: path.to_path_buf(),
             create,
             connection: None,
+            interrupt: Arc::default(),
             lock: None,
             default_timeout: DEFAULT_BUSY_TIMEOUT,
         })
@@ -106,6 +112,9 @@ impl SqliteBackend {
             connection
                 .execute_batch("PRAGMA foreign_keys = OFF")
                 .map_err(convert)?;
+            if let Ok(mut interrupt) = self.interrupt.lock() {
+                *interrupt = Some(connection.get_interrupt_handle());
+            }
             self.connection = Some(connection);
         }
         self.connection
@@ -223,6 +232,17 @@ impl Backend for SqliteBackend {
                 })?;
         }
         Ok(())
+    }
+
+    fn canceller(&mut self) -> Option<crate::interrupt::Canceller> {
+        let interrupt = Arc::clone(&self.interrupt);
+        Some(Box::new(move || {
+            if let Ok(handle) = interrupt.lock()
+                && let Some(handle) = handle.as_ref()
+            {
+                handle.interrupt();
+            }
+        }))
     }
 
     fn check_deferred_constraints(&mut self) -> Result<(), DbError> {
