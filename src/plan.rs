@@ -47,6 +47,9 @@ pub struct Options {
     pub allow_drift: bool,
     /// `up --resume`: finish the failed version, then go on like `up`.
     pub resume: bool,
+    /// How `--resume` treats a statement whose outcome is unknown (the run
+    /// was cut off while it ran); `None` refuses to guess.
+    pub unknown_statement: Option<UnknownStatement>,
 }
 
 /// One operation of a plan.
@@ -66,6 +69,9 @@ pub struct Step<'a> {
     pub mark_only: bool,
     /// Statements of the file that already committed in a failed run (`--resume`).
     pub resume_from: Option<&'a Failure>,
+    /// On `--resume --skip-unknown`: the statement after those, whose
+    /// outcome was unknown, committed too and is skipped.
+    pub skip_unknown: bool,
 }
 
 /// What a command will do, in order.
@@ -75,6 +81,16 @@ pub struct Plan<'a> {
     pub steps: Vec<Step<'a>>,
     /// The first sequence number the executor gives a forward change.
     pub next_seq: u64,
+}
+
+/// What the user found a statement of unknown outcome did (`--skip-unknown`,
+/// `--rerun-unknown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownStatement {
+    /// It committed: resume after it.
+    Committed,
+    /// It did not: run it again.
+    RolledBack,
 }
 
 /// Builds the plan for `command`, or says why not.
@@ -153,7 +169,16 @@ fn check_failures<'a>(
     match (first, options.resume) {
         (None, false) => Ok(None),
         (None, true) => Err(Refusal::NothingToResume),
-        (Some(found), true) if matches!(command, Command::Up(_)) => Ok(Some(found)),
+        (Some((record, failure)), true) if matches!(command, Command::Up(_)) => {
+            match (failure.outcome_unknown(), options.unknown_statement) {
+                (true, None) => Err(Refusal::Failed {
+                    version: record.version,
+                    failure: failure.clone(),
+                }),
+                (false, Some(_)) => Err(Refusal::NothingUnknown(record.version)),
+                _ => Ok(Some((record, failure))),
+            }
+        }
         (Some((record, failure)), _) => Err(Refusal::Failed {
             version: record.version,
             failure: failure.clone(),
@@ -379,6 +404,7 @@ impl<'a> Planner<'a, '_> {
     fn resume_step(&self, record: &'a VersionRecord, failure: &'a Failure) -> Step<'a> {
         let mut step = self.step(record.version, failure.operation, failure.release.clone());
         step.resume_from = Some(failure);
+        step.skip_unknown = self.options.unknown_statement == Some(UnknownStatement::Committed);
         step
     }
 
@@ -394,6 +420,7 @@ impl<'a> Planner<'a, '_> {
             release,
             mark_only: false,
             resume_from: None,
+            skip_unknown: false,
         }
     }
 }

@@ -173,6 +173,8 @@ fn request(line: &str) -> (Command, Options) {
             "--allow-out-of-order" => options.allow_out_of_order = true,
             "--allow-drift" => options.allow_drift = true,
             "--resume" => options.resume = true,
+            "--skip-unknown" => options.unknown_statement = Some(UnknownStatement::Committed),
+            "--rerun-unknown" => options.unknown_statement = Some(UnknownStatement::RolledBack),
             number => target = Some(parse_target(number).unwrap()),
         }
     }
@@ -201,6 +203,9 @@ fn describe(step: &Step) -> String {
     }
     if step.resume_from.is_some() {
         line.push_str(" resume");
+    }
+    if step.skip_unknown {
+        line.push_str(" skip-unknown");
     }
     line
 }
@@ -769,12 +774,29 @@ fn a_failed_version_blocks_everything_but_up_resume() {
     let resumed: Vec<_> = planned.steps.iter().map(|step| step.resume_from).collect();
     assert_eq!(resumed, [Some(&failed_add), None]);
 
-    // A cut-off simdrop of an added version resumes first, then up goes on.
-    let state = with_failure(added.clone(), 1, &failure(Simdrop, "2", false));
+    // A failure with a known error: the user says nothing about an unknown statement.
     #[rustfmt::skip]
     let cases: &[Case] = &[
-        ("up --resume", Ok(&["simdrop 1 up/1.simdrop.sql @2 resume", "add 2 up/2.sql @2", "add 3 up/3.sql @2"])),
-        ("simdrop",     Err(Refusal::Failed { version: v(1), failure: failure(Simdrop, "2", false) })),
+        ("up --resume --skip-unknown",  Err(Refusal::NothingUnknown(v(2)))),
+        ("up --resume --rerun-unknown", Err(Refusal::NothingUnknown(v(2)))),
+    ];
+    check(&cat, &state, cases);
+
+    // A cut-off simdrop: whether its running statement committed is unknown,
+    // so plain --resume refuses; the user's finding decides where it resumes,
+    // then up goes on.
+    let cut_off = failure(Simdrop, "2", false);
+    let state = with_failure(added.clone(), 1, &cut_off);
+    let refused = Refusal::Failed {
+        version: v(1),
+        failure: cut_off.clone(),
+    };
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("up --resume",                 Err(refused.clone())),
+        ("up --resume --rerun-unknown", Ok(&["simdrop 1 up/1.simdrop.sql @2 resume", "add 2 up/2.sql @2", "add 3 up/3.sql @2"])),
+        ("up --resume --skip-unknown",  Ok(&["simdrop 1 up/1.simdrop.sql @2 resume skip-unknown", "add 2 up/2.sql @2", "add 3 up/3.sql @2"])),
+        ("simdrop",                     Err(refused)),
     ];
     check(&cat, &state, cases);
 
@@ -817,7 +839,9 @@ fn refusals_name_the_version_and_what_unblocks_it() {
         (Refusal::Failed { version: v(2), failure: failure(Add, "2", true) }, false,
             "version 2 failed during add at line 3 after 1 statement(s) committed: boom; fix the file and run `migrate up --resume`, or record the true state with `migrate mark --only 2 --state STATE`"),
         (Refusal::Failed { version: v(2), failure: failure(Simdrop, "2", false) }, false,
-            "version 2 was cut off during simdrop after 1 statement(s) committed; fix the file and run `migrate up --resume`, or record the true state with `migrate mark --only 2 --state STATE`"),
+            "version 2 was cut off during simdrop after 1 statement(s) committed, while statement 2 ran: whether it committed is unknown; check the database, then run `migrate up --resume --skip-unknown` if it committed or `migrate up --resume --rerun-unknown` if it did not, or record the true state with `migrate mark --only 2 --state STATE`"),
+        (Refusal::NothingUnknown(v(2)), true,
+            "--skip-unknown and --rerun-unknown are for a version cut off while a statement ran; version 2 failed with a known error: fix the file and run `migrate up --resume`"),
         (boundary(RollbackAdd, "3", &[(3, "2")]), false, "rollback_add would cross into an earlier release: the latest release is 3, but 3 (release 2) is older; pass --across-releases to revert them too"),
         (boundary(RollbackSimdrop, "3", &[(2, "2"), (1, "1")]), false, "rollback_simdrop would cross into an earlier release: the latest release is 3, but 2 (release 2), 1 (release 1) are older; pass --across-releases to revert them too"),
         (Refusal::NothingToResume, true, "--resume: no version is failed, there is nothing to resume"),

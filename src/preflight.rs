@@ -153,7 +153,7 @@ fn prepare<'a>(
                 ),
             });
         }
-        ready.skip = done;
+        ready.skip = (done + usize::from(step.skip_unknown)).min(statements.len());
     }
     if !problems.is_empty() {
         return Err(Problem::Files(problems));

@@ -38,6 +38,22 @@ pub struct Failure {
     pub release: Release,
 }
 
+impl Failure {
+    /// Whether the run was cut off (killed, its connection lost) rather than
+    /// refused by the database: the statement after the committed ones may
+    /// have been running, and a server finishes a statement after its client
+    /// dies, so whether it committed is unknown.
+    pub fn outcome_unknown(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The 1-based number of the statement whose outcome is unknown, or
+    /// that failed: the one after those that committed.
+    pub fn statement(&self) -> usize {
+        self.statements_done + 1
+    }
+}
+
 /// One row of `db_version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRecord {

@@ -59,6 +59,9 @@ pub enum Refusal {
     },
     /// `--resume` with no failed version.
     NothingToResume,
+    /// `--skip-unknown` or `--rerun-unknown` where the failed statement's
+    /// outcome is known (exit 2).
+    NothingUnknown(Version),
     /// `--only N` for a version neither the folder nor the database knows (exit 2).
     UnknownVersion(Version),
     /// `load` into a database that already has these objects.
@@ -70,7 +73,10 @@ pub enum Refusal {
 impl Refusal {
     /// Whether this is a usage problem (exit 2) rather than a safety refusal (exit 5).
     pub fn is_usage(&self) -> bool {
-        matches!(self, Refusal::UnknownVersion(_) | Refusal::NothingToResume)
+        matches!(
+            self,
+            Refusal::UnknownVersion(_) | Refusal::NothingToResume | Refusal::NothingUnknown(_)
+        )
     }
 }
 
@@ -153,6 +159,12 @@ impl fmt::Display for Refusal {
                     plural(older.len(), "is", "are"),
                 )
             }
+            Refusal::NothingUnknown(version) => write!(
+                formatter,
+                "--skip-unknown and --rerun-unknown are for a version cut off while a \
+                 statement ran; version {version} failed with a known error: fix the file \
+                 and run `migrate up --resume`"
+            ),
             Refusal::NothingToResume => {
                 formatter.write_str("--resume: no version is failed, there is nothing to resume")
             }
@@ -194,16 +206,32 @@ fn write_failed(
             "version {version} failed during {}{at} after {} statement(s) committed: {error}; ",
             failure.operation, failure.statements_done
         )?,
-        None => write!(
-            formatter,
-            "version {version} was cut off during {} after {} statement(s) committed; ",
-            failure.operation, failure.statements_done
-        )?,
+        None => {
+            write!(
+                formatter,
+                "version {version} was cut off during {} after {} statement(s) committed, \
+                 while statement {}{at} ran: whether it committed is unknown; ",
+                failure.operation,
+                failure.statements_done,
+                failure.statement()
+            )?;
+            return write_unknown_ways_out(formatter, version);
+        }
     }
     write!(
         formatter,
         "fix the file and run `migrate up --resume`, or record the true state with \
          `migrate mark --only {version} --state STATE`"
+    )
+}
+
+/// What to do about a statement whose outcome is unknown.
+fn write_unknown_ways_out(formatter: &mut fmt::Formatter<'_>, version: Version) -> fmt::Result {
+    write!(
+        formatter,
+        "check the database, then run `migrate up --resume --skip-unknown` if it committed \
+         or `migrate up --resume --rerun-unknown` if it did not, or record the true state \
+         with `migrate mark --only {version} --state STATE`"
     )
 }
 

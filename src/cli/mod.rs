@@ -121,6 +121,14 @@ enum CommandArgs {
         /// Finish the failed version (after fixing its file), then go on like up
         #[arg(long)]
         resume: bool,
+        /// With --resume, for a version cut off mid-statement: that statement
+        /// committed, so continue after it
+        #[arg(long, requires = "resume", conflicts_with = "rerun_unknown")]
+        skip_unknown: bool,
+        /// With --resume, for a version cut off mid-statement: that statement
+        /// did not commit, so run it again
+        #[arg(long, requires = "resume")]
+        rerun_unknown: bool,
     },
     /// Roll back the add phase of every applied version above N; without N,
     /// what the latest release added

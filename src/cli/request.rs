@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::execute::RunOptions;
 use crate::history::HistoryFilter;
 use crate::migrator::Config;
-use crate::plan::{Command, Options};
+use crate::plan::{Command, Options, UnknownStatement};
 use crate::scaffold::NewVersion;
 use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
 use crate::state::State;
@@ -238,12 +238,19 @@ fn action(
             change,
             allow_out_of_order,
             resume,
+            skip_unknown,
+            rerun_unknown,
         } => (
             Command::Up(target),
             change,
             Options {
                 allow_out_of_order,
                 resume,
+                unknown_statement: match (skip_unknown, rerun_unknown) {
+                    (true, _) => Some(UnknownStatement::Committed),
+                    (_, true) => Some(UnknownStatement::RolledBack),
+                    _ => None,
+                },
                 ..none
             },
         ),

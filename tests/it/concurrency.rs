@@ -168,7 +168,18 @@ fn a_killed_no_transaction_run_is_failed_until_resumed() {
              SELECT 1;\n\
              INSERT INTO items (id) VALUES (3);\n",
         );
-        migrate(&project, db, &["up", "--resume"]).success();
+        // The slow statement was running when the run died: whether it
+        // committed is unknown, so plain --resume does not guess.
+        let unknown = migrate(&project, db, &["up", "--resume"]);
+        unknown.expect(5);
+        assert!(
+            unknown
+                .stderr
+                .contains("statement 2 at line 3 ran: whether it committed is unknown"),
+            "{unknown}"
+        );
+        assert!(unknown.stderr.contains("--rerun-unknown"), "{unknown}");
+        migrate(&project, db, &["up", "--resume", "--rerun-unknown"]).success();
         assert_eq!(db.rows("SELECT id FROM items ORDER BY id"), [["1"], ["3"]]);
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
     });

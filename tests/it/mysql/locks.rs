@@ -108,7 +108,8 @@ fn a_killed_ddl_file_is_failed_and_status_says_it_was_cut_off() {
          SELECT 1;\n\
          CREATE TABLE after_sleep (id INTEGER PRIMARY KEY);\n",
     );
-    migrate(&project, &db, &["up", "--resume"]).success();
+    migrate(&project, &db, &["up", "--resume"]).expect(5);
+    migrate(&project, &db, &["up", "--resume", "--rerun-unknown"]).success();
     assert!(db.table_exists("after_sleep"));
     assert_eq!(db.versions(), states(&[(1, "added")]));
 }
