@@ -111,6 +111,18 @@ fn a_file_that_is_not_utf8() {
 }
 
 #[test]
+fn a_file_with_a_nul_byte() {
+    // SQLite stops reading at a NUL: this would delete every row (issue 10).
+    for_each_backend(|db| {
+        let project = with_good_first().file(
+            "up/2_purge.sql",
+            b"INSERT INTO first_table (id) VALUES (1);\nDELETE FROM first_table\0 WHERE id = 2;\n",
+        );
+        assert_refused_untouched(&project, db, &["up/2_purge.sql:2:", "NUL byte"]);
+    });
+}
+
+#[test]
 fn an_unknown_directive() {
     for_each_backend(|db| {
         let project = with_good_first().up(
