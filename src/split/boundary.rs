@@ -13,6 +13,7 @@
 
 use super::Syntax;
 use super::lexer::{Kind, Token};
+use super::sqlite_postgres_bodies::Operand;
 
 /// The index of the token that ends the statement starting at token
 /// `start` (a delimiter or `DELIMITER` line), or `tokens.len()`.
@@ -104,6 +105,10 @@ pub(super) struct Blocks {
     /// MySQL: the byte offset of the first token of a stored program's body,
     /// past its head and characteristics, when the head could be read.
     pub(super) body_start: Option<usize>,
+    /// SQLite: what the tokens so far leave expected in an expression.
+    pub(super) operand: Operand,
+    /// SQLite: the parenthesis depth at which each open `CASE` opened.
+    pub(super) case_parens: Vec<usize>,
 }
 
 impl Blocks {
@@ -129,6 +134,8 @@ impl Blocks {
             parens: 0,
             body_seen: false,
             body_start,
+            operand: Operand::Expected,
+            case_parens: Vec::new(),
         }
     }
 
@@ -151,13 +158,12 @@ impl Blocks {
         let qualified = prev
             .and_then(|p| tokens.get(p))
             .is_some_and(|p| p.kind == Kind::Punct && p.text(sql) == ".");
-        if token.kind != Kind::Word || qualified {
-            return i + 1;
-        }
         let word = token.text(sql);
         match self.mode {
+            // SQLite reads every token, to know where an operand is expected.
+            Mode::SqliteTrigger => self.sqlite_token(sql, tokens, i, prev, qualified),
+            _ if token.kind != Kind::Word || qualified => i + 1,
             Mode::Plain => i + 1,
-            Mode::SqliteTrigger => self.sqlite_word(sql, tokens, word, i, prev),
             Mode::PgRoutine => self.pg_word(sql, tokens, word, i),
             Mode::MysqlProgram => self.mysql_word(sql, tokens, word, i, prev),
         }

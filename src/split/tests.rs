@@ -1436,7 +1436,7 @@ fn fixture_root() -> std::path::PathBuf {
 }
 
 /// The fixtures of one dialect: (file stem, contents), sorted by name.
-fn fixtures(dir: &str) -> Vec<(String, String)> {
+pub(super) fn fixtures(dir: &str) -> Vec<(String, String)> {
     let path = fixture_root().join(dir);
     let mut found: Vec<_> = fs::read_dir(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -1492,4 +1492,61 @@ fn fixtures_split_as_snapshotted() {
             });
         }
     }
+}
+
+#[test]
+fn sqlite_end_after_a_keyword_named_column_closes_the_case() {
+    // Issue 10: `new.by` ends an operand, so the END closes the CASE and the
+    // body ends at `; END`: the COMMIT after the trigger is its own statement.
+    let sql = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = CASE WHEN 1 THEN new.by END;\nEND;\nCOMMIT;\nDELETE FROM t;";
+    assert_eq!(
+        lines(sql, Syntax::Sqlite),
+        [
+            (
+                1,
+                "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = CASE WHEN 1 THEN new.by END;\nEND".to_string()
+            ),
+            (4, "COMMIT".to_string()),
+            (5, "DELETE FROM t".to_string()),
+        ]
+    );
+    let body = |expression: &str| {
+        format!("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT {expression}; END; COMMIT")
+    };
+    for expression in [
+        // After a `.` every word is a name.
+        "CASE WHEN 1 THEN old.then END",
+        "CASE WHEN 1 THEN t.end END",
+        "CASE new.case WHEN 1 THEN new.begin END",
+        // Where an operand is expected, BY, LIKE, MATCH and END are names.
+        "CASE WHEN 1 THEN by END",
+        "CASE WHEN like THEN match END",
+        "CASE WHEN end > 0 THEN end ELSE -end END",
+        "CASE WHEN 'a' NOT LIKE end THEN 1 END",
+        "CASE WHEN x IS NOT NULL THEN x ISNULL END",
+        // Nested, and inside parentheses only the inner CASE closes.
+        "CASE WHEN 1 THEN (CASE WHEN by THEN end END) ELSE CASE end WHEN 1 THEN 2 END END",
+        "CASE WHEN (SELECT max(x) FROM t ORDER BY end) THEN 1 END",
+        // Quoted names and comments.
+        "CASE WHEN 1 THEN \"end\" /* END; */ END",
+    ] {
+        let sql = body(expression);
+        let found = texts(&sql, Syntax::Sqlite);
+        assert_eq!(found.len(), 2, "{expression}: {found:#?}");
+        assert_eq!(found[1], "COMMIT", "{expression}");
+    }
+}
+
+#[test]
+fn sqlite_begin_and_end_as_names_around_a_trigger_body() {
+    assert_eq!(
+        texts(
+            "CREATE TRIGGER begin AFTER UPDATE OF begin ON begin WHEN new.begin BEGIN\n  UPDATE begin SET end = end + 1;\nEND;\nSELECT 1 end;",
+            Syntax::Sqlite
+        ),
+        [
+            "CREATE TRIGGER begin AFTER UPDATE OF begin ON begin WHEN new.begin BEGIN\n  UPDATE begin SET end = end + 1;\nEND",
+            "SELECT 1 end"
+        ]
+    );
 }

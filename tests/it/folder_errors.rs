@@ -3,7 +3,9 @@
 //! untouched: not even created when it did not exist, byte-identical (no
 //! version tables) when it did.
 
-use crate::support::{Project, TestDb, for_each_backend, migrate, states};
+use crate::support::{
+    Backend, Project, TestDb, for_each_backend, for_each_backend_where, migrate, states,
+};
 
 const GOOD_FIRST: &str = "CREATE TABLE first_table (id INTEGER PRIMARY KEY);\n";
 
@@ -224,4 +226,28 @@ fn the_same_statement_in_a_no_transaction_file_runs() {
         migrate(&project, db, &["up"]).success();
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
     });
+}
+
+#[test]
+fn a_commit_after_a_sqlite_trigger_with_case_is_found_before_anything_runs() {
+    // Issue 10: the END after `new.by` used to leave the CASE open, so the
+    // splitter glued the COMMIT to the trigger and preflight never saw it.
+    for_each_backend_where(
+        |backend| backend == Backend::Sqlite,
+        |db| {
+            let sql = "CREATE TABLE bookings (id INTEGER PRIMARY KEY, \"by\" TEXT, status TEXT);\n\
+                       CREATE TRIGGER bookings_status AFTER INSERT ON bookings\n\
+                       BEGIN\n\
+                       \x20 UPDATE bookings SET status = CASE WHEN 1 THEN new.by END WHERE id = new.id;\n\
+                       END;\n\
+                       COMMIT;\n\
+                       INSERT INTO first_table (id) VALUES (1);\n";
+            let project = with_good_first().up(2, "trigger", sql);
+            assert_refused_untouched(
+                &project,
+                db,
+                &["up/2_trigger.sql:6:", "COMMIT", "no-transaction"],
+            );
+        },
+    );
 }
