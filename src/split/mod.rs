@@ -30,6 +30,8 @@ mod lexer;
 mod mysql_delimiter;
 mod mysql_programs;
 mod quoted;
+#[cfg(test)]
+mod sqlite_oracle_tests;
 mod sqlite_postgres_bodies;
 #[cfg(test)]
 mod tests;
