@@ -204,7 +204,7 @@ fn next_operand(
             _ => Operand::Expected,
         },
         Kind::Comment => before,
-        Kind::Delimiter | Kind::DelimiterCommand => Operand::Expected,
+        Kind::Delimiter | Kind::DelimiterCommand | Kind::ServerSemicolon => Operand::Expected,
         Kind::Word if qualified => Operand::Ended,
         Kind::Word => match before {
             // `ORDER BY`, `GROUP BY`, `PARTITION BY`, `INDEXED BY` are

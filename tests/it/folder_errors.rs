@@ -251,3 +251,25 @@ fn a_commit_after_a_sqlite_trigger_with_case_is_found_before_anything_runs() {
         },
     );
 }
+
+#[test]
+fn a_commit_inside_a_mysql_delimiter_block_is_found_before_anything_runs() {
+    // Issue 10: the client sends `UPDATE ...; COMMIT` as one query and the
+    // server runs both; preflight used to see only the UPDATE.
+    for_each_backend_where(
+        |backend| backend == Backend::Mysql,
+        |db| {
+            let sql = "INSERT INTO first_table (id) VALUES (1);\n\
+                       DELIMITER ;;\n\
+                       UPDATE first_table SET id = 2 WHERE id = 1;\n\
+                       COMMIT;;\n\
+                       DELIMITER ;\n";
+            let project = with_good_first().up(2, "delimited", sql);
+            assert_refused_untouched(
+                &project,
+                db,
+                &["up/2_delimited.sql:4:", "COMMIT", "no-transaction"],
+            );
+        },
+    );
+}
