@@ -5,6 +5,12 @@
 //! when an editor or a Git setting rewrites its line ends (SPEC section 2).
 //! Directives are the `-- migrate: ...` comment lines before the first
 //! statement (SPEC section 1).
+//!
+//! A NUL byte is refused here, where every migration file is loaded, because
+//! it is valid UTF-8 yet no database reads past it the same way: SQLite stops
+//! at it, so `DELETE FROM t<NUL> WHERE ...` would run as `DELETE FROM t`
+//! (issue 10). Refusing the file when the folder is read means a run with
+//! such a file changes nothing.
 
 use std::time::Duration;
 
@@ -44,6 +50,17 @@ pub struct Script {
 impl Script {
     /// Decodes and reads a file's bytes.
     pub fn parse(bytes: &[u8]) -> Result<Script, ScriptProblem> {
+        if let Some(index) = bytes.iter().position(|&byte| byte == 0) {
+            return Err(ScriptProblem {
+                line: line_of_byte(bytes, index),
+                message: format!(
+                    "the file contains a NUL byte (byte {}), where a database may stop reading \
+                     the statement: remove it (a value that needs one can be written as an \
+                     expression, such as SQLite's and MySQL's `char(0)`)",
+                    index + 1
+                ),
+            });
+        }
         let decoded = std::str::from_utf8(bytes).map_err(|error| ScriptProblem {
             line: line_of_byte(bytes, error.valid_up_to()),
             message: format!(
@@ -204,6 +221,26 @@ mod tests {
         let problem = Script::parse(b"SELECT 1;\nSELECT '\xff';\n").unwrap_err();
         assert_eq!(problem.line, 2);
         assert!(problem.message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn a_nul_byte_names_its_line() {
+        let problem =
+            Script::parse(b"SELECT 1;\nDELETE FROM sessions\0 WHERE expired = 1;\n").unwrap_err();
+        assert_eq!(problem.line, 2);
+        assert!(
+            problem.message.contains("NUL byte (byte 31)"),
+            "{problem:?}"
+        );
+        // Anywhere: in a comment, a string, the first byte, after a BOM.
+        for (bytes, line) in [
+            (&b"-- a\0 comment\nSELECT 1;"[..], 1),
+            (b"SELECT '\0';", 1),
+            (b"\0", 1),
+            (b"\xef\xbb\xbfSELECT 1;\r\n\r\nSELECT 2;\0", 3),
+        ] {
+            assert_eq!(Script::parse(bytes).unwrap_err().line, line, "{bytes:?}");
+        }
     }
 
     #[test]

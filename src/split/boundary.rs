@@ -1,9 +1,10 @@
 //! Where each statement ends.
 //!
 //! This file owns the walk from a statement's first token to the token that
-//! ends it: the first delimiter or `DELIMITER` line, except that a `;` does
-//! not count while a compound body (or, in PostgreSQL, a parenthesis) is
-//! open. (The lexer only lets a `DELIMITER` line stand where the mysql
+//! ends it: the first delimiter or `DELIMITER` line (or, under a custom
+//! MySQL delimiter, a `;` where the server ends a statement), except that a
+//! `;` does not count while a compound body (or, in PostgreSQL, a
+//! parenthesis) is open. (The lexer only lets a `DELIMITER` line stand where the mysql
 //! client would read one, after a delimiter; inside an open body that ends
 //! the statement there, as the client would have sent it.) It reads a
 //! statement's head (`Head`) to choose which bodies it may hold (`Mode`),
@@ -11,14 +12,46 @@
 //! body is still open at the end of the input. The dialect-specific rules
 //! live in `sqlite_postgres_bodies` and `mysql_programs`.
 
-use super::Syntax;
 use super::lexer::{Kind, Token};
+use super::sqlite_postgres_bodies::Operand;
+use super::{SplitError, Syntax};
 
 /// The index of the token that ends the statement starting at token
-/// `start` (a delimiter or `DELIMITER` line), or `tokens.len()`.
-pub(super) fn statement_end(sql: &str, syntax: Syntax, tokens: &[Token], start: usize) -> usize {
+/// `start` (a delimiter, a `DELIMITER` line or, under a custom MySQL
+/// delimiter, a `;` outside compound bodies), or `tokens.len()`.
+///
+/// # Errors
+///
+/// Under a custom MySQL delimiter, when a compound body still looks open at
+/// the delimiter but the text holds a `;`: the server would read statements
+/// there whose ends the splitter cannot tell, so the statement the client
+/// sends could hide others from preflight (issue 10).
+pub(super) fn statement_end(
+    sql: &str,
+    syntax: Syntax,
+    tokens: &[Token],
+    start: usize,
+) -> Result<usize, SplitError> {
     let mut blocks = Blocks::for_statement(sql, syntax, tokens, start);
-    tracked_end(sql, tokens, start, &mut blocks).unwrap_or_else(|| plain_end(tokens, start))
+    let tracked = tracked_end(sql, tokens, start, &mut blocks);
+    let end = tracked.unwrap_or_else(|| plain_end(tokens, start));
+    let open = tracked.is_none() || !blocks.is_closed();
+    let holds_semicolon = tokens
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .any(|t| t.kind == Kind::ServerSemicolon);
+    if open && holds_semicolon {
+        return Err(SplitError {
+            line: tokens.get(start).map_or(1, |t| t.line),
+            message: "cannot tell where the statements between these DELIMITER delimiters \
+                      end: a compound statement (BEGIN ... END, IF ... END IF...) looks \
+                      unclosed, and the server reads each `;` outside one as the end of a \
+                      statement; close it, or give each statement its own delimiter"
+                .to_string(),
+        });
+    }
+    Ok(end)
 }
 
 /// The first delimiter or `DELIMITER` line at or after `start`.
@@ -39,6 +72,7 @@ fn tracked_end(sql: &str, tokens: &[Token], start: usize, blocks: &mut Blocks) -
         match token.kind {
             Kind::DelimiterCommand => return Some(i),
             Kind::Delimiter if blocks.is_closed() || token.text(sql) != ";" => return Some(i),
+            Kind::ServerSemicolon if blocks.is_closed() => return Some(i),
             Kind::Comment => {
                 i += 1;
                 continue;
@@ -104,6 +138,10 @@ pub(super) struct Blocks {
     /// MySQL: the byte offset of the first token of a stored program's body,
     /// past its head and characteristics, when the head could be read.
     pub(super) body_start: Option<usize>,
+    /// SQLite: what the tokens so far leave expected in an expression.
+    pub(super) operand: Operand,
+    /// SQLite: the parenthesis depth at which each open `CASE` opened.
+    pub(super) case_parens: Vec<usize>,
 }
 
 impl Blocks {
@@ -129,6 +167,8 @@ impl Blocks {
             parens: 0,
             body_seen: false,
             body_start,
+            operand: Operand::Expected,
+            case_parens: Vec::new(),
         }
     }
 
@@ -151,13 +191,12 @@ impl Blocks {
         let qualified = prev
             .and_then(|p| tokens.get(p))
             .is_some_and(|p| p.kind == Kind::Punct && p.text(sql) == ".");
-        if token.kind != Kind::Word || qualified {
-            return i + 1;
-        }
         let word = token.text(sql);
         match self.mode {
+            // SQLite reads every token, to know where an operand is expected.
+            Mode::SqliteTrigger => self.sqlite_token(sql, tokens, i, prev, qualified),
+            _ if token.kind != Kind::Word || qualified => i + 1,
             Mode::Plain => i + 1,
-            Mode::SqliteTrigger => self.sqlite_word(sql, tokens, word, i, prev),
             Mode::PgRoutine => self.pg_word(sql, tokens, word, i),
             Mode::MysqlProgram => self.mysql_word(sql, tokens, word, i, prev),
         }
@@ -193,7 +232,12 @@ impl<'a> Head<'a> {
         }
         self.tokens
             .get(self.at)
-            .filter(|t| !matches!(t.kind, Kind::Delimiter | Kind::DelimiterCommand))
+            .filter(|t| {
+                !matches!(
+                    t.kind,
+                    Kind::Delimiter | Kind::DelimiterCommand | Kind::ServerSemicolon
+                )
+            })
             .copied()
     }
 

@@ -32,6 +32,11 @@ pub(super) enum Kind {
     Delimiter,
     /// A MySQL `DELIMITER xx` line, up to but excluding its newline.
     DelimiterCommand,
+    /// A `;` while a MySQL `DELIMITER` other than `;` is in force: the mysql
+    /// client sends it on as text, but the server (which runs several
+    /// statements per query) reads it as the end of a statement, outside
+    /// compound bodies, as it would a `;` delimiter.
+    ServerSemicolon,
     /// Any other single character: operator, parenthesis, comma...
     Punct,
 }
@@ -42,7 +47,7 @@ impl Kind {
     pub(super) fn is_significant(self) -> bool {
         !matches!(
             self,
-            Kind::Comment | Kind::Delimiter | Kind::DelimiterCommand
+            Kind::Comment | Kind::Delimiter | Kind::DelimiterCommand | Kind::ServerSemicolon
         )
     }
 }
@@ -161,6 +166,8 @@ impl<'a> Lexer<'a> {
             b'#' if mysql => Ok((Kind::Comment, line_end(bytes, pos))),
             b'/' if next == Some(b'*') => self.block_comment(pos),
             b'$' if self.syntax == Syntax::Postgres => dollar_quote(self.src, pos),
+            // Not the delimiter (checked above), so a custom one is in force.
+            b';' if mysql => Ok((Kind::ServerSemicolon, pos + 1)),
             _ if is_word_start(b, self.syntax) => self.word(pos),
             _ => Ok((Kind::Punct, pos + 1)),
         }
@@ -257,6 +264,8 @@ impl Iterator for Lexer<'_> {
                 self.line_fresh = false;
                 match kind {
                     Kind::Delimiter | Kind::DelimiterCommand => self.in_statement = false,
+                    // The client keeps it in its buffer: a statement is in progress.
+                    Kind::ServerSemicolon => self.in_statement = true,
                     _ if kind.is_significant() => self.in_statement = true,
                     _ => {}
                 }

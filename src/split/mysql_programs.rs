@@ -109,7 +109,7 @@ impl Blocks {
             return true;
         };
         match prev.kind {
-            Kind::Delimiter => true,
+            Kind::Delimiter | Kind::ServerSemicolon => true,
             Kind::Punct => matches!(prev.text(sql), ":" | ")"),
             Kind::Word => MYSQL_STATEMENT_STARTERS
                 .iter()

@@ -7,20 +7,98 @@
 //! each `END` closes the innermost. A transaction's `BEGIN` is never a body.
 //! PostgreSQL's parenthesis rule is kept by `boundary`.
 //!
-//! SQLite accepts `END` as a bare identifier (`SET end = 1`), so in a trigger
-//! body an `END` counts only where it can close something: where a statement
-//! of the body may start (it closes the body), or in an open `CASE` where an
-//! operand is not expected (it closes the `CASE`).
+//! SQLite accepts `END` and many other keywords as bare identifiers (`SET
+//! end = 1`, `THEN by END`), and any word after a `.` is a name
+//! (`new.by`, `old.order`). So in a trigger body an `END` closes the body
+//! only where a statement of the body may start (after `;`), and closes a
+//! `CASE` only where an operand has just ended at the parenthesis depth the
+//! `CASE` opened at; where an operand is expected, `END` is a column. Which
+//! of the two holds is followed token by token (`Operand`), with SQLite's
+//! own rule for keywords: a keyword that SQLite lets fall back to an
+//! identifier (see `%fallback ID` in its `parse.y`) is a name where an
+//! operand is expected. The splitter's boundaries are checked against
+//! SQLite's parser in `sqlite_oracle_tests`.
 
 use super::boundary::{Block, Blocks, Head, is_keyword, next_significant};
 use super::lexer::{Kind, Token};
 
-/// SQLite words after which an operand is expected, so an `END` there is a
-/// column named `end`, never the end of a `CASE`.
-const SQLITE_OPERAND_BEFORE: [&str; 18] = [
-    "CASE", "WHEN", "THEN", "ELSE", "AND", "OR", "NOT", "IS", "IN", "LIKE", "GLOB", "REGEXP",
-    "MATCH", "BETWEEN", "ESCAPE", "SELECT", "DISTINCT", "BY",
+/// SQLite's keywords that never stand for a name, so that where an operand
+/// is expected they leave it expected (`NOT end`, `WHEN end`, `FROM end`).
+/// `NULL`, a literal, is not here; nor are the keywords SQLite reads as
+/// names where a name fits (`BY`, `END`, `LIKE`, `MATCH`, `REPLACE`...) and
+/// the join and window words it also accepts as names (`LEFT`, `OVER`...).
+const SQLITE_RESERVED: [&str; 57] = [
+    "ADD",
+    "ALL",
+    "ALTER",
+    "AND",
+    "AS",
+    "AUTOINCREMENT",
+    "BETWEEN",
+    "CASE",
+    "CHECK",
+    "COLLATE",
+    "COMMIT",
+    "CONSTRAINT",
+    "CREATE",
+    "DEFAULT",
+    "DEFERRABLE",
+    "DELETE",
+    "DISTINCT",
+    "DROP",
+    "ELSE",
+    "ESCAPE",
+    "EXCEPT",
+    "EXISTS",
+    "FOREIGN",
+    "FROM",
+    "GROUP",
+    "HAVING",
+    "IN",
+    "INDEX",
+    "INSERT",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "ISNULL",
+    "JOIN",
+    "LIMIT",
+    "NOT",
+    "NOTHING",
+    "NOTNULL",
+    "ON",
+    "OR",
+    "ORDER",
+    "PRIMARY",
+    "REFERENCES",
+    "RETURNING",
+    "SELECT",
+    "SET",
+    "TABLE",
+    "THEN",
+    "TO",
+    "TRANSACTION",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "VALUES",
+    "WHEN",
+    "WHERE",
 ];
+
+/// Where a SQLite expression stands after the tokens read so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Operand {
+    /// An operand is expected: after an operator, `(`, `,`, `;` or a
+    /// keyword such as `THEN`; a word here is a name (`THEN end`).
+    Expected,
+    /// An operand has just ended: a keyword here is an operator or a clause
+    /// (`x LIKE y`, `x END`).
+    Ended,
+    /// After an operand and `NOT`: `LIKE`, `IN`, `BETWEEN`, `NULL`... follow.
+    AfterNot,
+}
 
 impl Blocks {
     /// The stack of a SQLite trigger body or PostgreSQL atomic body: CASE
@@ -33,32 +111,55 @@ impl Blocks {
         }
     }
 
-    /// Accounts for a word of a SQLite trigger (`prev` is the significant
-    /// token before it): the first `BEGIN` opens its one body, `CASE` opens
-    /// an expression, and `END` closes the body where a statement may start
-    /// (after its `BEGIN` or a `;`) or a `CASE` where no operand is expected.
-    pub(super) fn sqlite_word(
+    /// Accounts for a token of a SQLite trigger (`prev` is the significant
+    /// token before it, `qualified` whether that is a `.`): the first `BEGIN`
+    /// outside parentheses opens its one body, `CASE` opens an expression,
+    /// and `END` closes the body where a statement may start (after a `;`)
+    /// or the innermost `CASE` where an operand has just ended at the depth
+    /// the `CASE` opened at.
+    pub(super) fn sqlite_token(
         &mut self,
         sql: &str,
         tokens: &[Token],
-        word: &str,
         i: usize,
         prev: Option<usize>,
+        qualified: bool,
     ) -> usize {
-        let prev = prev.and_then(|p| tokens.get(p));
-        let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
-        // Whether this END closes the innermost block `top`.
-        let closes = |top: Block| match top {
-            Block::CaseExpression => !prev.is_some_and(|p| expects_operand(sql, p)),
-            _ => prev.is_some_and(|p| p.kind == Kind::Delimiter || is_keyword(sql, p, "BEGIN")),
+        let Some(&token) = tokens.get(i) else {
+            return i + 1;
         };
+        let prev = prev.and_then(|p| tokens.get(p));
+        let before = self.operand;
+        self.operand = next_operand(sql, &token, prev, before, qualified);
+        if token.kind != Kind::Word || qualified {
+            return i + 1;
+        }
+        let is = |keyword: &str| is_keyword(sql, &token, keyword);
         match self.stack.last() {
-            None if !self.body_seen && is("BEGIN") => {
+            None if !self.body_seen && self.parens == 0 && is("BEGIN") => {
                 self.body_seen = true;
                 self.stack.push(Block::Begin);
             }
-            Some(_) if is("CASE") => self.stack.push(Block::CaseExpression),
-            Some(&top) if is("END") && closes(top) => {
+            Some(_) if is("CASE") => {
+                self.stack.push(Block::CaseExpression);
+                self.case_parens.push(self.parens);
+            }
+            Some(Block::CaseExpression)
+                if is("END")
+                    && before == Operand::Ended
+                    && self.case_parens.last() == Some(&self.parens) =>
+            {
+                self.stack.pop();
+                self.case_parens.pop();
+                // The CASE expression as a whole is an operand.
+                self.operand = Operand::Ended;
+            }
+            Some(Block::Begin)
+                if is("END")
+                    && prev.is_some_and(|p| {
+                        p.kind == Kind::Delimiter || is_keyword(sql, p, "BEGIN")
+                    }) =>
+            {
                 self.stack.pop();
             }
             _ => {}
@@ -86,15 +187,51 @@ impl Blocks {
     }
 }
 
-/// Whether an operand is expected after the SQLite token `token`: an
-/// operator, an opening parenthesis or comma, or a keyword such as `THEN`.
-fn expects_operand(sql: &str, token: &Token) -> bool {
+/// Where a SQLite expression stands after `token`, given where it stood
+/// `before` it, the token before it and whether that was a `.`.
+fn next_operand(
+    sql: &str,
+    token: &Token,
+    prev: Option<&Token>,
+    before: Operand,
+    qualified: bool,
+) -> Operand {
+    let is = |keyword: &str| is_keyword(sql, token, keyword);
     match token.kind {
-        Kind::Punct => !matches!(token.text(sql), ")" | "?"),
-        Kind::Word => SQLITE_OPERAND_BEFORE
-            .iter()
-            .any(|k| is_keyword(sql, token, k)),
-        _ => false,
+        Kind::Number | Kind::Quoted | Kind::Opaque => Operand::Ended,
+        Kind::Punct => match token.text(sql) {
+            ")" | "?" => Operand::Ended,
+            _ => Operand::Expected,
+        },
+        Kind::Comment => before,
+        Kind::Delimiter | Kind::DelimiterCommand | Kind::ServerSemicolon => Operand::Expected,
+        Kind::Word if qualified => Operand::Ended,
+        Kind::Word => match before {
+            // `ORDER BY`, `GROUP BY`, `PARTITION BY`, `INDEXED BY` are
+            // keywords even though `BY` alone may be a name.
+            Operand::Expected
+                if is("BY")
+                    && prev.is_some_and(|p| {
+                        ["ORDER", "GROUP", "PARTITION", "INDEXED"]
+                            .iter()
+                            .any(|k| is_keyword(sql, p, k))
+                    }) =>
+            {
+                Operand::Expected
+            }
+            Operand::Expected if is("NULL") => Operand::Ended,
+            Operand::Expected if SQLITE_RESERVED.iter().any(|k| is(k)) => Operand::Expected,
+            // A name, a literal keyword or a function's name.
+            Operand::Expected => Operand::Ended,
+            Operand::Ended if is("NOT") => Operand::AfterNot,
+            Operand::Ended | Operand::AfterNot
+                if ["ISNULL", "NOTNULL", "NULL"].iter().any(|k| is(k)) =>
+            {
+                Operand::Ended
+            }
+            // An operator or a clause: `LIKE`, `AND`, `THEN`, `AS`, `FROM`...
+            Operand::Ended | Operand::AfterNot => Operand::Expected,
+        },
     }
 }
 

@@ -850,7 +850,10 @@ SELECT 6;
             ),
             (7, "SELECT 2".to_string()),
             (9, "CREATE FUNCTION f() RETURNS INT RETURN 1".to_string()),
-            (10, "SELECT 3; SELECT 4".to_string()),
+            // The client sends `SELECT 3; SELECT 4` as one query, and the
+            // server runs two statements: each is checked and run alone.
+            (10, "SELECT 3".to_string()),
+            (10, "SELECT 4".to_string()),
             (12, "SELECT 5".to_string()),
             (14, "SELECT 6".to_string()),
         ]
@@ -873,13 +876,15 @@ fn mysql_delimiter_line_in_a_pending_statement_is_text() {
         texts("SELECT 1 -- c\nDELIMITER //\nSELECT 2;", Syntax::Mysql),
         ["SELECT 1 -- c\nDELIMITER //\nSELECT 2"]
     );
-    // With a custom delimiter a `;` is text: the statement goes on.
+    // With a custom delimiter a `;` does not empty the client's buffer, so
+    // the DELIMITER line is text sent to the server, which reads the `;` in
+    // it as the end of a statement, as it reads the one after `SELECT 1`.
     assert_eq!(
         texts(
             "DELIMITER //\nSELECT 1;\nDELIMITER ;\nSELECT 2//\nSELECT 3//",
             Syntax::Mysql
         ),
-        ["SELECT 1;\nDELIMITER ;\nSELECT 2", "SELECT 3"]
+        ["SELECT 1", "DELIMITER", "SELECT 2", "SELECT 3"]
     );
 }
 
@@ -1436,7 +1441,7 @@ fn fixture_root() -> std::path::PathBuf {
 }
 
 /// The fixtures of one dialect: (file stem, contents), sorted by name.
-fn fixtures(dir: &str) -> Vec<(String, String)> {
+pub(super) fn fixtures(dir: &str) -> Vec<(String, String)> {
     let path = fixture_root().join(dir);
     let mut found: Vec<_> = fs::read_dir(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -1492,4 +1497,131 @@ fn fixtures_split_as_snapshotted() {
             });
         }
     }
+}
+
+#[test]
+fn sqlite_end_after_a_keyword_named_column_closes_the_case() {
+    // Issue 10: `new.by` ends an operand, so the END closes the CASE and the
+    // body ends at `; END`: the COMMIT after the trigger is its own statement.
+    let sql = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = CASE WHEN 1 THEN new.by END;\nEND;\nCOMMIT;\nDELETE FROM t;";
+    assert_eq!(
+        lines(sql, Syntax::Sqlite),
+        [
+            (
+                1,
+                "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = CASE WHEN 1 THEN new.by END;\nEND".to_string()
+            ),
+            (4, "COMMIT".to_string()),
+            (5, "DELETE FROM t".to_string()),
+        ]
+    );
+    let body = |expression: &str| {
+        format!("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT {expression}; END; COMMIT")
+    };
+    for expression in [
+        // After a `.` every word is a name.
+        "CASE WHEN 1 THEN old.then END",
+        "CASE WHEN 1 THEN t.end END",
+        "CASE new.case WHEN 1 THEN new.begin END",
+        // Where an operand is expected, BY, LIKE, MATCH and END are names.
+        "CASE WHEN 1 THEN by END",
+        "CASE WHEN like THEN match END",
+        "CASE WHEN end > 0 THEN end ELSE -end END",
+        "CASE WHEN 'a' NOT LIKE end THEN 1 END",
+        "CASE WHEN x IS NOT NULL THEN x ISNULL END",
+        // Nested, and inside parentheses only the inner CASE closes.
+        "CASE WHEN 1 THEN (CASE WHEN by THEN end END) ELSE CASE end WHEN 1 THEN 2 END END",
+        "CASE WHEN (SELECT max(x) FROM t ORDER BY end) THEN 1 END",
+        // Quoted names and comments.
+        "CASE WHEN 1 THEN \"end\" /* END; */ END",
+    ] {
+        let sql = body(expression);
+        let found = texts(&sql, Syntax::Sqlite);
+        assert_eq!(found.len(), 2, "{expression}: {found:#?}");
+        assert_eq!(found[1], "COMMIT", "{expression}");
+    }
+}
+
+#[test]
+fn sqlite_begin_and_end_as_names_around_a_trigger_body() {
+    assert_eq!(
+        texts(
+            "CREATE TRIGGER begin AFTER UPDATE OF begin ON begin WHEN new.begin BEGIN\n  UPDATE begin SET end = end + 1;\nEND;\nSELECT 1 end;",
+            Syntax::Sqlite
+        ),
+        [
+            "CREATE TRIGGER begin AFTER UPDATE OF begin ON begin WHEN new.begin BEGIN\n  UPDATE begin SET end = end + 1;\nEND",
+            "SELECT 1 end"
+        ]
+    );
+}
+
+#[test]
+fn mysql_statements_between_custom_delimiters_are_split_as_the_server_reads_them() {
+    // Issue 10: the client sends the text between `;;` as one query, and the
+    // server runs each statement in it; preflight must see the COMMIT.
+    assert_eq!(
+        lines(
+            "DELIMITER ;;\nUPDATE t SET a = 1;\n  COMMIT;;\nDELIMITER ;\nSELECT 1;",
+            Syntax::Mysql
+        ),
+        [
+            (2, "UPDATE t SET a = 1".to_string()),
+            (3, "COMMIT".to_string()),
+            (5, "SELECT 1".to_string()),
+        ]
+    );
+    // A stored program is one statement, its inner `;` included; what
+    // follows it in the same block is another.
+    assert_eq!(
+        texts(
+            "DELIMITER $$\nCREATE PROCEDURE p() BEGIN\n  IF 1 THEN SELECT 1; END IF;\n  WHILE 0 DO SELECT 2; END WHILE;\nEND;\nCOMMIT$$\n\
+             CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1; DELETE FROM t$$",
+            Syntax::Mysql
+        ),
+        [
+            "CREATE PROCEDURE p() BEGIN\n  IF 1 THEN SELECT 1; END IF;\n  WHILE 0 DO SELECT 2; END WHILE;\nEND",
+            "COMMIT",
+            "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1",
+            "DELETE FROM t"
+        ]
+    );
+    // `;` in strings, comments and executable comments stays text.
+    assert_eq!(
+        texts(
+            "DELIMITER //\nSELECT 'a;b' -- c;\n, \"d;\" /* e; */ //\n/*!50003 SET @x = 1 */;//",
+            Syntax::Mysql
+        ),
+        [
+            "SELECT 'a;b' -- c;\n, \"d;\" /* e; */",
+            "/*!50003 SET @x = 1 */"
+        ]
+    );
+}
+
+#[test]
+fn mysql_a_custom_delimiter_block_that_cannot_be_split_is_an_error() {
+    // The BEGIN looks unclosed at `$$`, so where its statements end cannot be
+    // told; without a `;` inside, it is one statement, as before.
+    let problem = error(
+        "SELECT 1;\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN\n  SELECT 1; COMMIT;\n$$",
+        Syntax::Mysql,
+    );
+    assert_eq!(problem.line, 3);
+    assert!(problem.message.contains("DELIMITER"), "{problem}");
+    assert_eq!(
+        texts(
+            "DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1 $$",
+            Syntax::Mysql
+        ),
+        ["CREATE PROCEDURE p() BEGIN SELECT 1"]
+    );
+    // The same under `;` falls back to the first `;`, as it always has.
+    assert_eq!(
+        texts(
+            "CREATE PROCEDURE p() BEGIN\n  SELECT 1; COMMIT;",
+            Syntax::Mysql
+        ),
+        ["CREATE PROCEDURE p() BEGIN\n  SELECT 1", "COMMIT"]
+    );
 }

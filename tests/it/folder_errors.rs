@@ -3,7 +3,9 @@
 //! untouched: not even created when it did not exist, byte-identical (no
 //! version tables) when it did.
 
-use crate::support::{Project, TestDb, for_each_backend, migrate, states};
+use crate::support::{
+    Backend, Project, TestDb, for_each_backend, for_each_backend_where, migrate, states,
+};
 
 const GOOD_FIRST: &str = "CREATE TABLE first_table (id INTEGER PRIMARY KEY);\n";
 
@@ -111,6 +113,18 @@ fn a_file_that_is_not_utf8() {
 }
 
 #[test]
+fn a_file_with_a_nul_byte() {
+    // SQLite stops reading at a NUL: this would delete every row (issue 10).
+    for_each_backend(|db| {
+        let project = with_good_first().file(
+            "up/2_purge.sql",
+            b"INSERT INTO first_table (id) VALUES (1);\nDELETE FROM first_table\0 WHERE id = 2;\n",
+        );
+        assert_refused_untouched(&project, db, &["up/2_purge.sql:2:", "NUL byte"]);
+    });
+}
+
+#[test]
 fn an_unknown_directive() {
     for_each_backend(|db| {
         let project = with_good_first().up(
@@ -212,4 +226,50 @@ fn the_same_statement_in_a_no_transaction_file_runs() {
         migrate(&project, db, &["up"]).success();
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
     });
+}
+
+#[test]
+fn a_commit_after_a_sqlite_trigger_with_case_is_found_before_anything_runs() {
+    // Issue 10: the END after `new.by` used to leave the CASE open, so the
+    // splitter glued the COMMIT to the trigger and preflight never saw it.
+    for_each_backend_where(
+        |backend| backend == Backend::Sqlite,
+        |db| {
+            let sql = "CREATE TABLE bookings (id INTEGER PRIMARY KEY, \"by\" TEXT, status TEXT);\n\
+                       CREATE TRIGGER bookings_status AFTER INSERT ON bookings\n\
+                       BEGIN\n\
+                       \x20 UPDATE bookings SET status = CASE WHEN 1 THEN new.by END WHERE id = new.id;\n\
+                       END;\n\
+                       COMMIT;\n\
+                       INSERT INTO first_table (id) VALUES (1);\n";
+            let project = with_good_first().up(2, "trigger", sql);
+            assert_refused_untouched(
+                &project,
+                db,
+                &["up/2_trigger.sql:6:", "COMMIT", "no-transaction"],
+            );
+        },
+    );
+}
+
+#[test]
+fn a_commit_inside_a_mysql_delimiter_block_is_found_before_anything_runs() {
+    // Issue 10: the client sends `UPDATE ...; COMMIT` as one query and the
+    // server runs both; preflight used to see only the UPDATE.
+    for_each_backend_where(
+        |backend| backend == Backend::Mysql,
+        |db| {
+            let sql = "INSERT INTO first_table (id) VALUES (1);\n\
+                       DELIMITER ;;\n\
+                       UPDATE first_table SET id = 2 WHERE id = 1;\n\
+                       COMMIT;;\n\
+                       DELIMITER ;\n";
+            let project = with_good_first().up(2, "delimited", sql);
+            assert_refused_untouched(
+                &project,
+                db,
+                &["up/2_delimited.sql:4:", "COMMIT", "no-transaction"],
+            );
+        },
+    );
 }

@@ -228,6 +228,30 @@ fn delimiter_files_create_a_procedure_a_function_and_a_trigger() {
 }
 
 #[test]
+fn statements_sharing_a_delimiter_block_run_one_by_one() {
+    // The text between two `$$` holds a procedure and two more statements:
+    // each is classified and run alone (the INSERTs stay after the DDL).
+    let Some(db) = TestDb::mysql() else { return };
+    let project = Project::new().up(
+        1,
+        "block",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, note VARCHAR(100));\n\
+         DELIMITER $$\n\
+         CREATE PROCEDURE add_note(IN n INTEGER)\n\
+         BEGIN\n\
+         \x20 INSERT INTO notes (id, note) VALUES (n, 'from p; ok');\n\
+         END;\n\
+         INSERT INTO notes (id, note) VALUES (1, 'one'); CALL add_note(2)$$\n\
+         DELIMITER ;\n",
+    );
+    migrate(&project, &db, &["up"]).success();
+    assert_eq!(
+        db.rows("SELECT note FROM notes ORDER BY id"),
+        [["one"], ["from p; ok"]]
+    );
+}
+
+#[test]
 fn a_compound_statement_without_delimiter_is_one_statement() {
     let Some(db) = TestDb::mysql() else { return };
     let project = Project::new().up(

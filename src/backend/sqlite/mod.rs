@@ -9,6 +9,7 @@
 mod bookkeeping;
 mod catalog;
 pub mod lock;
+mod single_statement;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -223,13 +224,8 @@ impl Backend for SqliteBackend {
             error,
         })?;
         for (index, statement) in batch.statements.iter().enumerate() {
-            connection
-                .execute_batch(&statement.text)
-                .map_err(|error| StatementFailure {
-                    index,
-                    line: error_line(&error, statement),
-                    error: convert(error),
-                })?;
+            single_statement::run_alone(connection, statement)
+                .map_err(|failure| StatementFailure { index, ..failure })?;
         }
         Ok(())
     }
