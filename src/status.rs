@@ -141,8 +141,8 @@ fn row(
             .map(|file| file.path.clone())
     };
     let release =
-        |phase: Phase| record.and_then(|record| Some(record.phase(phase)?.release.clone()));
-    let time = |phase: Phase| record.and_then(|record| Some(record.phase(phase)?.at.clone()));
+        |phase: Phase| record.and_then(|record| Some(record.reached(phase)?.release.clone()));
+    let time = |phase: Phase| record.and_then(|record| Some(record.reached(phase)?.at.clone()));
     let state = match (record, files) {
         (Some(record), _) if record.failure.is_some() => "failed".to_string(),
         (Some(_), None) => "missing".to_string(),

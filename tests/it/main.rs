@@ -5,6 +5,7 @@
 
 mod support;
 
+mod add_only;
 mod colour;
 mod commands;
 mod concurrency;
