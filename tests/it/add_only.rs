@@ -166,6 +166,10 @@ fn a_row_the_old_sweep_left_dropped_is_read_as_added_and_rolls_back() {
             json!({"add": "1", "simdrop": null, "drop": null})
         );
         assert_eq!(four["drift"], false);
+        assert_eq!(
+            status["next"],
+            json!([{ "operation": "simdrop", "versions": [5], "command": "migrate simdrop" }])
+        );
 
         // simdrop moves only version 5, in a release after the swept labels.
         let simdrop = migrate(&project, db, &["simdrop", "--json"]);

@@ -21,6 +21,7 @@ mod log;
 mod mark;
 mod mysql;
 mod new;
+mod next_step;
 mod phases;
 mod postgres;
 mod refusals;
