@@ -219,7 +219,7 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         } => {
             if dry_run {
                 // Checked as the real run would be, so a dry run cannot promise more.
-                return match migrator.preview_mark_state(version, &options) {
+                return match migrator.preview_mark_state(version, state, &options) {
                     Ok(before) => {
                         let was = before.map_or_else(|| "pending".to_string(), |s| s.to_string());
                         let text = format!("would mark {version} as {state} (now {was})\n");

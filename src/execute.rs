@@ -247,7 +247,14 @@ impl<'r> Executor<'r> {
             .backend
             .read_state(self.tables)
             .map_err(Error::database("cannot read the version table"))?;
-        if now.records.get(&step.version) == self.records.get(&step.version) {
+        // Every change another run can make records a phase, clears one or
+        // sets a failure, so those are compared; the state itself is not, as
+        // the plan's copy may read an old row's state differently (add-only
+        // rows an older release swept past `added`).
+        let changes = |record: Option<&VersionRecord>| {
+            record.map(|record| (record.phases.clone(), record.failure.clone()))
+        };
+        if changes(now.records.get(&step.version)) == changes(self.records.get(&step.version)) {
             return Ok(());
         }
         Err(Error::ChangedByAnotherRun {

@@ -26,6 +26,7 @@
 //! command, the log), and `examples/startup.rs` is a complete application.
 #![warn(missing_docs)]
 
+pub mod add_only;
 pub mod backend;
 pub mod cli;
 pub mod command;

@@ -5,12 +5,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::add_only::effective_state;
 use crate::backend::{Backend, LockOutcome, LogEntry, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
 use crate::history::{self, HistoryFilter};
-use crate::plan::{Command, Options, Refusal, check_mark_state, plan};
+use crate::plan::{Command, Options, check_accept, check_mark_state, plan};
 use crate::preflight::{Prepared, preflight};
 use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
 use crate::scan::{Catalogue, scan};
@@ -170,29 +171,32 @@ impl Migrator {
         scan(&self.config.dir).map_err(Error::Folder)
     }
 
-    fn read_only(&self) -> Result<(Box<dyn Backend>, DbState), Error> {
+    /// Connects without the run lock and reads the state as the planner sees it.
+    fn read_only(&self, catalogue: &Catalogue) -> Result<(Box<dyn Backend>, DbState), Error> {
         let mut backend = connect(&self.config.url, false)?;
-        let db = read_state(backend.as_mut(), &self.config.tables)?;
+        let db = read_effective_state(backend.as_mut(), &self.config.tables, catalogue)?;
         Ok((backend, db))
     }
 
     /// Every version's state and the next step of the deployment.
     pub fn status(&self) -> Result<Status, Error> {
         let catalogue = self.scan()?;
-        let (_, db) = self.read_only()?;
+        let (_, db) = self.read_only(&catalogue)?;
         Ok(status(&catalogue, &db))
     }
 
     /// The current version, if any is applied.
     pub fn current_version(&self) -> Result<Option<Version>, Error> {
-        let (_, db) = self.read_only()?;
+        // Reading a swept row as `added` keeps it applied: no folder needed.
+        let mut backend = connect(&self.config.url, false)?;
+        let db = read_state(backend.as_mut(), &self.config.tables)?;
         Ok(db.current())
     }
 
     /// The applied files that changed on disk.
     pub fn verify(&self) -> Result<Vec<Drift>, Error> {
         let catalogue = self.scan()?;
-        let (_, db) = self.read_only()?;
+        let (_, db) = self.read_only(&catalogue)?;
         Ok(find_drift(&catalogue, &db))
     }
 
@@ -220,7 +224,7 @@ impl Migrator {
         run: RunOptions,
     ) -> Result<Vec<Planned>, Error> {
         let catalogue = self.scan()?;
-        let (backend, db) = self.read_only()?;
+        let (backend, db) = self.read_only(&catalogue)?;
         let plan = plan(&catalogue, &db, command, options)?;
         let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
         Ok(prepared.iter().map(planned).collect())
@@ -237,7 +241,7 @@ impl Migrator {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = read_state(backend, tables)?;
+            let db = read_effective_state(backend, tables, &catalogue)?;
             let plan = plan(&catalogue, &db, command, options)?;
             let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
             if prepared.is_empty() {
@@ -263,14 +267,8 @@ impl Migrator {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = read_state(backend, tables)?;
-            if let Some((record, failure)) = db.failures().next() {
-                return Err(Refusal::Failed {
-                    version: record.version,
-                    failure: failure.clone(),
-                }
-                .into());
-            }
+            let db = read_effective_state(backend, tables, &catalogue)?;
+            check_accept(&db)?;
             let drift = find_drift(&catalogue, &db);
             if drift.is_empty() {
                 return Ok(drift);
@@ -309,11 +307,12 @@ impl Migrator {
     pub fn preview_mark_state(
         &self,
         version: Version,
+        target: State,
         options: &Options,
     ) -> Result<Option<State>, Error> {
         let catalogue = self.scan()?;
-        let (_, db) = self.read_only()?;
-        check_mark_state(&catalogue, &db, version, options)?;
+        let (_, db) = self.read_only(&catalogue)?;
+        check_mark_state(&catalogue, &db, version, target, options)?;
         Ok(db.records.get(&version).map(|record| record.state))
     }
 
@@ -328,8 +327,8 @@ impl Migrator {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = read_state(backend, tables)?;
-            check_mark_state(&catalogue, &db, version, options)?;
+            let db = read_effective_state(backend, tables, &catalogue)?;
+            check_mark_state(&catalogue, &db, version, target, options)?;
             let files = catalogue.get(version);
             let before = db.records.get(&version);
             let release = options
@@ -421,7 +420,18 @@ impl Migrator {
     }
 }
 
-/// Reads the version table, naming what failed.
+/// Reads the version table as the planner, the executor and `status` see
+/// it: the one place where [`effective_state`] reads swept add-only rows
+/// as `added`.
+fn read_effective_state(
+    backend: &mut dyn Backend,
+    tables: &TableNames,
+    catalogue: &Catalogue,
+) -> Result<DbState, Error> {
+    Ok(effective_state(catalogue, read_state(backend, tables)?))
+}
+
+/// Reads the version table as it is written, naming what failed.
 pub(crate) fn read_state(backend: &mut dyn Backend, tables: &TableNames) -> Result<DbState, Error> {
     backend
         .read_state(tables)

@@ -16,7 +16,8 @@ use crate::drift::Drift;
 use crate::error::Error;
 use crate::execute::Report;
 use crate::migrator::Planned;
-use crate::status::Status;
+use crate::refusal::join;
+use crate::status::{Next, Status};
 
 /// `add              12  up/12_add_email.sql          14 ms`.
 pub fn operation_line(report: &Report) -> String {
@@ -116,10 +117,44 @@ pub fn status_table(status: &Status, database: &str) -> String {
     text.push('\n');
     for next in &status.next {
         text.push_str("next: ");
-        text.push_str(next);
+        text.push_str(&next_line(next));
         text.push('\n');
     }
+    if status.next.is_empty() {
+        text.push_str("next: nothing to do: every version is up to date\n");
+    }
     text
+}
+
+/// One `next:` line of `status`: `3 and 5 await add (`migrate up`)`, or
+/// `blocked: <problem>; <fix> `<command>``.
+pub fn next_line(next: &Next) -> String {
+    match next {
+        Next::Run {
+            operation,
+            versions,
+            command,
+        } => {
+            let verb = if versions.len() == 1 {
+                "awaits"
+            } else {
+                "await"
+            };
+            format!("{} {verb} {operation} (`{command}`)", join(versions))
+        }
+        Next::Blocked { refusal, fixes } => {
+            let mut line = format!("blocked: {}", refusal.problem());
+            let advice: Vec<String> = fixes
+                .iter()
+                .map(|fix| format!("{} `{}`", fix.does, fix.command))
+                .collect();
+            if !advice.is_empty() {
+                line.push_str("; ");
+                line.push_str(&advice.join(", or "));
+            }
+            line
+        }
+    }
 }
 
 /// `release 2, 2026-11-22T05:03:00Z`: a phase's release label and time, to the second.

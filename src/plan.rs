@@ -5,11 +5,12 @@
 //! so the rules of SPEC section 2 (states, releases, out-of-order versions,
 //! drift, failed versions) are decided here and only here.
 
+use crate::add_only::is_add_only;
 use crate::drift::find_drift;
 use crate::record::{DbState, Failure, VersionRecord};
 pub use crate::refusal::{Refusal, join};
 use crate::scan::{Catalogue, MigrationFile};
-use crate::state::{Operation, Phase, transition};
+use crate::state::{Operation, Phase, State, transition};
 use crate::version::{Release, Version};
 
 /// What the user asked to change.
@@ -135,16 +136,26 @@ pub fn plan<'a>(
 }
 
 /// Checks `mark --only N --state S` against the rules every change obeys:
-/// the version exists, no other version is failed (marking the failed one is
-/// how it is repaired), and no applied file drifted unless `--allow-drift`.
+/// the version exists, an add-only version is not recorded past `added`
+/// (it would be read back as `added`, see [`crate::add_only`]), no other
+/// version is failed (marking the failed one is how it is repaired), and no
+/// applied file drifted unless `--allow-drift`.
 pub fn check_mark_state(
     catalogue: &Catalogue,
     db: &DbState,
     version: Version,
+    target: State,
     options: &Options,
 ) -> Result<(), Refusal> {
     if catalogue.get(version).is_none() && !db.records.contains_key(&version) {
         return Err(Refusal::UnknownVersion(version));
+    }
+    if target > State::Added && is_add_only(catalogue, version) {
+        let operation = match target {
+            State::Simdropped => Operation::Simdrop,
+            _ => Operation::Drop,
+        };
+        return Err(Refusal::AddOnly { version, operation });
     }
     if let Some((record, failure)) = db.failures().find(|(record, _)| record.version != version) {
         return Err(Refusal::Failed {
@@ -157,6 +168,32 @@ pub fn check_mark_state(
         return Err(Refusal::Drift(drift));
     }
     Ok(())
+}
+
+/// The versions of `pending` that are out of order: lower than the current
+/// version (SPEC section 2), so that `up` refuses them without
+/// `--allow-out-of-order`.
+pub fn out_of_order(db: &DbState, pending: &[Version]) -> Vec<Version> {
+    let Some(current) = db.current() else {
+        return Vec::new();
+    };
+    pending
+        .iter()
+        .copied()
+        .filter(|version| *version < current)
+        .collect()
+}
+
+/// Checks `verify --accept`: it records the drifted files' checksums, and,
+/// like every change, refuses while a version is failed.
+pub fn check_accept(db: &DbState) -> Result<(), Refusal> {
+    match db.failures().next() {
+        Some((record, failure)) => Err(Refusal::Failed {
+            version: record.version,
+            failure: failure.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses while a version is failed, except for `up --resume`, which returns it.
@@ -242,6 +279,14 @@ impl<'a> Planner<'a, '_> {
         let mut steps = Vec::new();
         for version in self.selected(target) {
             let state = self.db.state_of(version);
+            if phase != Phase::Add && is_add_only(self.catalogue, version) {
+                // Its life ends at `added`: moving it would hide or remove
+                // nothing and only make it irreversible.
+                if self.options.only.is_some() {
+                    return Err(Refusal::AddOnly { version, operation });
+                }
+                continue;
+            }
             if Some(version) == skip || state.has_reached(phase) {
                 continue;
             }
@@ -267,7 +312,12 @@ impl<'a> Planner<'a, '_> {
         let mut steps = Vec::new();
         for version in self.selected(target) {
             let mut state = self.db.state_of(version);
-            for phase in [Phase::Add, Phase::Simdrop, Phase::Drop] {
+            let phases: &[Phase] = if is_add_only(self.catalogue, version) {
+                &[Phase::Add]
+            } else {
+                &[Phase::Add, Phase::Simdrop, Phase::Drop]
+            };
+            for &phase in phases {
                 let operation = phase.operation();
                 if let Ok(next) = transition(state, operation) {
                     steps.push(self.step(version, operation, self.release.clone()));
@@ -295,11 +345,12 @@ impl<'a> Planner<'a, '_> {
         if self.options.allow_out_of_order {
             return Ok(());
         }
-        let versions: Vec<Version> = steps
+        let added: Vec<Version> = steps
             .iter()
-            .filter(|step| step.operation == Operation::Add && step.version < current)
+            .filter(|step| step.operation == Operation::Add)
             .map(|step| step.version)
             .collect();
+        let versions = out_of_order(self.db, &added);
         if versions.is_empty() {
             Ok(())
         } else {
@@ -427,4 +478,4 @@ impl<'a> Planner<'a, '_> {
 
 #[cfg(test)]
 #[path = "plan_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -8,6 +8,7 @@
 //! `mark` or `resume` when the step has those set.
 
 use super::*;
+use crate::add_only::effective_state;
 use crate::drift::{Drift, DriftKind};
 use crate::record::PhaseRecord;
 use crate::scan::parse_name_in;
@@ -19,17 +20,17 @@ use State::*;
 
 // ---- fixtures ------------------------------------------------------------
 
-fn v(number: u128) -> Version {
+pub(crate) fn v(number: u128) -> Version {
     Version::new(number).unwrap()
 }
 
-fn label(text: &str) -> Release {
+pub(crate) fn label(text: &str) -> Release {
     Release::from_stored(text.to_string())
 }
 
 /// Expands a folder description: a bare version (`4`) stands for its five
 /// files; any other entry is a path, optionally followed by `: TEXT`.
-fn expand(entries: &[&str]) -> Vec<String> {
+pub(crate) fn expand(entries: &[&str]) -> Vec<String> {
     let five = [
         "up/N.sql",
         "down/N.sql",
@@ -47,11 +48,11 @@ fn expand(entries: &[&str]) -> Vec<String> {
 }
 
 /// A folder. A file's text names its path unless given, so every file has its own checksum.
-fn files(entries: &[&str]) -> Catalogue {
+pub(crate) fn files(entries: &[&str]) -> Catalogue {
     catalogue(expand(entries))
 }
 
-fn catalogue(entries: Vec<String>) -> Catalogue {
+pub(crate) fn catalogue(entries: Vec<String>) -> Catalogue {
     let loaded = entries.into_iter().map(|entry| {
         let (path, text) = match entry.split_once(": ") {
             Some((path, text)) => (path.to_string(), text.to_string()),
@@ -67,7 +68,7 @@ fn catalogue(entries: Vec<String>) -> Catalogue {
 
 /// The folder `entries` after `changes`: `-PATH` removes a file, `PATH` or
 /// `PATH: TEXT` adds or rewrites one.
-fn changed(entries: &[&str], changes: &[&str]) -> Catalogue {
+pub(crate) fn changed(entries: &[&str], changes: &[&str]) -> Catalogue {
     let path_of = |entry: &str| {
         entry
             .split_once(": ")
@@ -91,12 +92,12 @@ fn changed(entries: &[&str], changes: &[&str]) -> Catalogue {
 /// A row of the version table: the version and the `(release, seq)` of each
 /// phase it reached, in the order add, simdrop, drop. The number of phases
 /// gives the state: one is `added`, two `simdropped`, three `dropped`.
-type Row<'r> = (u128, &'r [(&'r str, u64)]);
+pub(crate) type Row<'r> = (u128, &'r [(&'r str, u64)]);
 
 /// The version table after the files of `catalogue` ran: each phase records
 /// its file's checksum (`None` when it has no file), so nothing has drifted
 /// unless a test plans against other files.
-fn db(catalogue: &Catalogue, rows: &[Row]) -> DbState {
+pub(crate) fn db(catalogue: &Catalogue, rows: &[Row]) -> DbState {
     let records = rows.iter().map(|&(number, reached)| {
         let files = catalogue.get(v(number));
         let mut record = VersionRecord::new(v(number), files.and_then(|files| files.name.clone()));
@@ -121,7 +122,7 @@ fn db(catalogue: &Catalogue, rows: &[Row]) -> DbState {
 
 /// A non-atomic run of `operation` that committed one statement, then failed
 /// at line 3 (`error`) or was cut off.
-fn failure(operation: Operation, release: &str, error: bool) -> Failure {
+pub(crate) fn failure(operation: Operation, release: &str, error: bool) -> Failure {
     Failure {
         operation,
         statements_done: 1,
@@ -132,7 +133,7 @@ fn failure(operation: Operation, release: &str, error: bool) -> Failure {
     }
 }
 
-fn with_failure(mut db: DbState, number: u128, failure: &Failure) -> DbState {
+pub(crate) fn with_failure(mut db: DbState, number: u128, failure: &Failure) -> DbState {
     let record = db
         .records
         .entry(v(number))
@@ -210,9 +211,12 @@ fn describe(step: &Step) -> String {
     line
 }
 
+/// Plans `line` as the migrator does: on the state read through
+/// [`effective_state`], which leaves every row but an old sweep's as it is.
 fn run(catalogue: &Catalogue, db: &DbState, line: &str) -> Result<Vec<String>, Refusal> {
     let (command, options) = request(line);
-    let planned = plan(catalogue, db, command, &options)?;
+    let db = effective_state(catalogue, db.clone());
+    let planned = plan(catalogue, &db, command, &options)?;
     Ok(planned.steps.iter().map(describe).collect())
 }
 
@@ -604,7 +608,8 @@ fn a_missing_phase_file_is_a_no_op_step_but_a_missing_down_file_refuses() {
 
     #[rustfmt::skip]
     let cases: &[Case] = &[
-        ("simdrop",       Ok(&["simdrop 1 - @2", "simdrop 2 - @2", "simdrop 3 up/3_cleanup.simdrop.sql @2", "simdrop 4 up/4.simdrop.sql @2"])),
+        // 1 and 2 are add-only: their life ends at added.
+        ("simdrop",       Ok(&["simdrop 3 up/3_cleanup.simdrop.sql @2", "simdrop 4 up/4.simdrop.sql @2"])),
         ("down --only 1", Err(no_down(1, RollbackAdd, "down/1.sql"))),
         ("down --only 2", Ok(&["rollback_add 2 down/2.sql @1"])),
         ("down --only 3", Ok(&["rollback_add 3 - @1"])),
@@ -616,12 +621,10 @@ fn a_missing_phase_file_is_a_no_op_step_but_a_missing_down_file_refuses() {
     check(&cat, &added, cases);
 
     #[rustfmt::skip]
-    let simdropped = db(&cat, &[(1, &[("1", 1), ("2", 5)]), (2, &[("1", 2), ("2", 6)]), (3, &[("1", 3), ("2", 7)]), (4, &[("1", 4), ("2", 8)])]);
+    let simdropped = db(&cat, &[(1, &[("1", 1)]), (2, &[("1", 2)]), (3, &[("1", 3), ("2", 7)]), (4, &[("1", 4), ("2", 8)])]);
     #[rustfmt::skip]
     let cases: &[Case] = &[
-        ("drop",                      Ok(&["drop 1 - @3", "drop 2 - @3", "drop 3 up/3_cleanup.drop.sql @3", "drop 4 - @3"])),
-        ("rollback_simdrop --only 1", Ok(&["rollback_simdrop 1 - @2"])),
-        ("rollback_simdrop --only 2", Ok(&["rollback_simdrop 2 - @2"])),
+        ("drop",                      Ok(&["drop 3 up/3_cleanup.drop.sql @3", "drop 4 - @3"])),
         ("rollback_simdrop --only 3", Err(no_down(3, RollbackSimdrop, "down/3.simdrop.sql"))),
         ("rollback_simdrop --only 4", Err(no_down(4, RollbackSimdrop, "down/4.simdrop.sql"))),
         ("rollback_simdrop 2",        Err(no_down(4, RollbackSimdrop, "down/4.simdrop.sql"))),
@@ -654,6 +657,181 @@ fn steps_carry_the_description() {
         let (command, options) = request(line);
         let planned = plan(&cat, &state, command, &options).unwrap();
         assert_eq!(planned.steps[0].name.as_deref(), *name, "{line}");
+    }
+}
+
+// ---- add-only versions ------------------------------------------------------
+
+/// 1 and 2 are add-only (1 without a down file); 3 has every file; 4 has a
+/// drop file but no simdrop file, so it goes through every phase.
+#[rustfmt::skip]
+const ADD_ONLY: &[&str] = &["up/1_init.sql", "up/2.sql", "down/2.sql", "3", "up/4.sql", "down/4.sql", "up/4.drop.sql"];
+
+fn add_only(number: u128, operation: Operation) -> Refusal {
+    Refusal::AddOnly {
+        version: v(number),
+        operation,
+    }
+}
+
+#[test]
+fn simdrop_drop_and_ff_never_move_an_add_only_version() {
+    let cat = files(ADD_ONLY);
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("up",               Ok(&["add 1 up/1_init.sql @1", "add 2 up/2.sql @1", "add 3 up/3.sql @1", "add 4 up/4.sql @1"])),
+        ("ff",               Ok(&["add 1 up/1_init.sql @1", "add 2 up/2.sql @1", "add 3 up/3.sql @1", "simdrop 3 up/3.simdrop.sql @1", "drop 3 up/3.drop.sql @1", "add 4 up/4.sql @1", "simdrop 4 - @1", "drop 4 up/4.drop.sql @1"])),
+        ("ff --only 2",      Ok(&["add 2 up/2.sql @1"])),
+        ("simdrop --only 2", Err(add_only(2, Simdrop))),
+    ];
+    check(&cat, &db(&cat, &[]), cases);
+
+    #[rustfmt::skip]
+    let added = db(&cat, &[(1, &[("1", 1)]), (2, &[("1", 2)]), (3, &[("1", 3)]), (4, &[("1", 4)])]);
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("simdrop",          Ok(&["simdrop 3 up/3.simdrop.sql @2", "simdrop 4 - @2"])),
+        ("simdrop 2",        Ok(&[])),
+        ("drop",             Ok(&[])),
+        ("ff",               Ok(&["simdrop 3 up/3.simdrop.sql @2", "drop 3 up/3.drop.sql @2", "simdrop 4 - @2", "drop 4 up/4.drop.sql @2"])),
+        ("ff 2",             Ok(&[])),
+        ("ff --only 2",      Ok(&[])),
+        // SPEC section 8: --only names it, so it is refused by name.
+        ("simdrop --only 1", Err(add_only(1, Simdrop))),
+        ("simdrop --only 2", Err(add_only(2, Simdrop))),
+        ("drop --only 2",    Err(add_only(2, Drop))),
+        ("simdrop --only 4", Ok(&["simdrop 4 - @2"])),
+        ("down --only 2",    Ok(&["rollback_add 2 down/2.sql @1"])),
+    ];
+    check(&cat, &added, cases);
+
+    // A version the folder no longer holds has no simdrop or drop file either.
+    let gone = changed(ADD_ONLY, &["-up/2.sql", "-down/2.sql"]);
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("simdrop --allow-drift",          Ok(&["simdrop 3 up/3.simdrop.sql @2", "simdrop 4 - @2"])),
+        ("simdrop --only 2 --allow-drift", Err(add_only(2, Simdrop))),
+    ];
+    check(&gone, &added, cases);
+}
+
+#[test]
+fn rows_an_old_sweep_left_past_added_are_read_as_added() {
+    let cat = files(&[
+        "up/1_init.sql",
+        "up/2.sql",
+        "down/2.sql",
+        "3",
+        "up/4.sql",
+        "down/4.sql",
+        "up/4.drop.sql",
+        "up/5.sql",
+        "down/5.sql",
+    ]);
+    // The old sweep: release 2 simdropped all four, release 3 dropped them;
+    // 5 was only simdropped. No file ran for 1, 2 and 5 past their add.
+    #[rustfmt::skip]
+    let swept = db(&cat, &[(1, &[("1", 1), ("2", 5), ("3", 9)]), (2, &[("1", 2), ("2", 6), ("3", 10)]), (3, &[("1", 3), ("2", 7), ("3", 11)]), (4, &[("1", 4), ("2", 8), ("3", 12)]), (5, &[("1", 13), ("4", 14)])]);
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("down --only 2",             Ok(&["rollback_add 2 down/2.sql @1"])),
+        ("down --only 5",             Ok(&["rollback_add 5 down/5.sql @1"])),
+        ("down --only 1",             Err(no_down(1, RollbackAdd, "down/1.sql"))),
+        // A file ran for 3's and 4's later phases: their rows stand.
+        ("down --only 3",             Err(wrong(3, RollbackAdd, Dropped))),
+        ("down --only 4",             Err(wrong(4, RollbackAdd, Dropped))),
+        ("rollback_simdrop --only 5", Err(wrong(5, RollbackSimdrop, Added))),
+        ("simdrop",                   Ok(&[])),
+        ("drop",                      Ok(&[])),
+        ("ff",                        Ok(&[])),
+        // The swept phases' labels still count: the next release is 5, not 2.
+        ("mark 5",                    Ok(&[])),
+    ];
+    check(&cat, &swept, cases);
+    let more = changed(
+        &[
+            "up/1_init.sql",
+            "up/2.sql",
+            "down/2.sql",
+            "3",
+            "up/4.sql",
+            "down/4.sql",
+            "up/4.drop.sql",
+            "up/5.sql",
+            "down/5.sql",
+        ],
+        &["up/6.sql"],
+    );
+    assert_eq!(
+        run(&more, &swept, "up"),
+        Ok(vec!["add 6 up/6.sql @5".to_string()])
+    );
+    let effective = effective_state(&cat, swept.clone());
+    let states: Vec<State> = effective
+        .records
+        .values()
+        .map(|record| record.state)
+        .collect();
+    assert_eq!(states, [Added, Added, Dropped, Dropped, Added]);
+    assert_eq!(effective.max_seq(), swept.max_seq());
+    assert_eq!(effective.latest_release(Phase::Simdrop), Some(&label("2")));
+    assert!(find_drift(&cat, &effective).is_empty());
+
+    // A failed row is the user's to repair with mark: left as written.
+    let failed = with_failure(swept.clone(), 2, &failure(Add, "5", true));
+    let read = effective_state(&cat, failed.clone());
+    assert_eq!(read.records.get(&v(2)), failed.records.get(&v(2)));
+}
+
+#[test]
+fn a_swept_version_that_gains_a_simdrop_file_is_drift_until_marked() {
+    let folder: &[&str] = &["up/2.sql", "down/2.sql"];
+    let cat = files(folder);
+    let swept = db(&cat, &[(2, &[("1", 1), ("2", 2), ("3", 3)])]);
+    let grown = changed(folder, &["up/2.simdrop.sql"]);
+    // No longer add-only: the row says simdrop ran without a file, and now there is one.
+    let drift = find_drift(&grown, &effective_state(&grown, swept.clone()));
+    assert_eq!(drift.len(), 1);
+    assert_eq!(
+        (drift[0].phase, drift[0].kind),
+        (Phase::Simdrop, DriftKind::Added)
+    );
+    assert_eq!(run(&grown, &swept, "simdrop"), Err(Refusal::Drift(drift)));
+    // The repair: record it as added, and the new file runs with the next simdrop.
+    let allow = Options {
+        allow_drift: true,
+        ..Options::default()
+    };
+    assert_eq!(
+        check_mark_state(&grown, &swept, v(2), Added, &allow),
+        Ok(())
+    );
+    let marked = db(&grown, &[(2, &[("1", 1)])]);
+    #[rustfmt::skip]
+    let cases: &[Case] = &[("simdrop", Ok(&["simdrop 2 up/2.simdrop.sql @2"]))];
+    check(&grown, &marked, cases);
+}
+
+#[test]
+fn mark_state_keeps_an_add_only_version_at_added() {
+    let cat = files(ADD_ONLY);
+    let state = db(&cat, &[(2, &[("1", 1)]), (3, &[("1", 2)])]);
+    let options = Options::default();
+    #[rustfmt::skip]
+    let cases: &[(u128, State, Result<(), Refusal>)] = &[
+        (2, Simdropped, Err(add_only(2, Simdrop))),
+        (2, Dropped,    Err(add_only(2, Drop))),
+        (2, Added,      Ok(())),
+        (2, Pending,    Ok(())),
+        (3, Dropped,    Ok(())),
+        (4, Simdropped, Ok(())),
+    ];
+    for (number, target, expected) in cases {
+        assert_eq!(
+            check_mark_state(&cat, &state, v(*number), *target, &options),
+            *expected,
+            "{number} {target}"
+        );
     }
 }
 
@@ -830,6 +1008,7 @@ fn refusals_name_the_version_and_what_unblocks_it() {
         (wrong(3, RollbackSimdrop, Added), false, "cannot rollback_simdrop version 3: it is added; version 3 is not simdropped"),
         (wrong(3, RollbackAdd, Pending), false, "cannot rollback_add version 3: it is pending; version 3 is not applied"),
         (wrong(3, Add, Added), false, "cannot add version 3: it is added; version 3 is already added"),
+        (add_only(4, Simdrop), false, "cannot simdrop version 4: it is add-only (there is no up/4.simdrop.sql and no up/4.drop.sql), so there is nothing to hide or remove, and the move would only make it irreversible; it stays added"),
         (no_down(1, RollbackAdd, "down/1.sql"), false, "cannot rollback_add version 1: there is no down/1.sql to undo it"),
         (no_down(4, RollbackSimdrop, "down/4.simdrop.sql"), false, "cannot rollback_simdrop version 4: there is no down/4.simdrop.sql to undo it"),
         (out_of_order(&[3], 5), false, "pending version 3 is lower than the current version 5 (out of order): apply it with --allow-out-of-order"),

@@ -95,14 +95,20 @@ impl VersionRecord {
         self.phases[phase_index(phase)].as_ref()
     }
 
-    /// The label of the latest phase reached.
+    /// The label of the latest phase reached. A phase recorded past the
+    /// state (an add-only version read as `added`, see
+    /// [`crate::add_only::effective_state`]) is not reached.
     pub fn latest_release(&self) -> Option<&Release> {
-        self.phases
-            .iter()
-            .rev()
-            .flatten()
-            .next()
+        [Phase::Drop, Phase::Simdrop, Phase::Add]
+            .into_iter()
+            .filter(|phase| self.state.has_reached(*phase))
+            .find_map(|phase| self.phase(phase))
             .map(|phase| &phase.release)
+    }
+
+    /// The record of a phase the version's state has reached.
+    pub fn reached(&self, phase: Phase) -> Option<&PhaseRecord> {
+        self.phase(phase).filter(|_| self.state.has_reached(phase))
     }
 }
 

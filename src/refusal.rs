@@ -23,6 +23,14 @@ pub enum Refusal {
         /// Where it stands.
         state: State,
     },
+    /// `simdrop` or `drop` (or `mark --state`) asked to move an add-only
+    /// version past `added` (SPEC section 8).
+    AddOnly {
+        /// The version.
+        version: Version,
+        /// What was asked: simdrop or drop.
+        operation: Operation,
+    },
     /// A rollback has no file to run.
     NoDownFile {
         /// The version.
@@ -78,6 +86,86 @@ impl Refusal {
             Refusal::UnknownVersion(_) | Refusal::NothingToResume | Refusal::NothingUnknown(_)
         )
     }
+
+    /// What is wrong, without the advice on what to run: `status` pairs it
+    /// with the fixes the planner accepts. For a refusal that blocks a
+    /// deployment (out of order, drift, failed); the whole message otherwise.
+    pub fn problem(&self) -> String {
+        match self {
+            Refusal::OutOfOrder { versions, current } => format!(
+                "pending {} {} {} lower than the current version {current} (out of order)",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "is", "are"),
+            ),
+            Refusal::Drift(drift) => {
+                let list: Vec<String> = drift.iter().map(Drift::describe).collect();
+                format!("applied files changed on disk: {}", list.join("; "))
+            }
+            Refusal::Failed { version, failure } => failed(*version, failure),
+            other => other.to_string(),
+        }
+    }
+
+    /// The versions the refusal names.
+    pub fn versions(&self) -> Vec<Version> {
+        let mut versions = match self {
+            Refusal::WrongState { version, .. }
+            | Refusal::AddOnly { version, .. }
+            | Refusal::NoDownFile { version, .. }
+            | Refusal::Failed { version, .. }
+            | Refusal::NothingUnknown(version)
+            | Refusal::UnknownVersion(version) => vec![*version],
+            Refusal::OutOfOrder { versions, .. } => versions.clone(),
+            Refusal::Drift(drift) => drift.iter().map(|found| found.version).collect(),
+            Refusal::ReleaseBoundary { older, .. } => {
+                older.iter().map(|(version, _)| *version).collect()
+            }
+            Refusal::NothingToResume | Refusal::NotEmpty(_) | Refusal::FilesExist(_) => Vec::new(),
+        };
+        versions.sort_unstable();
+        versions.dedup();
+        versions
+    }
+
+    /// A short name of the kind of refusal, for JSON: `out_of_order`, `drift`, ...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Refusal::WrongState { .. } => "wrong_state",
+            Refusal::AddOnly { .. } => "add_only",
+            Refusal::NoDownFile { .. } => "no_down_file",
+            Refusal::OutOfOrder { .. } => "out_of_order",
+            Refusal::Drift(_) => "drift",
+            Refusal::Failed { .. } => "failed",
+            Refusal::ReleaseBoundary { .. } => "release_boundary",
+            Refusal::NothingToResume => "nothing_to_resume",
+            Refusal::NothingUnknown(_) => "nothing_unknown",
+            Refusal::UnknownVersion(_) => "unknown_version",
+            Refusal::NotEmpty(_) => "not_empty",
+            Refusal::FilesExist(_) => "files_exist",
+        }
+    }
+}
+
+/// `version 2 failed during add at line 3 after 1 statement(s) committed: boom`.
+fn failed(version: Version, failure: &Failure) -> String {
+    let at = failure
+        .line
+        .map(|line| format!(" at line {line}"))
+        .unwrap_or_default();
+    match &failure.error {
+        Some(error) => format!(
+            "version {version} failed during {}{at} after {} statement(s) committed: {error}",
+            failure.operation, failure.statements_done
+        ),
+        None => format!(
+            "version {version} was cut off during {} after {} statement(s) committed, while \
+             statement {}{at} ran: whether it committed is unknown",
+            failure.operation,
+            failure.statements_done,
+            failure.statement()
+        ),
+    }
 }
 
 /// The command that would unblock `operation` on a version in `state`, if any.
@@ -115,6 +203,12 @@ impl fmt::Display for Refusal {
                 "cannot {operation} version {version}: it is {state}; {}",
                 unblock_hint(*version, *operation, *state)
             ),
+            Refusal::AddOnly { version, operation } => write!(
+                formatter,
+                "cannot {operation} version {version}: it is add-only (there is no \
+                 up/{version}.simdrop.sql and no up/{version}.drop.sql), so there is nothing to \
+                 hide or remove, and the move would only make it irreversible; it stays added"
+            ),
             Refusal::NoDownFile {
                 version,
                 operation,
@@ -123,25 +217,31 @@ impl fmt::Display for Refusal {
                 formatter,
                 "cannot {operation} version {version}: there is no {expected} to undo it"
             ),
-            Refusal::OutOfOrder { versions, current } => write!(
+            Refusal::OutOfOrder { versions, .. } => write!(
                 formatter,
-                "pending {} {} {} lower than the current version {current} (out of order): \
-                 apply {} with --allow-out-of-order",
-                plural(versions.len(), "version", "versions"),
-                join(versions),
-                plural(versions.len(), "is", "are"),
+                "{}: apply {} with --allow-out-of-order",
+                self.problem(),
                 plural(versions.len(), "it", "them"),
             ),
-            Refusal::Drift(drift) => {
-                let list: Vec<String> = drift.iter().map(Drift::describe).collect();
-                write!(
-                    formatter,
-                    "applied files changed on disk: {}; restore them, or record them with \
-                     `migrate verify --accept`, or pass --allow-drift",
-                    list.join("; ")
-                )
-            }
-            Refusal::Failed { version, failure } => write_failed(formatter, *version, failure),
+            Refusal::Drift(_) => write!(
+                formatter,
+                "{}; restore them, or record them with `migrate verify --accept`, or pass \
+                 --allow-drift",
+                self.problem()
+            ),
+            Refusal::Failed { version, failure } if failure.outcome_unknown() => write!(
+                formatter,
+                "{}; check the database, then run `migrate up --resume --skip-unknown` if it \
+                 committed or `migrate up --resume --rerun-unknown` if it did not, or record \
+                 the true state with `migrate mark --only {version} --state STATE`",
+                self.problem()
+            ),
+            Refusal::Failed { version, .. } => write!(
+                formatter,
+                "{}; fix the file and run `migrate up --resume`, or record the true state with \
+                 `migrate mark --only {version} --state STATE`",
+                self.problem()
+            ),
             Refusal::ReleaseBoundary {
                 operation,
                 latest,
@@ -189,50 +289,6 @@ impl fmt::Display for Refusal {
             ),
         }
     }
-}
-
-fn write_failed(
-    formatter: &mut fmt::Formatter<'_>,
-    version: Version,
-    failure: &Failure,
-) -> fmt::Result {
-    let at = failure
-        .line
-        .map(|line| format!(" at line {line}"))
-        .unwrap_or_default();
-    match &failure.error {
-        Some(error) => write!(
-            formatter,
-            "version {version} failed during {}{at} after {} statement(s) committed: {error}; ",
-            failure.operation, failure.statements_done
-        )?,
-        None => {
-            write!(
-                formatter,
-                "version {version} was cut off during {} after {} statement(s) committed, \
-                 while statement {}{at} ran: whether it committed is unknown; ",
-                failure.operation,
-                failure.statements_done,
-                failure.statement()
-            )?;
-            return write_unknown_ways_out(formatter, version);
-        }
-    }
-    write!(
-        formatter,
-        "fix the file and run `migrate up --resume`, or record the true state with \
-         `migrate mark --only {version} --state STATE`"
-    )
-}
-
-/// What to do about a statement whose outcome is unknown.
-fn write_unknown_ways_out(formatter: &mut fmt::Formatter<'_>, version: Version) -> fmt::Result {
-    write!(
-        formatter,
-        "check the database, then run `migrate up --resume --skip-unknown` if it committed \
-         or `migrate up --resume --rerun-unknown` if it did not, or record the true state \
-         with `migrate mark --only {version} --state STATE`"
-    )
 }
 
 fn plural<'s>(count: usize, one: &'s str, many: &'s str) -> &'s str {

@@ -1,11 +1,18 @@
 //! The status report: every version known to the files or the database, and
 //! the next step of the deployment. Pure: built from the catalogue and the
 //! version table, rendered by `output.rs`.
+//!
+//! The next step is not derived here: it is what [`plan`] returns for the
+//! deployment's commands (`up`, `simdrop`, `drop`), so `status` never
+//! advises a command that would refuse; when the planner refuses, the
+//! refusal is the blocking problem, and its fixes are planned too.
 
 use std::collections::BTreeSet;
 
 use crate::drift::find_drift;
-use crate::plan::join;
+use crate::plan::{
+    Command, Options, Refusal, UnknownStatement, check_accept, check_mark_state, out_of_order, plan,
+};
 use crate::record::{DbState, VersionRecord};
 use crate::scan::{Catalogue, VersionFiles};
 use crate::state::{Operation, Phase, State};
@@ -83,16 +90,80 @@ pub struct Status {
     pub current_version: u128,
     /// Every version, ascending.
     pub versions: Vec<VersionStatus>,
-    /// What the deployment should do next, one sentence each.
-    pub next: Vec<String>,
+    /// What the deployment should do next, as the planner decides it: the
+    /// commands that would run now, or what blocks them and its fix. Empty
+    /// when every version is done.
+    pub next: Vec<Next>,
+}
+
+/// One next step of the deployment (SPEC section 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// A command the planner would run now, and the versions it would move.
+    Run {
+        /// The phase it moves.
+        operation: Operation,
+        /// The versions, ascending.
+        versions: Vec<Version>,
+        /// The command: `migrate up`, `migrate simdrop` or `migrate drop`.
+        command: String,
+    },
+    /// The planner refuses the deployment's next command.
+    Blocked {
+        /// Why.
+        refusal: Refusal,
+        /// Commands that get past it, each checked with the planner.
+        fixes: Vec<Fix>,
+    },
+}
+
+/// `status --json`'s entries of `next`: `{"operation", "versions",
+/// "command"}` for a command that would run, or `{"blocked", "message",
+/// "versions", "fixes"}` for a refusal and the commands that get past it.
+impl serde::Serialize for Next {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(4))?;
+        match self {
+            Next::Run {
+                operation,
+                versions,
+                command,
+            } => {
+                map.serialize_entry("operation", operation)?;
+                map.serialize_entry("versions", versions)?;
+                map.serialize_entry("command", command)?;
+            }
+            Next::Blocked { refusal, fixes } => {
+                map.serialize_entry("blocked", refusal.kind())?;
+                map.serialize_entry("message", &refusal.problem())?;
+                map.serialize_entry("versions", &refusal.versions())?;
+                map.serialize_entry("fixes", fixes)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// A command that unblocks the deployment, and what it does.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fix {
+    /// What the user does: `apply them with`, `record them with`, ...
+    pub does: String,
+    /// The command, e.g. `migrate up --allow-out-of-order`.
+    pub command: String,
 }
 
 impl Status {
-    /// Whether anything awaits a phase (for `status --check`).
+    /// Whether `status --check` finds work: a version awaits its add, or
+    /// something blocks the deployment (drift, a failed version, a version
+    /// out of order). Versions awaiting simdrop or drop are not work for
+    /// `--check`: those phases belong to later releases.
     pub fn has_work(&self) -> bool {
-        self.versions
-            .iter()
-            .any(|version| matches!(version.state.as_str(), "pending" | "failed"))
+        self.next.iter().any(|next| match next {
+            Next::Run { operation, .. } => *operation == Operation::Add,
+            Next::Blocked { .. } => true,
+        })
     }
 }
 
@@ -110,6 +181,12 @@ pub fn status(catalogue: &Catalogue, db: &DbState) -> Status {
         .collect();
     versions.sort_unstable();
     versions.dedup();
+    let pending: Vec<Version> = versions
+        .iter()
+        .copied()
+        .filter(|version| db.state_of(*version) == State::Pending)
+        .collect();
+    let out_of_order: BTreeSet<Version> = out_of_order(db, &pending).into_iter().collect();
     let rows: Vec<VersionStatus> = versions
         .into_iter()
         .map(|version| {
@@ -117,17 +194,146 @@ pub fn status(catalogue: &Catalogue, db: &DbState) -> Status {
             let record = db.records.get(&version);
             let mut row = row(version, files, record);
             row.drift = drifted.contains(&version);
-            row.out_of_order =
-                row.state == "pending" && current.is_some_and(|current| version < current);
+            row.out_of_order = out_of_order.contains(&version);
             row
         })
         .collect();
-    let next = next_steps(&rows, catalogue);
     Status {
         current_version: current.map_or(0, Version::get),
         versions: rows,
-        next,
+        next: next_steps(catalogue, db),
     }
+}
+
+/// The deployment's commands, in the order a deployment runs them.
+const DEPLOYMENT: [(Command, Operation, &str); 3] = [
+    (Command::Up(None), Operation::Add, "migrate up"),
+    (
+        Command::Simdrop(None),
+        Operation::Simdrop,
+        "migrate simdrop",
+    ),
+    (Command::Drop(None), Operation::Drop, "migrate drop"),
+];
+
+/// Asks the planner what each of the deployment's commands would do now.
+/// A refusal that blocks every command (drift, a failed version) is
+/// reported once, alone; one that blocks a single command (out of order)
+/// stands in that command's place.
+fn next_steps(catalogue: &Catalogue, db: &DbState) -> Vec<Next> {
+    let mut next = Vec::new();
+    for (command, operation, line) in DEPLOYMENT {
+        match plan(catalogue, db, command, &Options::default()) {
+            Ok(planned) => {
+                let mut versions: Vec<Version> =
+                    planned.steps.iter().map(|step| step.version).collect();
+                versions.dedup();
+                if !versions.is_empty() {
+                    next.push(Next::Run {
+                        operation,
+                        versions,
+                        command: line.to_string(),
+                    });
+                }
+            }
+            Err(refusal @ (Refusal::Drift(_) | Refusal::Failed { .. })) => {
+                let fixes = fixes(catalogue, db, &refusal);
+                return vec![Next::Blocked { refusal, fixes }];
+            }
+            Err(refusal) => {
+                let fixes = fixes(catalogue, db, &refusal);
+                next.push(Next::Blocked { refusal, fixes });
+            }
+        }
+    }
+    next
+}
+
+/// The commands that would get past `refusal`, each kept only when the
+/// planner accepts it, so `status` never advises a command that refuses.
+fn fixes(catalogue: &Catalogue, db: &DbState, refusal: &Refusal) -> Vec<Fix> {
+    let up = |options: Options| plan(catalogue, db, Command::Up(None), &options).map(|_| ());
+    let fix = |does: &str, command: String| Fix {
+        does: does.to_string(),
+        command,
+    };
+    let candidates: Vec<(Fix, Result<(), Refusal>)> = match refusal {
+        Refusal::OutOfOrder { versions, .. } => {
+            let does = if versions.len() == 1 {
+                "apply it with"
+            } else {
+                "apply them with"
+            };
+            let options = Options {
+                allow_out_of_order: true,
+                ..Options::default()
+            };
+            vec![(
+                fix(does, "migrate up --allow-out-of-order".to_string()),
+                up(options),
+            )]
+        }
+        Refusal::Drift(_) => vec![(
+            fix(
+                "restore them, or record them with",
+                "migrate verify --accept".to_string(),
+            ),
+            check_accept(db),
+        )],
+        Refusal::Failed { version, failure } => {
+            // With drift elsewhere, each repair also needs --allow-drift.
+            let drifted = !find_drift(catalogue, db).is_empty();
+            let flag = if drifted { " --allow-drift" } else { "" };
+            let options = Options {
+                allow_drift: drifted,
+                ..Options::default()
+            };
+            let resume = |unknown_statement| Options {
+                resume: true,
+                unknown_statement,
+                ..options.clone()
+            };
+            let mark = check_mark_state(catalogue, db, *version, State::Added, &options);
+            let mut fixes = if failure.outcome_unknown() {
+                // The cut-off statement may have committed: the user checks.
+                vec![
+                    (
+                        fix(
+                            "if the cut-off statement committed, run",
+                            format!("migrate up --resume --skip-unknown{flag}"),
+                        ),
+                        up(resume(Some(UnknownStatement::Committed))),
+                    ),
+                    (
+                        fix(
+                            "if it did not, run",
+                            format!("migrate up --resume --rerun-unknown{flag}"),
+                        ),
+                        up(resume(Some(UnknownStatement::RolledBack))),
+                    ),
+                ]
+            } else {
+                vec![(
+                    fix("fix the file and run", format!("migrate up --resume{flag}")),
+                    up(resume(None)),
+                )]
+            };
+            fixes.push((
+                fix(
+                    "record the true state with",
+                    format!("migrate mark --only {version} --state STATE{flag}"),
+                ),
+                mark,
+            ));
+            fixes
+        }
+        _ => Vec::new(),
+    };
+    candidates
+        .into_iter()
+        .filter(|(_, planned)| planned.is_ok())
+        .map(|(fix, _)| fix)
+        .collect()
 }
 
 fn row(
@@ -141,8 +347,8 @@ fn row(
             .map(|file| file.path.clone())
     };
     let release =
-        |phase: Phase| record.and_then(|record| Some(record.phase(phase)?.release.clone()));
-    let time = |phase: Phase| record.and_then(|record| Some(record.phase(phase)?.at.clone()));
+        |phase: Phase| record.and_then(|record| Some(record.reached(phase)?.release.clone()));
+    let time = |phase: Phase| record.and_then(|record| Some(record.reached(phase)?.at.clone()));
     let state = match (record, files) {
         (Some(record), _) if record.failure.is_some() => "failed".to_string(),
         (Some(_), None) => "missing".to_string(),
@@ -199,44 +405,6 @@ fn row(
     }
 }
 
-/// "3 and 5 await add (`migrate up`)" and the like.
-fn next_steps(rows: &[VersionStatus], catalogue: &Catalogue) -> Vec<String> {
-    let mut next = Vec::new();
-    for row in rows.iter().filter(|row| row.state == "failed") {
-        next.push(format!(
-            "version {} failed: fix its file and run `migrate up --resume`, or record the true \
-             state with `migrate mark --only {} --state STATE`",
-            row.version, row.version
-        ));
-    }
-    let has_later_phase = |version: Version| {
-        catalogue.get(version).is_some_and(|files| {
-            files.file(Operation::Simdrop).is_some() || files.file(Operation::Drop).is_some()
-        })
-    };
-    let groups = [
-        ("pending", "add", "migrate up"),
-        ("added", "simdrop", "migrate simdrop"),
-        ("simdropped", "drop", "migrate drop"),
-    ];
-    for (state, phase, command) in groups {
-        let waiting: Vec<Version> = rows
-            .iter()
-            .filter(|row| row.state == state)
-            .filter(|row| state != "added" || has_later_phase(row.version))
-            .map(|row| row.version)
-            .collect();
-        if !waiting.is_empty() {
-            let verb = if waiting.len() == 1 {
-                "awaits"
-            } else {
-                "await"
-            };
-            next.push(format!("{} {verb} {phase} (`{command}`)", join(&waiting)));
-        }
-    }
-    if next.is_empty() {
-        next.push("nothing to do: every version is up to date".to_string());
-    }
-    next
-}
+#[cfg(test)]
+#[path = "status_tests.rs"]
+mod tests;

@@ -273,33 +273,24 @@ fn simdrop_rollback_simdrop_and_drop_move_through_the_phases() {
 
         let run = migrate(&project, db, &["simdrop", "--json"]);
         run.success();
-        // Version 1 has no simdrop file: a no-op that still moves it on.
-        assert_eq!(
-            json_operations(&run.json()),
-            [(1, "simdrop".to_string()), (2, "simdrop".to_string())]
-        );
-        assert_eq!(
-            db.versions(),
-            states(&[(1, "simdropped"), (2, "simdropped")])
-        );
+        // Version 1 has no simdrop and no drop file: add-only, it stays added.
+        assert_eq!(json_operations(&run.json()), [(2, "simdrop".to_string())]);
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "simdropped")]));
         assert!(db.table_exists("legacy_old") && !db.table_exists("legacy"));
 
         migrate(&project, db, &["rollback_simdrop", "1"]).success();
-        assert_eq!(db.versions(), states(&[(1, "simdropped"), (2, "added")]));
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
         assert!(db.table_exists("legacy") && !db.table_exists("legacy_old"));
 
         migrate(&project, db, &["simdrop", "--only", "2"]).success();
         migrate(&project, db, &["rollback-simdrop", "1"]).success();
-        assert_eq!(db.versions(), states(&[(1, "simdropped"), (2, "added")]));
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
 
         migrate(&project, db, &["simdrop"]).success();
         let dropped = migrate(&project, db, &["drop", "--json"]);
         dropped.success();
-        assert_eq!(
-            json_operations(&dropped.json()),
-            [(1, "drop".to_string()), (2, "drop".to_string())]
-        );
-        assert_eq!(db.versions(), states(&[(1, "dropped"), (2, "dropped")]));
+        assert_eq!(json_operations(&dropped.json()), [(2, "drop".to_string())]);
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "dropped")]));
         assert!(!db.table_exists("legacy_old") && !db.table_exists("legacy"));
         assert!(db.table_exists("users") && db.table_exists("accounts"));
     });
@@ -336,19 +327,13 @@ fn ff_takes_each_version_through_every_phase_version_by_version() {
         let project = phased();
         let run = migrate(&project, db, &["ff", "--json"]);
         run.success();
-        let expected: Vec<(u64, String)> = [
-            (1, "add"),
-            (1, "simdrop"),
-            (1, "drop"),
-            (2, "add"),
-            (2, "simdrop"),
-            (2, "drop"),
-        ]
-        .into_iter()
-        .map(|(version, operation)| (version, operation.to_string()))
-        .collect();
+        // Version 1 is add-only: ff ends its life at added.
+        let expected: Vec<(u64, String)> = [(1, "add"), (2, "add"), (2, "simdrop"), (2, "drop")]
+            .into_iter()
+            .map(|(version, operation)| (version, operation.to_string()))
+            .collect();
         assert_eq!(json_operations(&run.json()), expected);
-        assert_eq!(db.versions(), states(&[(1, "dropped"), (2, "dropped")]));
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "dropped")]));
         assert!(!db.table_exists("legacy") && !db.table_exists("legacy_old"));
     });
 }
@@ -358,7 +343,7 @@ fn ff_n_stops_at_n() {
     for_each_backend(|db| {
         let project = phased();
         migrate(&project, db, &["ff", "1"]).success();
-        assert_eq!(db.versions(), states(&[(1, "dropped")]));
+        assert_eq!(db.versions(), states(&[(1, "added")]));
         assert!(db.table_exists("legacy") && !db.table_exists("accounts"));
     });
 }

@@ -109,9 +109,8 @@ fn dry_run_json_lists_the_operations() {
                 .collect();
         assert_eq!(
             operations,
+            // Version 1 is add-only: ff leaves it added.
             [
-                (json!(1), json!("simdrop"), json!(null)),
-                (json!(1), json!("drop"), json!(null)),
                 (json!(2), json!("simdrop"), json!("up/2.simdrop.sql")),
                 (json!(2), json!("drop"), json!("up/2.drop.sql")),
             ]

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod add_only;
 mod colour;
 mod commands;
 mod concurrency;
@@ -21,6 +22,7 @@ mod log;
 mod mark;
 mod mysql;
 mod new;
+mod next_step;
 mod outcomes;
 mod phases;
 mod postgres;

@@ -49,8 +49,17 @@ fn mark_n_records_versions_as_added_without_running_them() {
 #[test]
 fn mark_only_sets_one_versions_state() {
     for_each_backend(|db| {
-        let project = project();
+        // Version 3 goes through every phase; 1 and 2 are add-only.
+        let project = project()
+            .simdrop(3, "ALTER TABLE t3 RENAME TO t3_old;\n")
+            .drop(3, "DROP TABLE t3_old;\n");
         migrate(&project, db, &["up", "1"]).success();
+        let refused = migrate(&project, db, &["mark", "--only", "1", "--state", "dropped"]);
+        refused.expect(5);
+        assert!(
+            refused.stderr.contains("version 1: it is add-only"),
+            "{refused}"
+        );
 
         migrate(
             &project,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::support::{Invocation, Run, TestDb};
+use crate::support::{Invocation, Run, TestDb, states};
 
 /// The repository's example project.
 fn example() -> &'static Path {
@@ -157,4 +157,30 @@ fn the_expand_step_rolls_back_with_down() {
     let connection = Connection::open(db.sqlite_path()).expect("open");
     old_code(&connection, "old").expect("old code works after the rollback");
     assert!(new_code(&connection, "new").is_err());
+}
+
+#[test]
+fn after_the_whole_deployment_versions_1_to_4_stay_added_and_reversible() {
+    let db = TestDb::sqlite();
+    run(&db, &["up"]).success();
+    run(&db, &["simdrop"]).success();
+    run(&db, &["drop"]).success();
+    // 1 to 4 have no simdrop or drop file: add-only, their life ends at added.
+    assert_eq!(
+        db.versions(),
+        states(&[
+            (1, "added"),
+            (2, "added"),
+            (3, "added"),
+            (4, "added"),
+            (5, "dropped")
+        ])
+    );
+    let reverted = run(&db, &["down", "--only", "4", "--json"]);
+    reverted.success();
+    assert_eq!(
+        reverted.json()["operations"][0]["file"],
+        "down/4_seed_users.sql"
+    );
+    assert_eq!(db.scalar("SELECT count(*) FROM users"), 0);
 }
