@@ -184,3 +184,34 @@ fn after_the_whole_deployment_versions_1_to_4_stay_added_and_reversible() {
     );
     assert_eq!(db.scalar("SELECT count(*) FROM users"), 0);
 }
+
+/// The README's first command on a fresh clone (`up` on the example, with
+/// its `schema/` folder) rewrites `schema/schema.sql` to the very bytes
+/// committed: the git tree stays clean on every machine.
+#[test]
+fn the_readme_up_rewrites_the_committed_schema_file_unchanged() {
+    let db = TestDb::sqlite();
+    let copy = tempfile::tempdir().expect("a temporary folder");
+    for folder in ["up", "down", "schema"] {
+        std::fs::create_dir(copy.path().join(folder)).expect("create the folder");
+        for entry in std::fs::read_dir(example().join(folder)).expect("read the folder") {
+            let path = entry.expect("an entry").path();
+            let target = copy
+                .path()
+                .join(folder)
+                .join(path.file_name().expect("a name"));
+            std::fs::copy(&path, target).expect("copy the file");
+        }
+    }
+    Invocation::bare(db.dir())
+        .database(&db)
+        .arg_path("--dir", copy.path())
+        .args(["up"])
+        .run()
+        .success();
+    let committed = std::fs::read_to_string(example().join("schema/schema.sql"))
+        .expect("the committed schema/schema.sql");
+    let rewritten = std::fs::read_to_string(copy.path().join("schema/schema.sql"))
+        .expect("the rewritten schema/schema.sql");
+    assert_eq!(rewritten, committed);
+}
