@@ -384,23 +384,23 @@ fn row(
         out_of_order: false,
         failure: record.and_then(|record| {
             let failure = record.failure.as_ref()?;
-            let what = match failure.error {
-                Some(_) => "failed",
-                None => "did not finish (running now, or cut off)",
-            };
             let line = failure
                 .line
                 .map(|line| format!(" at line {line}"))
                 .unwrap_or_default();
-            let message = failure
-                .error
-                .as_ref()
-                .map(|error| format!(": {error}"))
-                .unwrap_or_default();
-            Some(format!(
-                "{} {what}{line} after {} statement(s) committed{message}",
-                failure.operation, failure.statements_done
-            ))
+            Some(match &failure.error {
+                Some(error) => format!(
+                    "{} failed{line} after {} statement(s) committed: {error}",
+                    failure.operation, failure.statements_done
+                ),
+                None => format!(
+                    "{} did not finish (running now, or cut off) after {} statement(s) \
+                     committed, while statement {}{line} ran: whether it committed is unknown",
+                    failure.operation,
+                    failure.statements_done,
+                    failure.statement()
+                ),
+            })
         }),
     }
 }
