@@ -15,7 +15,7 @@ const RACED_VERSIONS: u64 = 30;
 
 /// 30 versions, each inserting its own number into `hits` (no key, so a
 /// version applied twice would show as a duplicate row).
-fn thirty_inserts() -> Project {
+pub fn thirty_inserts() -> Project {
     let mut project = Project::new().up(
         1,
         "hits",

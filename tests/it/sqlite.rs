@@ -1,6 +1,7 @@
 //! SQLite's own promises: foreign keys during table rebuilds (SPEC section
 //! 5), and one run lock for one database file, whatever path names it.
 
+use crate::concurrency::thirty_inserts;
 use crate::support::{Project, Run, TestDb, migrate, states};
 
 /// `parent` with a `child` that cascades, then SQLite's documented rebuild
@@ -73,23 +74,6 @@ fn a_file_that_breaks_a_foreign_key_fails_naming_the_table() {
     assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
     let failed = db.rows("SELECT version, outcome FROM db_version_log WHERE outcome = 'failed'");
     assert_eq!(failed, vec![vec!["3".to_string(), "failed".to_string()]]);
-}
-
-/// Version 1 creates `hits`; versions 2–30 each insert their number.
-fn thirty_inserts() -> Project {
-    let mut project = Project::new().up(
-        1,
-        "hits",
-        "CREATE TABLE hits (version INTEGER NOT NULL);\nINSERT INTO hits (version) VALUES (1);\n",
-    );
-    for version in 2..=30 {
-        project = project.up(
-            version,
-            &format!("hit_{version}"),
-            &format!("INSERT INTO hits (version) VALUES ({version});\n"),
-        );
-    }
-    project
 }
 
 /// Runs `up` at once through each of `paths`, three processes a path.
