@@ -173,7 +173,7 @@ impl<'r> Executor<'r> {
                 return Err(self.fail_partially_rolled_back(step, &started_at, failure));
             }
             let timed_out = failure.source.source.lock_timeout;
-            if timed_out && attempt < retries {
+            if timed_out && attempt < retries && interrupt::requested().is_none() {
                 attempt += 1;
                 log::debug!(
                     "lock timeout on {}; retry {attempt} of {retries}",
