@@ -84,14 +84,14 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             }
             Err(error) => printer.fail(&error, serde_json::json!({})),
         },
-        Action::Verify { accept } => {
-            let result = if accept {
-                migrator.accept()
-            } else {
-                migrator.verify()
+        Action::Verify { accept, dry_run } => {
+            let result = match (accept, dry_run) {
+                (true, true) => migrator.preview_accept(),
+                (true, false) => migrator.accept(),
+                (false, _) => migrator.verify(),
             };
             match result {
-                Ok(drift) => printer.drift(&drift, accept),
+                Ok(drift) => printer.drift(&drift, accept, dry_run),
                 Err(error) => printer.fail(&error, serde_json::json!({ "drift": [] })),
             }
         }
@@ -341,10 +341,19 @@ impl Printer<'_> {
         }
     }
 
-    fn drift(&mut self, drift: &[crate::drift::Drift], accepted: bool) -> io::Result<u8> {
+    fn drift(
+        &mut self,
+        drift: &[crate::drift::Drift],
+        accepted: bool,
+        dry_run: bool,
+    ) -> io::Result<u8> {
         let mut text = String::new();
         for found in drift {
-            let verb = if accepted { "accepted: " } else { "drift: " };
+            let verb = match (accepted, dry_run) {
+                (true, true) => "would accept: ",
+                (true, false) => "accepted: ",
+                (false, _) => "drift: ",
+            };
             text.push_str(verb);
             text.push_str(&found.describe());
             text.push('\n');
@@ -352,7 +361,14 @@ impl Printer<'_> {
         if drift.is_empty() {
             text.push_str("ok: every applied file matches its checksum\n");
         }
-        self.document(&output::json_drift(drift, accepted), &text)?;
+        if dry_run && !drift.is_empty() {
+            text.push_str("dry run: nothing changed\n");
+        }
+        let mut document = output::json_drift(drift, accepted && !dry_run);
+        if dry_run {
+            document["dry_run"] = serde_json::Value::Bool(true);
+        }
+        self.document(&document, &text)?;
         Ok(if drift.is_empty() || accepted {
             0
         } else {

@@ -2,7 +2,8 @@
 //!
 //! Exit codes are a contract (SPEC section 6): 1 the database refused or a
 //! migration failed; 2 bad usage, configuration or folder; 4 the run lock
-//! was not acquired in time; 5 refused for safety. Exit 3 ("a check found
+//! was not acquired in time; 5 refused for safety; 130 and 143 stopped by
+//! SIGINT and SIGTERM. Exit 3 ("a check found
 //! work or drift") is an outcome, not an error, and is decided by the command.
 
 use std::fmt;
@@ -80,6 +81,12 @@ pub enum Error {
     /// A file of the plan would fail for a reason found before running anything (exit 2).
     #[error("{}", problems_text(.0))]
     Preflight(Vec<FileProblem>),
+    /// Preflight refused the plan for safety (exit 5): it would run a file
+    /// where it cannot be atomic under `--single-transaction`, or resume
+    /// over committed statements that changed. Other problems found in the
+    /// plan are listed with it.
+    #[error("{}", problems_text(.0))]
+    UnsafePlan(Vec<FileProblem>),
     /// Bad usage or configuration (exit 2).
     #[error("{0}")]
     Usage(String),
@@ -128,6 +135,15 @@ pub enum Error {
         /// The file that was about to run.
         file: Option<String>,
     },
+    /// Another program holds a lock on the database that the run needs
+    /// before it can start, such as SQLite's write lock (exit 4).
+    #[error("{what}; gave up after {}s (--lock-wait)", waited.as_secs_f64())]
+    DatabaseBusy {
+        /// How long this run waited.
+        waited: Duration,
+        /// What it waited for, and who holds it.
+        what: String,
+    },
     /// Another run holds the lock (exit 4).
     #[error(
         "another migrate run holds the lock{}; gave up after {}s (--lock-wait)",
@@ -163,8 +179,10 @@ impl Error {
             Error::Migration(_) | Error::Database { .. } => 1,
             Error::Folder(_) | Error::Preflight(_) | Error::Usage(_) => 2,
             Error::Refused(refusal) if refusal.is_usage() => 2,
-            Error::Refused(_) => 5,
-            Error::LockTimeout { .. } | Error::ChangedByAnotherRun { .. } => 4,
+            Error::Refused(_) | Error::UnsafePlan(_) => 5,
+            Error::LockTimeout { .. }
+            | Error::DatabaseBusy { .. }
+            | Error::ChangedByAnotherRun { .. } => 4,
             Error::Interrupted { signal, .. } => signal.exit_code(),
         }
     }
@@ -173,10 +191,12 @@ impl Error {
     /// otherwise one message (a database's multi-line message stays whole).
     pub fn lines(&self) -> Vec<String> {
         match self {
-            Error::Folder(problems) | Error::Preflight(problems) => problems
-                .iter()
-                .map(|problem| problems_text(std::slice::from_ref(problem)))
-                .collect(),
+            Error::Folder(problems) | Error::Preflight(problems) | Error::UnsafePlan(problems) => {
+                problems
+                    .iter()
+                    .map(|problem| problems_text(std::slice::from_ref(problem)))
+                    .collect()
+            }
             other => vec![other.to_string()],
         }
     }
@@ -189,7 +209,7 @@ impl Error {
                 stopped: Some(error),
                 ..
             } => (Some(error.path.clone()), error.line),
-            Error::Folder(problems) | Error::Preflight(problems) => {
+            Error::Folder(problems) | Error::Preflight(problems) | Error::UnsafePlan(problems) => {
                 problems.first().map_or((None, None), |problem| {
                     (Some(problem.path.clone()), problem.line)
                 })

@@ -31,7 +31,9 @@ pub struct Config {
     pub tables: TableNames,
     /// How long to wait for another run's lock (`--lock-wait`).
     pub lock_wait: Duration,
-    /// `--lock-timeout` for every file.
+    /// `--lock-timeout` for every file without a `lock-timeout=` directive:
+    /// how long each statement may wait for a table lock. `None` leaves the
+    /// database's default; zero waits without a bound.
     pub lock_timeout: Option<Duration>,
 }
 
@@ -226,7 +228,8 @@ impl Migrator {
         let catalogue = self.scan()?;
         let (backend, db) = self.read_only(&catalogue)?;
         let plan = plan(&catalogue, &db, command, options)?;
-        let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
+        let run = self.run_options(run);
+        let prepared = preflight(&plan, backend.dialect(), &run)?;
         Ok(prepared.iter().map(planned).collect())
     }
 
@@ -240,10 +243,11 @@ impl Migrator {
     ) -> Result<Outcome, Error> {
         let catalogue = self.scan()?;
         let tables = &self.config.tables;
+        let run = self.run_options(run);
         self.locked(|backend| {
             let db = read_effective_state(backend, tables, &catalogue)?;
             let plan = plan(&catalogue, &db, command, options)?;
-            let prepared = preflight(&plan, backend.dialect(), run.single_transaction)?;
+            let prepared = preflight(&plan, backend.dialect(), &run)?;
             if prepared.is_empty() {
                 return Ok(Outcome {
                     done: Vec::new(),
@@ -260,6 +264,16 @@ impl Migrator {
             self.after_change(backend);
             Ok(outcome)
         })
+    }
+
+    /// What `verify --accept` would record, changing nothing (`verify
+    /// --accept --dry-run`): the drifted files, or why accepting them would
+    /// be refused.
+    pub fn preview_accept(&self) -> Result<Vec<Drift>, Error> {
+        let catalogue = self.scan()?;
+        let (_, db) = self.read_only(&catalogue)?;
+        check_accept(&db)?;
+        Ok(find_drift(&catalogue, &db))
     }
 
     /// Records the checksums of drifted files as they are now (`verify --accept`).
@@ -371,6 +385,16 @@ impl Migrator {
         })
     }
 
+    /// `run` with the configuration's lock timeout where `run` sets none:
+    /// [`Config::lock_timeout`] is what a library user sets, and
+    /// [`Migrator::up`] passes default run options.
+    fn run_options(&self, run: RunOptions) -> RunOptions {
+        RunOptions {
+            lock_timeout: run.lock_timeout.or(self.config.lock_timeout),
+            ..run
+        }
+    }
+
     /// Connects, takes the run lock, runs `work`, and releases the lock.
     pub(crate) fn locked<T>(
         &self,
@@ -405,6 +429,9 @@ impl Migrator {
                     waited: wait,
                     holder,
                 });
+            }
+            LockOutcome::DatabaseBusy(what) => {
+                return Err(Error::DatabaseBusy { waited: wait, what });
             }
         }
         let result = work(backend);

@@ -5,15 +5,24 @@
 //! transaction control inside a transactional file and statements the
 //! database cannot run in a transaction, checks `--single-transaction`
 //! against `no-transaction` files, and on `--resume` checks that the
-//! statements that already committed are unchanged. It also decides, once,
+//! statements that already committed are unchanged. It also checks every
+//! lock timeout against what the database can be told, and decides, once,
 //! whether each file runs atomically.
+//!
+//! A problem in a file is a usage error (exit 2); a plan that would break a
+//! safety rule (`--single-transaction` over a file that cannot be in a
+//! transaction, `--resume` over changed committed statements) is refused
+//! for safety (exit 5), as SPEC section 6 says.
 
-use crate::backend::Dialect;
+use std::time::Duration;
+
+use crate::backend::{Dialect, TransactionBoundary};
 use crate::error::Error;
+use crate::execute::RunOptions;
 use crate::plan::{Plan, Step};
 use crate::scan::FileProblem;
-use crate::script::checksum;
-use crate::split::{Statement, leading_words, split};
+use crate::script::{checksum, describe_duration};
+use crate::split::{Statement, mysql_client_comments, split};
 
 /// A step of the plan, ready to run.
 #[derive(Debug, Clone)]
@@ -41,40 +50,72 @@ pub fn done_checksum(statements: &[Statement]) -> String {
 pub fn preflight<'a>(
     plan: &Plan<'a>,
     dialect: &dyn Dialect,
-    single_transaction: bool,
+    run: &RunOptions,
 ) -> Result<Vec<Prepared<'a>>, Error> {
-    if single_transaction && !dialect.supports_single_transaction() {
+    if run.single_transaction && !dialect.supports_single_transaction() {
         return Err(Error::Usage(format!(
             "--single-transaction is not possible on {}: its DDL commits implicitly",
             dialect.name()
         )));
     }
+    if let Some(timeout) = run.lock_timeout {
+        check_lock_timeout(dialect, timeout)
+            .map_err(|message| Error::Usage(format!("--lock-timeout {message}")))?;
+    }
     let mut problems = Vec::new();
+    let mut unsafe_steps = Vec::new();
     let mut prepared = Vec::new();
     for step in &plan.steps {
-        match prepare(step, dialect, single_transaction) {
+        match prepare(step, dialect, run.single_transaction) {
             Ok(ready) => prepared.push(ready),
-            Err(Problem::Usage(message)) => return Err(Error::Usage(message)),
-            Err(Problem::Files(found)) => problems.extend(found),
+            Err(found) => {
+                problems.extend(found.problems);
+                unsafe_steps.extend(found.unsafe_steps);
+            }
         }
     }
-    if problems.is_empty() {
-        Ok(prepared)
-    } else {
-        Err(Error::Preflight(problems))
+    // A refusal for safety is the answer that matters: the other problems
+    // are listed with it.
+    match (problems.is_empty(), unsafe_steps.is_empty()) {
+        (true, true) => Ok(prepared),
+        (_, false) => {
+            unsafe_steps.extend(problems);
+            Err(Error::UnsafePlan(unsafe_steps))
+        }
+        (false, true) => Err(Error::Preflight(problems)),
     }
 }
 
-enum Problem {
-    Usage(String),
-    Files(Vec<FileProblem>),
+/// Whether the database can be told to wait `timeout` for a lock; the
+/// message names the value and the maximum. Zero (no bound) always can.
+fn check_lock_timeout(dialect: &dyn Dialect, timeout: Duration) -> Result<(), String> {
+    let maximum = dialect.max_lock_timeout();
+    if timeout <= maximum {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is longer than {} can wait for a lock (at most {}, about {} days); write \
+         a shorter timeout, or 0 to wait without a bound",
+        describe_duration(timeout),
+        dialect.name(),
+        describe_duration(maximum),
+        maximum.as_secs() / 86_400
+    ))
+}
+
+/// What is wrong with one step: problems in its file (exit 2) and reasons
+/// it is unsafe to run (exit 5).
+#[derive(Default)]
+struct Found {
+    problems: Vec<FileProblem>,
+    unsafe_steps: Vec<FileProblem>,
 }
 
 fn prepare<'a>(
     step: &Step<'a>,
     dialect: &dyn Dialect,
     single_transaction: bool,
-) -> Result<Prepared<'a>, Problem> {
+) -> Result<Prepared<'a>, Found> {
     let mut ready = Prepared {
         step: step.clone(),
         statements: Vec::new(),
@@ -89,8 +130,18 @@ fn prepare<'a>(
         line: Some(line),
         message,
     };
-    let statements = split(&file.script.text, dialect.syntax())
-        .map_err(|error| Problem::Files(vec![at(error.line, error.message)]))?;
+    let statements = split(&file.script.text, dialect.syntax()).map_err(|error| Found {
+        problems: vec![at(error.line, error.message)],
+        unsafe_steps: Vec::new(),
+    })?;
+    for line in mysql_client_comments(&file.script.text, dialect.syntax()) {
+        log::warn!(
+            "{}:{line}: `--` without a space after it starts a comment here only because it \
+             opens a line between statements, as the mysql client reads it; the server \
+             would read it as SQL: write `-- ` to make it a comment everywhere",
+            file.path
+        );
+    }
     // A file runs in a transaction unless it says no-transaction or holds a
     // statement that would commit it (MySQL DDL); only such a file must not
     // control the transaction itself.
@@ -98,14 +149,27 @@ fn prepare<'a>(
         && !statements
             .iter()
             .any(|statement| dialect.commits_implicitly(statement));
+    let mut found = Found::default();
     if !transactional && single_transaction {
-        return Err(Problem::Usage(format!(
-            "--single-transaction cannot include {}, which cannot run in a transaction \
-             (it is marked `no-transaction` or commits implicitly)",
-            file.path
-        )));
+        found.unsafe_steps.push(FileProblem {
+            path: file.path.clone(),
+            line: None,
+            message: "--single-transaction cannot include this file, which cannot run in a \
+                      transaction (it is marked `no-transaction` or commits implicitly): run \
+                      without --single-transaction, or the plan up to the version before it"
+                .to_string(),
+        });
     }
-    let mut problems = Vec::new();
+    if let Some(timeout) = file.script.directives.lock_timeout
+        && let Err(message) = check_lock_timeout(dialect, timeout)
+    {
+        found.problems.push(FileProblem {
+            path: file.path.clone(),
+            line: directive_line(&file.script.text, "lock-timeout="),
+            message: format!("`lock-timeout=` {message}"),
+        });
+    }
+    let problems = &mut found.problems;
     if !transactional && file.script.directives.retries > 0 {
         problems.push(FileProblem {
             path: file.path.clone(),
@@ -116,24 +180,13 @@ fn prepare<'a>(
         });
     }
     if transactional {
-        for statement in &statements {
-            if dialect.is_transaction_control(statement) {
-                let keyword = leading_words(&statement.text, dialect.syntax(), 1).join(" ");
-                problems.push(at(
-                    statement.line,
-                    format!(
-                        "`{keyword}` controls the transaction that migrate runs this file in, \
-                         and would split the file from its bookkeeping: remove it, or mark \
-                         the file `-- migrate: no-transaction`"
-                    ),
-                ));
-            } else if let Some(reason) = dialect.needs_no_transaction(statement) {
-                problems.push(at(
-                    statement.line,
-                    format!("{reason}: mark the file `-- migrate: no-transaction`"),
-                ));
-            }
-        }
+        transaction_control_problems(dialect, &statements, &mut |line, message| {
+            problems.push(at(line, message));
+        });
+    } else {
+        chain_problems(dialect, &statements, &mut |line, message| {
+            problems.push(at(line, message));
+        });
     }
     if let Some(failure) = step.resume_from {
         let done = failure.statements_done;
@@ -141,7 +194,7 @@ fn prepare<'a>(
             .get(..done)
             .is_some_and(|committed| done_checksum(committed) == failure.done_checksum);
         if !unchanged {
-            problems.push(FileProblem {
+            found.unsafe_steps.push(FileProblem {
                 path: file.path.clone(),
                 line: None,
                 message: format!(
@@ -155,10 +208,111 @@ fn prepare<'a>(
         }
         ready.skip = (done + usize::from(step.skip_unknown)).min(statements.len());
     }
-    if !problems.is_empty() {
-        return Err(Problem::Files(problems));
+    if !found.problems.is_empty() || !found.unsafe_steps.is_empty() {
+        return Err(found);
     }
     ready.atomic = transactional && ready.skip == 0;
     ready.statements = statements;
     Ok(ready)
+}
+
+/// The problems of a file that runs in the tool's transaction: its own
+/// transaction control, and statements that cannot run in a transaction.
+fn transaction_control_problems(
+    dialect: &dyn Dialect,
+    statements: &[Statement],
+    report: &mut dyn FnMut(usize, String),
+) {
+    let mut opened_before = false;
+    for statement in statements {
+        if let Some(reason) = dialect.needs_no_transaction(statement) {
+            report(
+                statement.line,
+                format!("{reason}: mark the file `-- migrate: no-transaction`"),
+            );
+            continue;
+        }
+        if !dialect.is_transaction_control(statement) {
+            continue;
+        }
+        let boundary = dialect.transaction_boundary(statement);
+        let shown = shown_statement(statement);
+        // `no-transaction` is advice that works only where the statement
+        // would still run: a chained end with no `BEGIN` before it fails
+        // there too, after the statements before it committed.
+        let chain = matches!(boundary, Some(TransactionBoundary::End { chain: true }));
+        let advice = if chain && !opened_before && dialect.chain_needs_open_transaction() {
+            format!(
+                "remove it (migrate runs the file in one transaction already); marking the \
+                 file `no-transaction` would not help: {} refuses `{shown}` unless the file \
+                 opened a transaction with `BEGIN` before it",
+                dialect.name()
+            )
+        } else {
+            "remove it (migrate runs the file in one transaction already), or, if the file \
+             needs transactions of its own, mark it `-- migrate: no-transaction` and open \
+             each with `BEGIN`"
+                .to_string()
+        };
+        report(
+            statement.line,
+            format!(
+                "`{shown}` controls the transaction that migrate runs this file in, and would \
+                 split the file from its bookkeeping: {advice}"
+            ),
+        );
+        if boundary == Some(TransactionBoundary::Open) {
+            opened_before = true;
+        }
+    }
+}
+
+/// The problems of a file that runs outside a transaction: a chained end
+/// (`COMMIT AND CHAIN`) where no transaction is open, which the database
+/// refuses at run time, after the statements before it committed.
+fn chain_problems(
+    dialect: &dyn Dialect,
+    statements: &[Statement],
+    report: &mut dyn FnMut(usize, String),
+) {
+    if !dialect.chain_needs_open_transaction() {
+        return;
+    }
+    let mut open = false;
+    for statement in statements {
+        match dialect.transaction_boundary(statement) {
+            Some(TransactionBoundary::Open) => open = true,
+            Some(TransactionBoundary::End { chain: true }) if !open => report(
+                statement.line,
+                format!(
+                    "`{}` with no transaction open: {} refuses it outside a transaction \
+                     block, and the statements before it would stay committed; open one \
+                     with `BEGIN` before it, or end with a plain `COMMIT`",
+                    shown_statement(statement),
+                    dialect.name()
+                ),
+            ),
+            Some(TransactionBoundary::End { chain }) => open = chain,
+            None => {}
+        }
+    }
+}
+
+/// A statement as a message names it: its words on one line, cut short
+/// when long.
+fn shown_statement(statement: &Statement) -> String {
+    const LONGEST: usize = 60;
+    let words: Vec<&str> = statement.text.split_whitespace().collect();
+    let joined = words.join(" ");
+    match joined.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        None => joined,
+    }
+}
+
+/// The line of the directive `name` among the file's header comments.
+fn directive_line(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| line.trim_start().starts_with("--") && line.contains(name))
+        .map(|index| index + 1)
 }

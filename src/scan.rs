@@ -185,6 +185,15 @@ pub fn parse_name_in(file_name: &str, forward: bool) -> Result<ParsedName, Strin
 
 /// Parses the grammar shared by both folders; the operation is the forward one.
 fn parse_file_name(file_name: &str) -> Result<ParsedName, String> {
+    // A newline or other control character would split or garble every
+    // line of output that names the file or the version's description.
+    if let Some(control) = file_name.chars().find(|character| character.is_control()) {
+        return Err(format!(
+            "{}: the name holds the control character {}: rename the file",
+            file_name.escape_debug(),
+            control.escape_debug()
+        ));
+    }
     let stem = file_name
         .strip_suffix(".sql")
         .ok_or_else(|| format!("{file_name} does not end in .sql"))?;
@@ -284,6 +293,24 @@ fn walk(
         if !entry.file_type().is_file() || !file_name.ends_with(".sql") {
             continue;
         }
+        // The path is stored in the version table and printed: a name that
+        // is not UTF-8 would be stored lossily (`up/2_?.sql`, with U+FFFD)
+        // and no longer name the file (SPEC section 1).
+        if entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_str()
+            .is_none()
+        {
+            problems.push(problem_at(
+                dir,
+                entry.path(),
+                None,
+                "the file name is not valid UTF-8: rename the file (or its folder)".to_string(),
+            ));
+            continue;
+        }
         match load(dir, entry.path(), &file_name, forward) {
             Ok(loaded) => found.push(loaded),
             Err(problem) => problems.push(problem),
@@ -312,7 +339,8 @@ fn load(
 
 fn problem_at(dir: &Path, path: &Path, line: Option<usize>, message: String) -> FileProblem {
     FileProblem {
-        path: relative(dir, path),
+        // Escaped: a name holding a newline must not split the message.
+        path: relative(dir, path).escape_debug().to_string(),
         line: line.filter(|line| *line > 0),
         message,
     }
@@ -398,6 +426,9 @@ mod tests {
             ("0_x.sql", true, "version 0 does not exist"),
             (".sql", true, "does not start with a version"),
             ("12.drop.sql", false, "drop cannot be undone"),
+            ("12_add\nemail.sql", true, "control character \\n"),
+            ("12_add\temail.sql", true, "control character \\t"),
+            ("12_add\u{1b}[31m.sql", true, "control character"),
         ];
         for (file_name, forward, message) in cases {
             let error = parse_name_in(file_name, forward).unwrap_err();

@@ -48,6 +48,20 @@ pub trait Dialect {
         true
     }
 
+    /// The longest lock timeout the database can be told (`--lock-timeout`,
+    /// `lock-timeout=`): preflight refuses a longer one before anything
+    /// runs, instead of the driver failing (or panicking, or clamping
+    /// silently) when that file's turn comes. A timeout of zero means no
+    /// bound and is always allowed.
+    fn max_lock_timeout(&self) -> Duration;
+
+    /// Whether `COMMIT AND CHAIN` / `ROLLBACK AND CHAIN` is refused when no
+    /// transaction is open (PostgreSQL: "can only be used in transaction
+    /// blocks"; SQLite has no `AND CHAIN` at all). MySQL accepts it anywhere.
+    fn chain_needs_open_transaction(&self) -> bool {
+        true
+    }
+
     /// Whether another run can reach the same database without meeting this
     /// run's lock (SQLite: one file under two names, such as a hard link,
     /// each name taking its own lock file). The executor then re-reads a
@@ -192,6 +206,9 @@ pub enum LockOutcome {
     Acquired,
     /// The wait ran out; who holds it, where the database can tell.
     TimedOut(Option<String>),
+    /// The wait ran out on a lock that another program (not a migrate run)
+    /// holds on the database itself, named in the text (SQLite's write lock).
+    DatabaseBusy(String),
 }
 
 /// A session with one database: its dialect, lock, transactions and bookkeeping SQL.

@@ -19,7 +19,8 @@ const AFTER_HELP: &str = "Examples: migrate new add_email                   # up
           migrate status --json                   # what a deploy script reads
 Environment: DATABASE_URL, MIGRATE_DIR and MIGRATE_RELEASE, also read from ./.env.
 Exit codes: 0 done, 1 a migration or the database failed, 2 bad usage or folder,
-3 a check found work or drift, 4 the run lock was not acquired, 5 refused for safety.";
+3 a check found work or drift, 4 the run lock was not acquired, 5 refused for safety,
+130 stopped by SIGINT, 143 stopped by SIGTERM.";
 
 /// A pure-SQL schema migrator for SQLite, PostgreSQL and MySQL/MariaDB, made
 /// for zero-downtime deployments.
@@ -57,7 +58,7 @@ struct GlobalArgs {
     /// Seconds to wait for another run's lock before exiting 4
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
     lock_wait: u64,
-    /// How long each statement may wait for a table lock: 500ms, 2s, 1m
+    /// How long each statement may wait for a table lock: 500ms, 2s, 1m; 0 waits without a bound
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     lock_timeout: Option<Duration>,
     /// Read settings from this file instead of ./.env
@@ -192,6 +193,9 @@ enum CommandArgs {
         /// Record the files' current checksums (logged)
         #[arg(long)]
         accept: bool,
+        /// With --accept: print what it would record and change nothing
+        #[arg(long, requires = "accept")]
+        dry_run: bool,
     },
     /// Record versions as applied without running them, or set one version's state
     #[command(

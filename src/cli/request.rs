@@ -41,10 +41,12 @@ pub enum Action {
     },
     /// `version`.
     Version,
-    /// `verify [--accept]`.
+    /// `verify [--accept [--dry-run]]`.
     Verify {
         /// `--accept`.
         accept: bool,
+        /// `--dry-run` (with `--accept`): print what would be recorded, change nothing.
+        dry_run: bool,
     },
     /// `log`: the history, filtered.
     Log(HistoryFilter),
@@ -294,7 +296,9 @@ fn action(
         ),
         CommandArgs::Status { check } => return Ok(Action::Status { check }),
         CommandArgs::Version => return Ok(Action::Version),
-        CommandArgs::Verify { accept } => return Ok(Action::Verify { accept }),
+        CommandArgs::Verify { accept, dry_run } => {
+            return Ok(Action::Verify { accept, dry_run });
+        }
         CommandArgs::Log { id: Some(id), .. } => return Ok(Action::LogEntry { id }),
         CommandArgs::Log {
             id: None,

@@ -175,9 +175,14 @@ impl<'a> Lexer<'a> {
 
     /// Whether `--` at `pos` starts a comment: always, except in MySQL where
     /// the dashes must be followed by whitespace, a control character or
-    /// the end of input (`--x` and `1--1` are not comments).
+    /// the end of input (`1--1` is not a comment), or open a line between
+    /// statements: the mysql client reads `--DROP INDEX i` there as a
+    /// comment and never sends it ("lines starting with '--'" in its
+    /// `add_line`), and files written for it rely on that.
     fn dash_comment(&self, pos: usize) -> bool {
-        self.syntax != Syntax::Mysql || self.bytes().get(pos + 2).is_none_or(|&b| b <= b' ')
+        self.syntax != Syntax::Mysql
+            || self.bytes().get(pos + 2).is_none_or(|&b| b <= b' ')
+            || (self.line_fresh && !self.in_statement)
     }
 
     fn block_comment(&self, pos: usize) -> Result<(Kind, usize), String> {

@@ -37,6 +37,8 @@ mod boundary;
 mod lexer;
 mod mysql_delimiter;
 mod mysql_programs;
+#[cfg(test)]
+mod proptests;
 mod quoted;
 #[cfg(test)]
 mod sqlite_oracle_tests;
@@ -136,6 +138,27 @@ pub fn split(sql: &str, syntax: Syntax) -> Result<Vec<Statement>, SplitError> {
         i = end.max(i + 1);
     }
     Ok(statements)
+}
+
+/// The lines of a MySQL file where `--` without a space after it is a
+/// comment only because it opens a line between statements, as the mysql
+/// client reads it (the server would read it as SQL): worth a warning.
+/// Empty for the other dialects, where `--` always starts a comment, and
+/// for text that cannot be split.
+pub fn mysql_client_comments(sql: &str, syntax: Syntax) -> Vec<usize> {
+    if syntax != Syntax::Mysql {
+        return Vec::new();
+    }
+    Lexer::new(sql, syntax, true)
+        .map_while(Result::ok)
+        .filter(|token| {
+            let text = token.text(sql).as_bytes();
+            token.kind == Kind::Comment
+                && text.starts_with(b"--")
+                && text.get(2).is_some_and(|&b| b > b' ')
+        })
+        .map(|token| token.line)
+        .collect()
 }
 
 /// The first `max` words of a statement, upper-cased, skipping comments and

@@ -305,7 +305,8 @@ fn up_resume_refuses_when_a_committed_statement_changed() {
         );
         let before = db.footprint();
         let run = migrate(&project, db, &["up", "--resume"]);
-        run.expect(2);
+        // Refused for safety (SPEC section 6).
+        run.expect(5);
         assert!(run.stderr.contains("up/2_fill.sql"), "{run}");
         assert_eq!(db.footprint(), before);
         assert_eq!(db.rows("SELECT id FROM items"), [["1"]]);

@@ -9,6 +9,8 @@
 //! its progress recorded. See
 //! <https://dev.mysql.com/doc/refman/8.0/en/implicit-commit.html>.
 
+use std::time::Duration;
+
 use crate::backend::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
@@ -25,7 +27,10 @@ impl Dialect for MysqlDialect {
     }
 
     fn is_transaction_control(&self, statement: &Statement) -> bool {
-        let words = leading_words(&statement.text, Syntax::Mysql, 3);
+        // `/*!40101 COMMIT */` is run by the server as the statement inside
+        // it (issue 11: such a `COMMIT` after a comment slipped through).
+        let text = executable_comment_body(&statement.text).unwrap_or(&statement.text);
+        let words = leading_words(text, Syntax::Mysql, 3);
         let word = |index: usize| words.get(index).map(String::as_str);
         match word(0) {
             Some("BEGIN") => word(1) != Some("NOT"),
@@ -33,7 +38,7 @@ impl Dialect for MysqlDialect {
             Some("START") => word(1) == Some("TRANSACTION"),
             Some("ROLLBACK") => !rolls_back_to_savepoint(&words),
             // `SET autocommit`, `SET SESSION autocommit`, `SET @@autocommit`, ...
-            Some("SET") => mentions_autocommit(&statement.text),
+            Some("SET") => mentions_autocommit(text),
             _ => false,
         }
     }
@@ -75,7 +80,21 @@ impl Dialect for MysqlDialect {
     fn supports_single_transaction(&self) -> bool {
         false
     }
+
+    fn max_lock_timeout(&self) -> Duration {
+        MAX_LOCK_WAIT_TIMEOUT
+    }
+
+    fn chain_needs_open_transaction(&self) -> bool {
+        false
+    }
 }
+
+/// The largest `lock_wait_timeout` MySQL and MariaDB accept, one year in
+/// seconds; a larger value is clamped silently, so preflight refuses it.
+/// (`innodb_lock_wait_timeout` goes higher, to 1073741824 s.)
+/// <https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_lock_wait_timeout>
+pub(crate) const MAX_LOCK_WAIT_TIMEOUT: Duration = Duration::from_secs(31_536_000);
 
 /// Whether the text names `autocommit` as a word, in any spelling of `SET`.
 fn mentions_autocommit(text: &str) -> bool {
@@ -153,6 +172,11 @@ mod tests {
             "SET SESSION autocommit = 0",
             "SET @@autocommit = 0",
             "ROLLBACK WORK",
+            "/*!40101 COMMIT */",
+            "/*!BEGIN*/",
+            "/*M!100100 START TRANSACTION */",
+            "# a comment\nCOMMIT",
+            "--a comment the mysql client reads\nBEGIN",
         ] {
             assert!(MysqlDialect.is_transaction_control(&first(sql)), "{sql}");
         }

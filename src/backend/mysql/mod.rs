@@ -35,6 +35,10 @@ use crate::record::{DbState, VersionRecord};
 use crate::settings::{DatabaseUrl, TableNames};
 use crate::version::Version;
 
+/// The largest `innodb_lock_wait_timeout` MySQL and MariaDB accept, in
+/// seconds: the row-lock wait of a lock timeout that is off.
+const MAX_INNODB_LOCK_WAIT_TIMEOUT: u64 = 1_073_741_824;
+
 /// The longest lock name MySQL accepts.
 const MAX_LOCK_NAME: usize = 64;
 
@@ -134,7 +138,12 @@ impl Backend for MysqlBackend {
 
     fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError> {
         let name = self.lock_name(tables)?;
-        let seconds = wait.as_secs_f64().ceil() as u64;
+        // Whole seconds, rounded up; a wait of more than 68 years is
+        // "forever" and is capped where the server's integer surely holds it.
+        let seconds = wait
+            .as_secs()
+            .saturating_add(u64::from(wait.subsec_nanos() > 0));
+        let seconds = seconds.min(i32::MAX as u64);
         let acquired: Option<Option<i64>> = self
             .connection
             .exec_first("SELECT GET_LOCK(?, ?)", (&name, seconds))
@@ -288,9 +297,22 @@ impl Backend for MysqlBackend {
             return Ok(());
         }
         let sql = match timeout {
+            // Zero turns the lock timeout off (SPEC section 5). MySQL has no
+            // "no bound", so both wait as long as the server allows.
+            Some(timeout) if timeout.is_zero() => format!(
+                "SET SESSION lock_wait_timeout = {}, \
+                 SESSION innodb_lock_wait_timeout = {MAX_INNODB_LOCK_WAIT_TIMEOUT}",
+                dialect::MAX_LOCK_WAIT_TIMEOUT.as_secs()
+            ),
             // Both take whole seconds; round up so that 500ms still waits.
+            // Preflight refused anything above the maximum; the `min` only
+            // keeps a direct caller from having it clamped unseen.
             Some(timeout) => {
-                let seconds = timeout.as_millis().div_ceil(1000).max(1);
+                let seconds = timeout
+                    .min(dialect::MAX_LOCK_WAIT_TIMEOUT)
+                    .as_millis()
+                    .div_ceil(1000)
+                    .max(1);
                 format!(
                     "SET SESSION lock_wait_timeout = {seconds}, \
                      SESSION innodb_lock_wait_timeout = {seconds}"

@@ -33,12 +33,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::future::{try_join, try_join4};
-use tokio::runtime::Runtime;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Error, Row};
 
 use super::bookkeeping::quote;
 use super::convert;
+use super::driver::Driver;
 use crate::dump::{DumpItem, Section};
 use crate::error::DbError;
 use crate::settings::TableNames;
@@ -48,12 +48,12 @@ use crate::settings::TableNames;
 /// Runs its queries in a read-only transaction of its own, which it ends:
 /// call it outside a transaction.
 pub fn read(
-    runtime: &Runtime,
+    driver: &Driver,
     client: &Client,
     schema: &str,
     tables: &TableNames,
 ) -> Result<Vec<DumpItem>, DbError> {
-    runtime.block_on(async {
+    driver.block_on(async {
         client
             .batch_execute(&format!(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = {}",

@@ -1,6 +1,8 @@
 //! What PostgreSQL allows where: transaction control, and the statements it
 //! refuses to run inside a transaction block.
 
+use std::time::Duration;
+
 use crate::backend::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
@@ -14,6 +16,12 @@ impl Dialect for PostgresDialect {
 
     fn syntax(&self) -> Syntax {
         Syntax::Postgres
+    }
+
+    fn max_lock_timeout(&self) -> Duration {
+        // `lock_timeout` is an `int` of milliseconds: a larger value fails
+        // with "Value exceeds integer range" when it is set.
+        Duration::from_millis(i32::MAX as u64)
     }
 
     fn is_transaction_control(&self, statement: &Statement) -> bool {

@@ -1,7 +1,8 @@
 //! The PostgreSQL backend.
 //!
 //! It drives `tokio-postgres` (the engine of the `postgres` crate) on a
-//! single-threaded runtime, as the `postgres` crate itself does, because it
+//! single-threaded runtime, as the `postgres` crate itself does (but one
+//! that also works when called from inside a tokio runtime: `driver`), because it
 //! needs two things the blocking client hides: a multi-statement query
 //! streamed message by message, so that the failing statement of a file
 //! sent in one message is known by counting the statements that completed
@@ -14,6 +15,7 @@ mod bookkeeping;
 mod catalog;
 pub mod connect;
 mod dialect;
+mod driver;
 mod values;
 
 use std::collections::HashMap;
@@ -21,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, pin_mut};
 use sha2::{Digest, Sha256};
-use tokio::runtime::Runtime;
 use tokio_postgres::error::{ErrorPosition, SqlState};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, SimpleQueryMessage, Statement as Prepared};
@@ -29,6 +30,7 @@ use tokio_postgres::{Client, SimpleQueryMessage, Statement as Prepared};
 use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
+use self::driver::Driver;
 use self::values::{LogValues, raw_log_row, raw_row, row_params};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -46,7 +48,9 @@ const LOCK_POLL: Duration = Duration::from_millis(100);
 
 /// A session with one PostgreSQL database.
 pub struct PostgresBackend {
-    runtime: Runtime,
+    /// Drives the client; it also works when the library is called from
+    /// inside a tokio runtime (see `driver`).
+    runtime: Driver,
     client: Client,
     /// The TLS of the connection, for a cancel request; `None`: plain.
     cancel_tls: Option<MakeRustlsConnect>,
@@ -67,12 +71,9 @@ impl PostgresBackend {
     /// Connects to `url`.
     pub fn connect(url: &DatabaseUrl) -> Result<PostgresBackend, Error> {
         let target = connect::parse(url.expose()).map_err(Error::Usage)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|error| {
-                Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
-            })?;
+        let runtime = Driver::new().map_err(|error| {
+            Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
+        })?;
         let context = format!("cannot connect to {url}");
         let (client, cancel_tls) = open(&runtime, &target).map_err(|error| Error::Database {
             context: context.clone(),
@@ -210,10 +211,7 @@ impl PostgresBackend {
 
 /// Connects; also returns the TLS connector, which a cancel request needs
 /// to reach the server the same way (`None`: no TLS).
-fn open(
-    runtime: &Runtime,
-    target: &Target,
-) -> Result<(Client, Option<MakeRustlsConnect>), DbError> {
+fn open(runtime: &Driver, target: &Target) -> Result<(Client, Option<MakeRustlsConnect>), DbError> {
     if target.tls == TlsMode::Disable {
         let (client, connection) = runtime
             .block_on(target.config.connect(tokio_postgres::NoTls))
@@ -237,14 +235,18 @@ impl Backend for PostgresBackend {
 
     fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError> {
         let key = self.lock_key(tables);
-        let deadline = Instant::now() + wait;
+        // A wait too long for the clock to reach (`--lock-wait` near
+        // u64::MAX seconds) has no deadline: it waits until the lock is free.
+        let deadline = Instant::now().checked_add(wait);
         loop {
             let rows = self.query("SELECT pg_try_advisory_lock($1)", &[&key])?;
             if rows.first().is_some_and(|row| row.get::<_, bool>(0)) {
                 self.lock_key = Some(key);
                 return Ok(LockOutcome::Acquired);
             }
-            if Instant::now() >= deadline || crate::interrupt::requested().is_some() {
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline)
+                || crate::interrupt::requested().is_some()
+            {
                 return Ok(LockOutcome::TimedOut(self.lock_holder(key)));
             }
             std::thread::sleep(LOCK_POLL);

@@ -71,7 +71,9 @@ impl FileLock {
         path: &Path,
         wait: Duration,
     ) -> Result<Result<FileLock, Option<String>>, DbError> {
-        let deadline = Instant::now() + wait;
+        // A wait too long for the clock to reach (`--lock-wait` near
+        // u64::MAX seconds) has no deadline: it waits until the lock is free.
+        let deadline = Instant::now().checked_add(wait);
         loop {
             let file = OpenOptions::new()
                 .read(true)
@@ -104,7 +106,9 @@ impl FileLock {
                 }
             }
             // A signal ends the wait too; the caller sees it and stops.
-            if Instant::now() >= deadline || crate::interrupt::requested().is_some() {
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline)
+                || crate::interrupt::requested().is_some()
+            {
                 return Ok(Err(read_holder(path)));
             }
             std::thread::sleep(POLL);

@@ -12,7 +12,7 @@ pub mod lock;
 mod single_statement;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use std::sync::{Arc, Mutex};
 
@@ -33,6 +33,9 @@ use crate::version::Version;
 /// How long a statement waits for another connection's write lock when
 /// neither `--lock-timeout` nor the file's directive says.
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The longest busy timeout SQLite can be given: an `int` of milliseconds.
+const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
 
 /// SQLite's dialect.
 pub struct SqliteDialect;
@@ -57,6 +60,11 @@ impl Dialect for SqliteDialect {
 
     fn run_lock_can_be_bypassed(&self) -> bool {
         true
+    }
+
+    fn max_lock_timeout(&self) -> Duration {
+        // `sqlite3_busy_timeout` takes an `int` of milliseconds.
+        MAX_BUSY_TIMEOUT
     }
 
     fn needs_no_transaction(&self, statement: &Statement) -> Option<&'static str> {
@@ -102,9 +110,7 @@ impl SqliteBackend {
             let connection = Connection::open_with_flags(&self.path, flags).map_err(|error| {
                 DbError::new(format!("cannot open {}: {error}", self.path.display()))
             })?;
-            connection
-                .busy_timeout(self.default_timeout)
-                .map_err(convert)?;
+            set_busy_timeout(&connection, self.default_timeout)?;
             // Off for the whole session, as the `sqlite3` shell runs files:
             // the pragma is a no-op inside a transaction, and with it on (the
             // bundled build's default) SQLite's own table-rebuild procedure
@@ -123,6 +129,31 @@ impl SqliteBackend {
             .ok_or_else(|| DbError::new("no connection"))
     }
 
+    /// Waits until no other connection holds the database's write lock, or
+    /// until `deadline` (`None`: no deadline) or a signal; whether it is free.
+    /// Polled, like the run lock, so a signal ends the wait at once.
+    fn wait_for_write_lock(&mut self, deadline: Option<Instant>) -> Result<bool, DbError> {
+        let default_timeout = self.default_timeout;
+        let connection = self.connection()?;
+        // SQLite's own zero: fail at once, so that this loop does the waiting.
+        connection.busy_timeout(Duration::ZERO).map_err(convert)?;
+        let free = loop {
+            match connection.execute_batch("BEGIN IMMEDIATE") {
+                Ok(()) => break connection.execute_batch("ROLLBACK").map(|()| true),
+                Err(error) if is_busy(&error) => {
+                    let expired = deadline.is_some_and(|deadline| Instant::now() >= deadline);
+                    if expired || crate::interrupt::requested().is_some() {
+                        break Ok(false);
+                    }
+                    std::thread::sleep(WRITE_LOCK_POLL);
+                }
+                Err(error) => break Err(error),
+            }
+        };
+        set_busy_timeout(connection, default_timeout)?;
+        free.map_err(convert)
+    }
+
     /// Whether there is a database to read: an open connection or an existing file.
     fn exists(&self) -> bool {
         self.connection.is_some() || self.path.exists()
@@ -135,13 +166,39 @@ impl Backend for SqliteBackend {
     }
 
     fn lock(&mut self, wait: Duration, _tables: &TableNames) -> Result<LockOutcome, DbError> {
+        let deadline = Instant::now().checked_add(wait);
         let lock_path = lock::lock_path(&self.path);
-        match lock::FileLock::acquire(&lock_path, wait)? {
-            Ok(held) => {
+        let held = match lock::FileLock::acquire(&lock_path, wait)? {
+            Ok(held) => held,
+            Err(holder) => return Ok(LockOutcome::TimedOut(holder)),
+        };
+        // Another program (a `sqlite3` shell in `BEGIN IMMEDIATE`, an
+        // application's long write) holding the database's own write lock
+        // would stall the first write for the whole busy timeout and end in
+        // "database is locked": the run waits for it here, within the same
+        // `--lock-wait`, and says what it waited for. A file not created
+        // yet has no such lock, and is not created by asking.
+        let free = match self.exists() {
+            true => self.wait_for_write_lock(deadline),
+            false => Ok(true),
+        };
+        match free {
+            Ok(true) => {
                 self.lock = Some(held);
                 Ok(LockOutcome::Acquired)
             }
-            Err(holder) => Ok(LockOutcome::TimedOut(holder)),
+            Ok(false) => {
+                held.release()?;
+                Ok(LockOutcome::DatabaseBusy(format!(
+                    "the database file {} is write-locked by another program (an open write \
+                     transaction, such as `BEGIN IMMEDIATE` in a sqlite3 shell)",
+                    self.path.display()
+                )))
+            }
+            Err(error) => {
+                held.release()?;
+                Err(error)
+            }
         }
     }
 
@@ -214,7 +271,7 @@ impl Backend for SqliteBackend {
 
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
         let timeout = timeout.unwrap_or(self.default_timeout);
-        self.connection()?.busy_timeout(timeout).map_err(convert)
+        set_busy_timeout(self.connection()?, timeout)
     }
 
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
@@ -279,6 +336,46 @@ impl Backend for SqliteBackend {
     }
 }
 
+/// How often a run waiting for another program's write lock tries again.
+const WRITE_LOCK_POLL: Duration = Duration::from_millis(50);
+
+/// How often a statement whose lock timeout is off tries again for a lock.
+const BUSY_POLL: Duration = Duration::from_millis(20);
+
+/// Sets how long a statement waits for another connection's lock. Zero
+/// turns the bound off (SPEC section 5): the statement waits until the lock
+/// is free, or a signal stops the run. SQLite's own zero would mean "do not
+/// wait at all", so a busy handler that always retries stands in for it. A
+/// timeout above SQLite's `int` of milliseconds is capped (preflight has
+/// refused it already; this only keeps the driver from panicking).
+fn set_busy_timeout(connection: &Connection, timeout: Duration) -> Result<(), DbError> {
+    if timeout.is_zero() {
+        return connection
+            .busy_handler(Some(retry_until_interrupted))
+            .map_err(convert);
+    }
+    connection
+        .busy_timeout(timeout.min(MAX_BUSY_TIMEOUT))
+        .map_err(convert)
+}
+
+/// The busy handler of a lock timeout that is off: retry until a signal.
+fn retry_until_interrupted(_attempts: i32) -> bool {
+    if crate::interrupt::requested().is_some() {
+        return false;
+    }
+    std::thread::sleep(BUSY_POLL);
+    true
+}
+
+/// Whether the error is SQLite's "busy" or "locked".
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// One row of `PRAGMA foreign_key_check`.
 struct Violation {
     table: String,
@@ -313,10 +410,7 @@ fn error_line(error: &rusqlite::Error, statement: &Statement) -> Option<usize> {
 /// Turns a rusqlite error into the database's message and code.
 pub(crate) fn convert(error: rusqlite::Error) -> DbError {
     let code = error.sqlite_error();
-    let lock_timeout = matches!(
-        error.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    );
+    let lock_timeout = is_busy(&error);
     let message = match &error {
         rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
         rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
@@ -336,6 +430,69 @@ mod tests {
 
     fn first(sql: &str) -> Statement {
         split(sql, Syntax::Sqlite).unwrap().remove(0)
+    }
+
+    /// A second connection holds the write lock for a while, then lets go.
+    fn hold_write_lock(path: &Path, for_how_long: Duration) -> std::thread::JoinHandle<()> {
+        let holder = Connection::open(path).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(for_how_long);
+            holder.execute_batch("ROLLBACK").unwrap();
+        })
+    }
+
+    fn backend_on_a_file() -> (tempfile::TempDir, SqliteBackend) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x int)")
+            .unwrap();
+        let backend = SqliteBackend::open(&path, false).unwrap();
+        (dir, backend)
+    }
+
+    #[test]
+    fn a_lock_timeout_of_zero_waits_for_the_lock_without_a_bound() {
+        let (dir, mut backend) = backend_on_a_file();
+        let holder = hold_write_lock(&dir.path().join("app.db"), Duration::from_millis(1500));
+        let started = Instant::now();
+        // SQLite's own zero would fail at once with "database is locked".
+        backend.begin(Some(Duration::ZERO)).unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(1400));
+        backend.rollback().unwrap();
+        holder.join().unwrap();
+    }
+
+    #[test]
+    fn a_lock_timeout_beyond_sqlites_int_is_capped_not_a_panic() {
+        let (_dir, mut backend) = backend_on_a_file();
+        backend
+            .set_lock_timeout(Some(Duration::from_secs(35_792 * 60)))
+            .unwrap();
+        backend.set_lock_timeout(Some(Duration::MAX)).unwrap();
+    }
+
+    #[test]
+    fn the_run_lock_waits_for_another_programs_write_lock_within_the_lock_wait() {
+        let (dir, mut backend) = backend_on_a_file();
+        let tables = TableNames::default();
+        let holder = hold_write_lock(&dir.path().join("app.db"), Duration::from_secs(3));
+        let started = Instant::now();
+        let outcome = backend.lock(Duration::from_millis(300), &tables).unwrap();
+        assert!(
+            matches!(outcome, LockOutcome::DatabaseBusy(ref what) if what.contains("write-locked"))
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        // The run lock was given back with the refusal.
+        assert!(!lock::lock_path(&dir.path().join("app.db")).exists());
+        holder.join().unwrap();
+        assert_eq!(
+            backend.lock(Duration::from_millis(300), &tables).unwrap(),
+            LockOutcome::Acquired
+        );
+        backend.unlock().unwrap();
     }
 
     #[test]
