@@ -672,3 +672,7 @@ fn report(step: &Step<'_>, started: Instant) -> Report {
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
+
+#[cfg(test)]
+#[path = "execute_tests.rs"]
+mod tests;

@@ -134,10 +134,17 @@ pub fn for_each_backend(test: impl Fn(&TestDb)) {
 /// Runs `test` once per backend that `applies` accepts, each time with a
 /// fresh database: for promises the SPEC makes only for some databases,
 /// e.g. `for_each_backend_where(Backend::has_transactional_ddl, ...)`.
+///
+/// A body that fails says which backend it ran on: the panic is caught,
+/// named, and raised again (the database is dropped on the way).
 pub fn for_each_backend_where(applies: impl Fn(Backend) -> bool, test: impl Fn(&TestDb)) {
     for backend in backends().into_iter().filter(|backend| applies(*backend)) {
         let db = TestDb::new(backend);
-        test(&db);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| test(&db)));
+        if let Err(panic) = ran {
+            eprintln!("--- the test failed on {}", backend.title());
+            std::panic::resume_unwind(panic);
+        }
     }
 }
 
