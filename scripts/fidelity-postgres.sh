@@ -9,6 +9,11 @@
 # byte with the dump of A. Prints one line per file; exits 1 if any differ.
 #
 # Usage: scripts/fidelity-postgres.sh FILE.sql...
+#   e.g. tests/it/postgres/probes/*.sql, or pagila (github.com/devrimgunduz/pagila,
+#   pagila-schema.sql at a8bdd3e, the last commit before PostgreSQL 18's uuidv7()),
+#   its fixed schema removed so that it loads into any schema:
+#   sed -e 's/\bpublic\.//g' -e "/set_config('search_path', '', false)/d" \
+#       -e '/^ALTER SCHEMA public/d' -e '/^COMMENT ON SCHEMA public/d' pagila-schema.sql
 # Needs: psql, pg_dump, pg_restore, a built `migrate` (MIGRATE, default
 # target/debug/migrate) and SERVER (default postgres://postgres@127.0.0.1:5432/test).
 set -u
