@@ -141,7 +141,7 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             printer.document(&document, &script)?;
             Ok(0)
         }
-        Action::SchemaDump { output } => match migrator.dump_schema() {
+        Action::SchemaDump { output, incomplete } => match migrator.dump_schema_with(incomplete) {
             Ok(dump) => match output {
                 Some(path) => match std::fs::write(&path, &dump) {
                     Ok(()) => {
@@ -163,7 +163,11 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             },
             Err(error) => printer.fail(&error, serde_json::json!({ "schema": null })),
         },
-        Action::Bootstrap { dry_run: true, .. } => match migrator.preview_bootstrap() {
+        Action::Bootstrap {
+            dry_run: true,
+            incomplete,
+            ..
+        } => match migrator.preview_bootstrap_with(incomplete) {
             Ok(dump) => {
                 let text = format!(
                     "would write up/1.sql ({} lines) and record version 1 as added\n",
@@ -181,7 +185,8 @@ pub fn run(request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         Action::Bootstrap {
             options,
             dry_run: false,
-        } => match migrator.bootstrap(&options) {
+            incomplete,
+        } => match migrator.bootstrap_with(&options, incomplete) {
             Ok(outcome) => {
                 let ms = outcome.done.first().map_or(0, |report| report.ms);
                 let text = "wrote up/1.sql and recorded version 1 as added\n";

@@ -4,12 +4,20 @@
 //! `schema/schema.sql` is the dump followed by the version tables with their
 //! rows (not the log), so that the schema's history shows in code review and
 //! `load` can build a database at the current version in one step.
+//!
+//! A dump that silently drops an object makes everything built on it
+//! silently wrong (issue 13), so when the catalog reader finds objects it
+//! cannot dump ([`crate::dump::Section::Omitted`]), `schema_dump` and `--bootstrap` refuse
+//! (exit 1) naming each one, unless the user passes `--allow-incomplete`,
+//! which dumps the rest and still warns with counts. The refresh of
+//! `schema/schema.sql` after a change cannot refuse (the change has landed):
+//! it warns and leaves the file as it was rather than write an incomplete one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::backend::{Backend, Batch, LogEntry};
-use crate::dump::render;
+use crate::dump::{render, split_omitted};
 use crate::error::Error;
 use crate::execute::now;
 use crate::migrator::{Migrator, read_state};
@@ -22,17 +30,81 @@ use crate::version::Release;
 /// Where `schema/schema.sql` lives, relative to the migrations folder.
 pub const SCHEMA_FILE: &str = "schema/schema.sql";
 
+/// What to do when the schema holds objects the dump cannot carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Incomplete {
+    /// Refuse (exit 1), naming each object: the default.
+    #[default]
+    Refuse,
+    /// Dump the rest and warn on stderr with counts (`--allow-incomplete`).
+    Allow,
+}
+
 /// The dump of the live schema, as `schema_dump` prints it.
-pub fn dump(backend: &mut dyn Backend, tables: &TableNames) -> Result<String, Error> {
+pub fn dump(
+    backend: &mut dyn Backend,
+    tables: &TableNames,
+    incomplete: Incomplete,
+) -> Result<String, Error> {
     let items = backend
         .dump_schema(tables)
         .map_err(Error::database("cannot read the schema from the catalog"))?;
+    let (items, omitted) = split_omitted(items);
+    if !omitted.is_empty() {
+        match incomplete {
+            Incomplete::Refuse => return Err(incomplete_error(&omitted)),
+            Incomplete::Allow => {
+                log::warn!("the dump is incomplete: {}", omitted_summary(&omitted))
+            }
+        }
+    }
     Ok(render(backend.dialect().name(), items))
 }
 
-/// The text of `schema/schema.sql`: the dump, then the version tables and rows.
+/// The refusal of a dump that would leave out `omitted` (exit 1).
+fn incomplete_error(omitted: &[String]) -> Error {
+    Error::Database {
+        context: "cannot dump the schema completely".to_string(),
+        source: crate::error::DbError::new(format!(
+            "{} cannot be dumped:\n  {}\ndrop or move them, or pass --allow-incomplete to dump \
+             the rest without them",
+            count(omitted.len()),
+            omitted.join("\n  ")
+        )),
+    }
+}
+
+/// `N object(s)`, then how many of each kind (what comes before the `: `
+/// of each name, as the catalog readers write them).
+fn omitted_summary(omitted: &[String]) -> String {
+    let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for name in omitted {
+        let kind = name.split(": ").next().unwrap_or_default();
+        *kinds.entry(kind).or_default() += 1;
+    }
+    let kinds: Vec<String> = kinds
+        .into_iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    format!(
+        "{} left out ({}): {}",
+        count(omitted.len()),
+        kinds.join(", "),
+        omitted.join("; ")
+    )
+}
+
+fn count(n: usize) -> String {
+    match n {
+        1 => "1 object".to_string(),
+        n => format!("{n} objects"),
+    }
+}
+
+/// The text of `schema/schema.sql`: the dump, then the version tables and
+/// rows; refused when the dump would be incomplete.
 pub fn schema_file(backend: &mut dyn Backend, tables: &TableNames) -> Result<String, Error> {
-    let dumped = dump(backend, tables)?;
+    let dumped = dump(backend, tables, Incomplete::Refuse)?;
     let state = read_state(backend, tables)?;
     Ok(format!(
         "{dumped}\n-- The version tables, as migrate recorded them.\n{}",
@@ -84,15 +156,28 @@ fn write_whole(path: &Path, text: &str, replace: Replace) -> Result<(), Error> {
 }
 
 impl Migrator {
-    /// The live schema as SQL that recreates it on an empty database.
+    /// The live schema as SQL that recreates it on an empty database;
+    /// refused when the schema holds objects the dump cannot carry.
     pub fn dump_schema(&self) -> Result<String, Error> {
+        self.dump_schema_with(Incomplete::Refuse)
+    }
+
+    /// [`Migrator::dump_schema`], saying what to do with objects the dump
+    /// cannot carry.
+    pub fn dump_schema_with(&self, incomplete: Incomplete) -> Result<String, Error> {
         let mut backend = crate::backend::connect(&self.config().url, false)?;
-        dump(backend.as_mut(), &self.config().tables)
+        dump(backend.as_mut(), &self.config().tables, incomplete)
     }
 
     /// What `--bootstrap` would write as `up/1.sql`, after its checks
     /// (no migration file, no version row); changes nothing.
     pub fn preview_bootstrap(&self) -> Result<String, Error> {
+        self.preview_bootstrap_with(Incomplete::Refuse)
+    }
+
+    /// [`Migrator::preview_bootstrap`], saying what to do with objects the
+    /// dump cannot carry.
+    pub fn preview_bootstrap_with(&self, incomplete: Incomplete) -> Result<String, Error> {
         if let Some(existing) = first_migration_file(&self.config().dir) {
             return Err(Refusal::FilesExist(existing).into());
         }
@@ -103,15 +188,25 @@ impl Migrator {
                 Refusal::NotEmpty(vec![format!("version {version} in the version table")]).into(),
             );
         }
-        dump(backend.as_mut(), &self.config().tables)
+        dump(backend.as_mut(), &self.config().tables, incomplete)
     }
 
     /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
     /// when any migration file exists) and records version 1 as added
     /// without running it. Returns what the mark did.
     pub fn bootstrap(&self, options: &Options) -> Result<crate::execute::Outcome, Error> {
+        self.bootstrap_with(options, Incomplete::Refuse)
+    }
+
+    /// [`Migrator::bootstrap`], saying what to do with objects the dump
+    /// cannot carry.
+    pub fn bootstrap_with(
+        &self,
+        options: &Options,
+        incomplete: Incomplete,
+    ) -> Result<crate::execute::Outcome, Error> {
         let dir = &self.config().dir;
-        let dumped = self.preview_bootstrap()?;
+        let dumped = self.preview_bootstrap_with(incomplete)?;
         let up = dir.join("up");
         std::fs::create_dir_all(&up)
             .map_err(|error| Error::Usage(format!("cannot create {}: {error}", up.display())))?;
@@ -224,6 +319,14 @@ fn run_script(
         backend
             .begin(None)
             .map_err(Error::database(format!("cannot load {SCHEMA_FILE}")))?;
+    }
+    // The URL's schema (`?search_path=X`) may not exist yet: the file's
+    // unqualified names need it, and the README promises it is created.
+    if let Err(error) = backend.ensure_schema() {
+        if transactional && let Err(rollback) = backend.rollback() {
+            log::warn!("rollback failed: {rollback}");
+        }
+        return Err(Error::database(format!("cannot load {SCHEMA_FILE}"))(error));
     }
     let batch = Batch {
         text,

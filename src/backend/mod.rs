@@ -245,6 +245,13 @@ pub trait Backend {
     /// Creates the version tables if they do not exist.
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError>;
 
+    /// Creates the namespace the session's unqualified names go to when it
+    /// does not exist (PostgreSQL: the URL's `search_path` schema), so that
+    /// `load` can run a schema file there. Nothing to do by default.
+    fn ensure_schema(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
+
     /// Opens a transaction. `lock_timeout` bounds how long opening it and
     /// its statements may wait for locks (`None`: the default).
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError>;

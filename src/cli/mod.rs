@@ -301,6 +301,10 @@ enum CommandArgs {
         /// With --bootstrap: check and print what it would do, change nothing
         #[arg(long, requires = "bootstrap")]
         dry_run: bool,
+        /// Dump even when some objects cannot be dumped (they are left out
+        /// and counted on stderr); without it such a schema is refused
+        #[arg(long)]
+        allow_incomplete: bool,
     },
     /// Create the schema and version rows of schema/schema.sql in an empty database
     #[command(after_help = "Example: migrate load --database-url sqlite:test.db")]

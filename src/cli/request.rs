@@ -63,6 +63,8 @@ pub enum Action {
     SchemaDump {
         /// `--output FILE`.
         output: Option<PathBuf>,
+        /// `--allow-incomplete`.
+        incomplete: crate::schema::Incomplete,
     },
     /// `schema_dump --bootstrap`: `options.release` labels version 1.
     Bootstrap {
@@ -70,6 +72,8 @@ pub enum Action {
         options: Options,
         /// `--dry-run`.
         dry_run: bool,
+        /// `--allow-incomplete`.
+        incomplete: crate::schema::Incomplete,
     },
     /// `load`.
     Load,
@@ -333,7 +337,12 @@ fn action(
             bootstrap,
             release: label,
             dry_run,
+            allow_incomplete,
         } => {
+            let incomplete = match allow_incomplete {
+                true => crate::schema::Incomplete::Allow,
+                false => crate::schema::Incomplete::Refuse,
+            };
             return Ok(match bootstrap {
                 true => Action::Bootstrap {
                     options: Options {
@@ -341,8 +350,9 @@ fn action(
                         ..none
                     },
                     dry_run,
+                    incomplete,
                 },
-                false => Action::SchemaDump { output },
+                false => Action::SchemaDump { output, incomplete },
             });
         }
         CommandArgs::Load => return Ok(Action::Load),

@@ -34,6 +34,7 @@ mod refusals;
 mod releases;
 mod schema;
 mod schema_postgres;
+mod schema_postgres_fidelity;
 mod sqlite;
 mod statements;
 mod status;

@@ -109,17 +109,17 @@ COMMENT ON COLUMN address.city IS 'City';
 "#;
 
 /// The server URL the tests were given (set whenever a `TestDb` exists).
-fn server_url() -> String {
+pub(crate) fn server_url() -> String {
     std::env::var("MIGRATE_TEST_POSTGRES_URL").expect("MIGRATE_TEST_POSTGRES_URL is set")
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true"))
 }
 
 /// `migrate schema_dump` of `db`.
 #[track_caller]
-fn dump(db: &TestDb) -> String {
+pub(crate) fn dump(db: &TestDb) -> String {
     let run = migrate(&Project::new(), db, &["schema_dump"]);
     run.success();
     run.stdout.clone()
@@ -127,7 +127,7 @@ fn dump(db: &TestDb) -> String {
 
 /// A fresh schema with `text` loaded by `migrate load`.
 #[track_caller]
-fn load(text: &str) -> TestDb {
+pub(crate) fn load(text: &str) -> TestDb {
     let db = TestDb::postgres().expect("PostgreSQL is enabled");
     let project = Project::new().file("schema/schema.sql", text);
     migrate(&project, &db, &["load"]).success();
@@ -148,7 +148,7 @@ fn load_statement_by_statement(text: &str) -> TestDb {
 /// `pg_dump --schema-only` of the schema of `db`, without the version tables,
 /// the schema's name masked and `\restrict` keys (random) dropped; `None`,
 /// after a warning, when there is no `pg_dump` (a failure when `CI=true`).
-fn pg_dump(db: &TestDb) -> Option<String> {
+pub(crate) fn pg_dump(db: &TestDb) -> Option<String> {
     let output = Command::new("pg_dump")
         .arg("--schema-only")
         .arg(format!("--schema={}", db.name()))
@@ -274,13 +274,13 @@ fn an_empty_schema_dumps_only_the_header() {
 }
 
 /// A database of its own, dropped at the end (extensions are per database).
-struct OwnDatabase {
+pub(crate) struct OwnDatabase {
     name: String,
     url: String,
 }
 
 impl OwnDatabase {
-    fn new() -> OwnDatabase {
+    pub(crate) fn new() -> OwnDatabase {
         let name = unique_name();
         let mut client = postgres::Client::connect(&server_url(), postgres::NoTls)
             .expect("connect to the server");
@@ -291,7 +291,7 @@ impl OwnDatabase {
         OwnDatabase { name, url }
     }
 
-    fn execute(&self, sql: &str) {
+    pub(crate) fn execute(&self, sql: &str) {
         let mut client =
             postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to it");
         client
@@ -300,7 +300,7 @@ impl OwnDatabase {
     }
 
     /// Runs `migrate` on schema `app` of this database.
-    fn migrate(&self, project: &Project, args: &[&str]) -> crate::support::Run {
+    pub(crate) fn migrate(&self, project: &Project, args: &[&str]) -> crate::support::Run {
         project
             .command()
             .args([
@@ -340,7 +340,8 @@ fn an_extension_in_the_schema_is_created_and_its_objects_are_not_dumped() {
     let a = OwnDatabase::new();
     a.execute(
         "CREATE SCHEMA app; CREATE EXTENSION citext SCHEMA app; \
-         CREATE TABLE app.people (id integer PRIMARY KEY, email app.citext NOT NULL);",
+         CREATE TABLE app.people (id integer PRIMARY KEY, email app.citext NOT NULL); \
+         COMMENT ON EXTENSION citext IS 'Our case-insensitive text';",
     );
     let run = a.migrate(&Project::new(), &["schema_dump"]);
     run.success();
@@ -350,6 +351,10 @@ fn an_extension_in_the_schema_is_created_and_its_objects_are_not_dumped() {
         "{text}"
     );
     assert!(text.contains("    email citext NOT NULL"), "{text}");
+    assert!(
+        text.contains("COMMENT ON EXTENSION citext IS 'Our case-insensitive text';"),
+        "{text}"
+    );
     assert!(
         !text.contains("FUNCTION"),
         "the extension's functions: {text}"

@@ -350,12 +350,17 @@ impl Backend for PostgresBackend {
         format!("{}\n{inserts}", Sql::create(&versions, &quote(&tables.log)))
     }
 
-    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+    fn ensure_schema(&mut self) -> Result<(), DbError> {
         let schema = self.schema.clone();
         let found = self.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])?;
         if found.is_empty() {
             self.batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&schema)))?;
         }
+        Ok(())
+    }
+
+    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+        self.ensure_schema()?;
         let create = self.sql(tables).create.clone();
         self.batch(&create)
     }

@@ -14,32 +14,49 @@
 //!   name whatever the path (the table of `pg_get_indexdef` and
 //!   `pg_get_triggerdef`, the name of `pg_get_functiondef` and
 //!   `pg_get_statisticsobjdef`): [`unqualify`] removes exactly that prefix.
+//!   The one statement that must name the schema, `COMMENT ON SCHEMA`, runs
+//!   in a `DO` block that names `current_schema()`.
 //! - A constant number of set-based queries, one per object kind, whatever
-//!   the size of the schema (fourteen), sent together so that they share one
-//!   round trip; never a query per table.
+//!   the size of the schema, sent together so that they share one round
+//!   trip; never a query per table.
 //! - Deterministic text: every query orders by name, and nothing carries an
 //!   OID or a time.
 //!
-//! Where an object goes follows `dump::Section`; two cases need care. A
-//! function whose signature or `BEGIN ATOMIC` body uses a table, a view or
-//! a function that does goes with the views, after what it reads (the
-//! dependencies come from `pg_depend`). A `LANGUAGE sql` function with a
-//! quoted body is not checked against the tables it reads when created
-//! (`SET check_function_bodies = false`, as `pg_dump` does), since the
-//! functions come before the tables.
+//! Order (issue 13): each object goes to its `dump::Section`, and also
+//! names, from `pg_depend` (the graph `pg_dump` sorts by), every dumped
+//! object it needs; `dump::order` then places an object after what it needs
+//! even where the sections would put it first (a domain whose CHECK calls a
+//! function, a default calling a `BEGIN ATOMIC` function that reads another
+//! table, a column typed as a table sorted later). What `pg_depend` does not
+//! record, the names inside a quoted function body (a plpgsql `t%ROWTYPE`,
+//! a `LANGUAGE sql` body reading a table), need not exist when the function
+//! is created: the dump turns `check_function_bodies` off once, first, as
+//! `pg_dump` does.
+//!
+//! Completeness (issue 13): what the reader cannot dump, and what the
+//! schema uses in another schema, comes back as [`Section::Omitted`] items
+//! (see [`kinds::OMITTED`]), which `schema.rs` refuses or warns about.
 //!
 //! Needs PostgreSQL 14 or later (`prosqlbody`, `tgparentid`, multiranges).
 
-use std::collections::{BTreeMap, BTreeSet};
+mod kinds;
+mod queries;
 
-use futures_util::future::{try_join, try_join4};
+use std::collections::{BTreeMap, HashMap};
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Error, Row};
 
+use self::kinds::*;
+use self::queries::*;
 use super::bookkeeping::quote;
 use super::convert;
 use super::driver::Driver;
-use crate::dump::{DumpItem, Section};
+use crate::dump::{DumpItem, Section, in_section};
 use crate::error::DbError;
 use crate::settings::TableNames;
 
@@ -91,8 +108,42 @@ struct Catalog {
     functions: Vec<Row>,
     triggers: Vec<Row>,
     comments: Vec<Row>,
-    dependencies: Vec<Row>,
+    aggregates: Vec<Row>,
+    policies: Vec<Row>,
+    rules: Vec<Row>,
+    collations: Vec<Row>,
+    dictionaries: Vec<Row>,
+    configurations: Vec<Row>,
+    schema_comment: Vec<Row>,
+    graph: Vec<Row>,
+    omitted: Vec<Row>,
 }
+
+/// Every query, in the order of [`Catalog`]'s fields.
+const QUERIES: [&str; 22] = [
+    SCHEMA,
+    EXTENSIONS,
+    TYPES,
+    SEQUENCES,
+    TABLES,
+    COLUMNS,
+    CONSTRAINTS,
+    INDEXES,
+    STATISTICS,
+    VIEWS,
+    FUNCTIONS,
+    TRIGGERS,
+    COMMENTS,
+    AGGREGATES,
+    POLICIES,
+    RULES,
+    COLLATIONS,
+    TS_DICTIONARIES,
+    TS_CONFIGURATIONS,
+    SCHEMA_COMMENT,
+    GRAPH,
+    OMITTED,
+];
 
 /// Sends every query at once: tokio-postgres pipelines the requests of
 /// futures polled together, so they cost one round trip between them.
@@ -104,403 +155,240 @@ async fn fetch(client: &Client, schema: &str, tables: &TableNames) -> Result<Cat
         (&tables.versions, Type::NAME),
         (&tables.log, Type::NAME),
     ];
-    let query = |sql: &'static str| client.query_typed(sql, &params);
-    let ((schema_rows, extensions, types, sequences), kinds, more, (comments, dependencies)) =
-        try_join4(
-            try_join4(
-                query(SCHEMA),
-                query(EXTENSIONS),
-                query(TYPES),
-                query(SEQUENCES),
-            ),
-            try_join4(
-                query(TABLES),
-                query(COLUMNS),
-                query(CONSTRAINTS),
-                query(INDEXES),
-            ),
-            try_join4(
-                query(STATISTICS),
-                query(VIEWS),
-                query(FUNCTIONS),
-                query(TRIGGERS),
-            ),
-            try_join(query(COMMENTS), query(DEPENDENCIES)),
-        )
-        .await?;
-    let (tables, columns, constraints, indexes) = kinds;
-    let (statistics, views, functions, triggers) = more;
+    let results = all(QUERIES
+        .iter()
+        .map(|sql| client.query_typed(sql, &params))
+        .collect())
+    .await?;
+    let mut results = results.into_iter();
+    let mut next = || results.next().unwrap_or_default();
+    let schema_rows = next();
     let schema = match schema_rows.first() {
         Some(row) => row.try_get(0)?,
         None => quote(schema),
     };
     Ok(Catalog {
         schema,
-        extensions,
-        types,
-        sequences,
-        tables,
-        columns,
-        constraints,
-        indexes,
-        statistics,
-        views,
-        functions,
-        triggers,
-        comments,
-        dependencies,
+        extensions: next(),
+        types: next(),
+        sequences: next(),
+        tables: next(),
+        columns: next(),
+        constraints: next(),
+        indexes: next(),
+        statistics: next(),
+        views: next(),
+        functions: next(),
+        triggers: next(),
+        comments: next(),
+        aggregates: next(),
+        policies: next(),
+        rules: next(),
+        collations: next(),
+        dictionaries: next(),
+        configurations: next(),
+        schema_comment: next(),
+        graph: next(),
+        omitted: next(),
     })
 }
 
-const SCHEMA: &str = "SELECT quote_ident($1)";
+/// Awaits every future, polling them together (so that tokio-postgres sends
+/// their queries in one pipeline), and returns their values in order, or
+/// the first error. `futures_util`'s `try_join_all` needs its `alloc`
+/// feature, which the crate does not enable.
+async fn all<T, E, F: Future<Output = Result<T, E>>>(futures: Vec<F>) -> Result<Vec<T>, E> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut values: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|context| {
+        let mut waiting = false;
+        for (future, value) in futures.iter_mut().zip(values.iter_mut()) {
+            if value.is_some() {
+                continue;
+            }
+            match future.as_mut().poll(context) {
+                Poll::Ready(Ok(ready)) => *value = Some(ready),
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => waiting = true,
+            }
+        }
+        match waiting {
+            true => Poll::Pending,
+            false => Poll::Ready(Ok(())),
+        }
+    })
+    .await?;
+    Ok(values.into_iter().flatten().collect())
+}
 
-const EXTENSIONS: &str = "\
-SELECT e.extname::text, quote_ident(e.extname)
-FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-WHERE n.nspname = $1
-ORDER BY e.extname";
+/// The dump items as they are made, each findable by the key the
+/// [`kinds::GRAPH`] query gives its object.
+#[derive(Default)]
+struct Items {
+    list: Vec<DumpItem>,
+    keys: HashMap<String, usize>,
+}
 
-/// Enum, domain, composite and range types, each with its statement and
-/// the types of the schema it uses.
-const TYPES: &str = "\
-SELECT t.typname::text,
-  CASE t.typtype
-  WHEN 'e' THEN format(E'CREATE TYPE %I AS ENUM (\\n%s\\n);', t.typname,
-    (SELECT string_agg('    ' || quote_literal(e.enumlabel), E',\\n' ORDER BY e.enumsortorder)
-     FROM pg_enum e WHERE e.enumtypid = t.oid))
-  WHEN 'd' THEN format('CREATE DOMAIN %I AS %s%s%s%s%s;%s', t.typname,
-    format_type(t.typbasetype, t.typtypmod),
-    CASE WHEN t.typcollation <> b.typcollation
-      THEN ' COLLATE ' || t.typcollation::regcollation::text END,
-    ' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0),
-    CASE WHEN t.typnotnull THEN ' NOT NULL' END,
-    (SELECT string_agg(format(E'\\n    CONSTRAINT %I %s', k.conname, pg_get_constraintdef(k.oid)),
-       '' ORDER BY k.conname)
-     FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' AND k.convalidated),
-    (SELECT string_agg(format(E'\\nALTER DOMAIN %I ADD CONSTRAINT %I %s;', t.typname, k.conname,
-       pg_get_constraintdef(k.oid)), '' ORDER BY k.conname)
-     FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' AND NOT k.convalidated))
-  WHEN 'c' THEN format(E'CREATE TYPE %I AS (\\n%s\\n);', t.typname,
-    (SELECT string_agg(format('    %I %s%s', a.attname, format_type(a.atttypid, a.atttypmod),
-       CASE WHEN a.attcollation <> at.typcollation
-         THEN ' COLLATE ' || a.attcollation::regcollation::text END), E',\\n' ORDER BY a.attnum)
-     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
-     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))
-  WHEN 'r' THEN format(E'CREATE TYPE %I AS RANGE (\\n    SUBTYPE = %s%s%s%s%s,\\n    MULTIRANGE_TYPE_NAME = %I\\n);',
-    t.typname, format_type(r.rngsubtype, NULL),
-    CASE WHEN NOT o.opcdefault THEN E',\\n    SUBTYPE_OPCLASS = ' || quote_ident(o.opcname) END,
-    CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
-      THEN E',\\n    COLLATION = ' || r.rngcollation::regcollation::text END,
-    CASE WHEN r.rngcanonical <> 0 THEN E',\\n    CANONICAL = ' || r.rngcanonical::regproc::text END,
-    CASE WHEN r.rngsubdiff <> 0 THEN E',\\n    SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END,
-    mt.typname)
-  END,
-  ARRAY(SELECT DISTINCT u.typname::text
-    FROM pg_depend d
-    JOIN pg_type dt ON dt.oid = d.refobjid
-    JOIN pg_type u ON u.oid = CASE WHEN dt.typcategory = 'A' THEN dt.typelem ELSE dt.oid END
-    WHERE d.refclassid = 'pg_type'::regclass
-      AND ((d.classid = 'pg_type'::regclass AND d.objid = t.oid)
-        OR (d.classid = 'pg_class'::regclass AND t.typrelid <> 0 AND d.objid = t.typrelid))
-      AND u.typnamespace = t.typnamespace AND u.oid <> t.oid
-    ORDER BY 1)
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_class c ON c.oid = t.typrelid
-LEFT JOIN pg_type b ON b.oid = t.typbasetype
-LEFT JOIN pg_range r ON r.rngtypid = t.oid
-LEFT JOIN pg_type st ON st.oid = r.rngsubtype
-LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid
-LEFT JOIN pg_opclass o ON o.oid = r.rngsubopc
-WHERE n.nspname = $1
-  AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_type'::regclass AND x.objid = t.oid AND x.deptype = 'e')
-ORDER BY t.typname";
+impl Items {
+    fn push(&mut self, item: DumpItem) {
+        self.list.push(item);
+    }
 
-/// Sequences not made by an identity column nor owned by a version table,
-/// with the column that owns them, if one does.
-const SEQUENCES: &str = "\
-SELECT c.relname::text,
-  format(E'CREATE %sSEQUENCE %I\\n    AS %s\\n    START WITH %s\\n    INCREMENT BY %s\\n    MINVALUE %s\\n    MAXVALUE %s\\n    CACHE %s%s;',
-    CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' END, c.relname,
-    format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
-    CASE WHEN s.seqcycle THEN E'\\n    CYCLE' END),
-  (SELECT format('ALTER SEQUENCE %I OWNED BY %s.%I;', c.relname, t.oid::regclass, a.attname)
-   FROM pg_depend d
-   JOIN pg_class t ON t.oid = d.refobjid
-   JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-     AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a')
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_sequence s ON s.seqrelid = c.oid
-WHERE n.nspname = $1 AND c.relkind = 'S'
-  AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
-    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-      AND d.refclassid = 'pg_class'::regclass
-      AND (d.deptype = 'i' OR (t.relnamespace = c.relnamespace AND t.relname IN ($2, $3))))
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-ORDER BY c.relname";
+    /// Adds `item`, known to the graph as `key`.
+    fn keyed(&mut self, key: String, item: DumpItem) {
+        self.keys.insert(key, self.list.len());
+        self.list.push(item);
+    }
 
-/// Tables, partitioned tables and partitions.
-const TABLES: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), c.relkind::text, c.relpersistence::text,
-  c.relispartition,
-  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
-  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
-  ARRAY(SELECT h.inhparent::regclass::text FROM pg_inherits h
-    WHERE h.inhrelid = c.oid ORDER BY h.inhseqno),
-  ARRAY(SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent
-    WHERE h.inhrelid = c.oid AND p.relnamespace = c.relnamespace ORDER BY h.inhseqno),
-  (SELECT string_agg(format('%s=%L', o.option_name, o.option_value), ', ')
-   FROM pg_options_to_table(c.reloptions) o)
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3)
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-ORDER BY c.relname";
-
-/// The columns of every table, with the sequence of identity columns.
-const COLUMNS: &str = "\
-SELECT c.relname::text, a.attname::text, quote_ident(a.attname),
-  format_type(a.atttypid, a.atttypmod),
-  CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END,
-  pg_get_expr(d.adbin, d.adrelid), a.attnotnull, a.attidentity::text, a.attgenerated::text,
-  a.attislocal, i.relname::text, quote_ident(i.relname), format_type(i.seqtypid, NULL),
-  i.seqstart, i.seqincrement, i.seqmin, i.seqmax, i.seqcache, i.seqcycle
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-LEFT JOIN LATERAL (SELECT s.relname, q.*
-  FROM pg_depend sd
-  JOIN pg_class s ON s.oid = sd.objid
-  JOIN pg_sequence q ON q.seqrelid = s.oid
-  WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
-    AND sd.refobjid = c.oid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i') i
-  ON a.attidentity <> ''
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3)
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-ORDER BY c.relname, a.attnum";
-
-/// Primary key, unique, check, exclusion and foreign key constraints made
-/// on the table itself (not cloned from a partitioned parent or inherited).
-const CONSTRAINTS: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), k.conname::text, quote_ident(k.conname),
-  k.contype::text, pg_get_constraintdef(k.oid), k.convalidated
-FROM pg_constraint k
-JOIN pg_class c ON c.oid = k.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3)
-  AND k.contype IN ('p', 'u', 'c', 'x', 'f') AND k.conparentid = 0 AND k.conislocal
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-ORDER BY c.relname, k.conname";
-
-/// Indexes that no constraint made, with the partitioned index each one
-/// is a partition of; and the clustered indexes a constraint made.
-const INDEXES: &str = "\
-SELECT * FROM (
-  SELECT c.relname::text, quote_ident(c.relname), c.relkind::text,
-    i.relname::text, quote_ident(i.relname), pg_get_indexdef(i.oid), x.indisclustered,
-    p.relname::text, p.oid::regclass::text,
-    EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = c.oid
-      AND k.contype IN ('p', 'u', 'x')) AS by_constraint
-  FROM pg_index x
-  JOIN pg_class i ON i.oid = x.indexrelid
-  JOIN pg_class c ON c.oid = x.indrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN pg_inherits h ON h.inhrelid = i.oid
-  LEFT JOIN pg_class p ON p.oid = h.inhparent
-  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') AND c.relname NOT IN ($2, $3)
-    AND NOT EXISTS (SELECT FROM pg_depend e
-      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
-) indexes
-WHERE NOT by_constraint OR indisclustered
-ORDER BY 4";
-
-/// Extended statistics objects.
-const STATISTICS: &str = "\
-SELECT s.stxname::text, pg_get_statisticsobjdef(s.oid)
-FROM pg_statistic_ext s
-JOIN pg_namespace n ON n.oid = s.stxnamespace
-JOIN pg_class c ON c.oid = s.stxrelid
-WHERE n.nspname = $1 AND NOT (c.relnamespace = n.oid AND c.relname IN ($2, $3))
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_statistic_ext'::regclass AND x.objid = s.oid AND x.deptype = 'e')
-ORDER BY s.stxname";
-
-/// Views and materialized views, with their options and check option.
-const VIEWS: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), c.relkind::text, pg_get_viewdef(c.oid),
-  (SELECT string_agg(format('%s=%L', o.option_name, o.option_value), ', ')
-   FROM pg_options_to_table(c.reloptions) o WHERE o.option_name <> 'check_option'),
-  (SELECT upper(o.option_value)
-   FROM pg_options_to_table(c.reloptions) o WHERE o.option_name = 'check_option')
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-ORDER BY c.relname";
-
-/// Functions and procedures (not aggregates, nor the constructors a range
-/// type makes for itself), with whether their body is
-/// SQL text that creating them would check against the tables.
-const FUNCTIONS: &str = "\
-SELECT p.oid::regprocedure::text, p.prokind::text, pg_get_functiondef(p.oid),
-  l.lanname = 'sql' AND p.prosqlbody IS NULL
-FROM pg_proc p
-JOIN pg_namespace n ON n.oid = p.pronamespace
-JOIN pg_language l ON l.oid = p.prolang
-WHERE n.nspname = $1 AND p.prokind IN ('f', 'p', 'w')
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid AND x.deptype IN ('e', 'i'))
-ORDER BY p.oid::regprocedure::text COLLATE \"C\"";
-
-/// Triggers made on the table itself (not cloned onto a partition).
-const TRIGGERS: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), c.relkind::text, t.tgname::text,
-  quote_ident(t.tgname), pg_get_triggerdef(t.oid), t.tgenabled::text
-FROM pg_trigger t
-JOIN pg_class c ON c.oid = t.tgrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND NOT t.tgisinternal AND t.tgparentid = 0
-  AND c.relname NOT IN ($2, $3)
-  AND NOT EXISTS (SELECT FROM pg_depend x
-    WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
-ORDER BY c.relname, t.tgname";
-
-/// Comments on relations, columns, types, functions, constraints and triggers.
-const COMMENTS: &str = "\
-WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
-rel AS (SELECT c.* FROM pg_class c
-  WHERE c.relnamespace = (SELECT oid FROM s) AND c.relname NOT IN ($2, $3)
-    AND NOT EXISTS (SELECT FROM pg_depend x
-      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')),
-comments (kind, object, description) AS (
-  SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-      WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX'
-      WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
-    quote_ident(c.relname), d.description
-  FROM pg_description d JOIN rel c ON c.oid = d.objoid
-  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind <> 'c'
-  UNION ALL
-  SELECT 'COLUMN', quote_ident(c.relname) || '.' || quote_ident(a.attname), d.description
-  FROM pg_description d JOIN rel c ON c.oid = d.objoid
-  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
-  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0
-  UNION ALL
-  SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, quote_ident(t.typname),
-    d.description
-  FROM pg_description d JOIN pg_type t ON t.oid = d.objoid
-  LEFT JOIN pg_class c ON c.oid = t.typrelid
-  WHERE d.classoid = 'pg_type'::regclass AND t.typnamespace = (SELECT oid FROM s)
-    AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
-    AND NOT EXISTS (SELECT FROM pg_depend x
-      WHERE x.classid = 'pg_type'::regclass AND x.objid = t.oid AND x.deptype = 'e')
-  UNION ALL
-  SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
-    p.oid::regprocedure::text, d.description
-  FROM pg_description d JOIN pg_proc p ON p.oid = d.objoid
-  WHERE d.classoid = 'pg_proc'::regclass AND p.pronamespace = (SELECT oid FROM s)
-    AND p.prokind IN ('f', 'p', 'w')
-    AND NOT EXISTS (SELECT FROM pg_depend x
-      WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid AND x.deptype IN ('e', 'i'))
-  UNION ALL
-  SELECT 'CONSTRAINT', quote_ident(k.conname) || ' ON ' || coalesce(quote_ident(c.relname),
-      'DOMAIN ' || quote_ident(t.typname)), d.description
-  FROM pg_description d JOIN pg_constraint k ON k.oid = d.objoid
-  LEFT JOIN rel c ON c.oid = k.conrelid
-  LEFT JOIN pg_type t ON t.oid = k.contypid
-  WHERE d.classoid = 'pg_constraint'::regclass AND k.connamespace = (SELECT oid FROM s)
-    AND (c.oid IS NOT NULL OR t.oid IS NOT NULL)
-  UNION ALL
-  SELECT 'TRIGGER', quote_ident(g.tgname) || ' ON ' || quote_ident(c.relname), d.description
-  FROM pg_description d JOIN pg_trigger g ON g.oid = d.objoid JOIN rel c ON c.oid = g.tgrelid
-  WHERE d.classoid = 'pg_trigger'::regclass
-)
-SELECT kind || ' ' || object, format('COMMENT ON %s %s IS %L;', kind, object, description)
-FROM comments
-ORDER BY (kind || ' ' || object) COLLATE \"C\"";
-
-/// What views (through their rewrite rule) and functions (through their
-/// signature and `BEGIN ATOMIC` body) use in the schema: relations (a
-/// table's row type counts as the table) and functions.
-const DEPENDENCIES: &str = "\
-WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
-uses (owner, owner_oid, by_function, refclassid, refobjid) AS (
-  SELECT v.relname::text, v.oid, false, d.refclassid, d.refobjid
-  FROM pg_class v
-  JOIN pg_rewrite r ON r.ev_class = v.oid
-  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-  WHERE v.relnamespace = (SELECT oid FROM s) AND v.relkind IN ('v', 'm')
-  UNION ALL
-  SELECT p.oid::regprocedure::text, p.oid, true, d.refclassid, d.refobjid
-  FROM pg_proc p
-  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'n'
-  WHERE p.pronamespace = (SELECT oid FROM s)
-)
-SELECT DISTINCT u.owner, u.by_function,
-  coalesce(c.relname::text, tc.relname::text, p.oid::regprocedure::text), p.oid IS NOT NULL
-FROM uses u
-LEFT JOIN pg_class c ON u.refclassid = 'pg_class'::regclass AND c.oid = u.refobjid
-  AND c.relnamespace = (SELECT oid FROM s) AND c.oid <> u.owner_oid
-LEFT JOIN pg_type t ON u.refclassid = 'pg_type'::regclass AND t.oid = u.refobjid
-LEFT JOIN pg_type te ON te.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
-LEFT JOIN pg_class tc ON tc.oid = te.typrelid AND tc.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND tc.relnamespace = (SELECT oid FROM s) AND tc.oid <> u.owner_oid
-LEFT JOIN pg_proc p ON u.refclassid = 'pg_proc'::regclass AND p.oid = u.refobjid
-  AND p.pronamespace = (SELECT oid FROM s) AND p.oid <> u.owner_oid
-WHERE coalesce(c.oid, tc.oid, p.oid) IS NOT NULL
-ORDER BY 1, 3";
+    /// Makes each item depend on the items of the objects its object needs.
+    fn link(&mut self, graph: &[Row]) -> Result<(), Error> {
+        for row in graph {
+            let (from, to): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let (Some(&from), Some(&to)) = (self.keys.get(&from), self.keys.get(&to)) else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let Some(needed) = self.list.get(to) else {
+                continue;
+            };
+            let needed = in_section(needed.section, &needed.name);
+            if let Some(item) = self.list.get_mut(from)
+                && !item.depends_on.contains(&needed)
+            {
+                item.depends_on.push(needed);
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Catalog {
     fn items(&self) -> Result<Vec<DumpItem>, Error> {
-        let uses = Uses::of(&self.dependencies)?;
-        let mut items = Vec::new();
+        let mut items = Items::default();
         for row in &self.extensions {
             let (name, quoted): (String, String) = (row.try_get(0)?, row.try_get(1)?);
             let sql = format!("CREATE EXTENSION IF NOT EXISTS {quoted};");
-            items.push(DumpItem::new(Section::Extensions, name, sql));
+            let key = format!("ext:{name}");
+            items.keyed(key, DumpItem::new(Section::Extensions, name, sql));
         }
         for row in &self.types {
-            items.push(DumpItem {
+            let name: String = row.try_get(0)?;
+            let item = DumpItem {
                 section: Section::Types,
-                name: row.try_get(0)?,
+                name: name.clone(),
                 sql: row.try_get(1)?,
                 depends_on: row.try_get(2)?,
-            });
+            };
+            items.keyed(format!("type:{name}"), item);
         }
+        self.push_text_search(&mut items)?;
         for row in &self.sequences {
             let name: String = row.try_get(0)?;
             if let Some(owned_by) = row.try_get::<_, Option<String>>(2)? {
                 items.push(DumpItem::new(Section::SequenceOwnership, &name, owned_by));
             }
-            items.push(DumpItem::new(
-                Section::Sequences,
-                name,
-                row.try_get::<_, String>(1)?,
-            ));
+            let sql: String = row.try_get(1)?;
+            let key = format!("rel:{name}");
+            items.keyed(key, DumpItem::new(Section::Sequences, name, sql));
         }
         self.push_tables(&mut items)?;
         self.push_indexes(&mut items)?;
-        self.push_views(&mut items, &uses)?;
-        self.push_functions(&mut items, &uses)?;
+        self.push_views(&mut items)?;
+        self.push_functions(&mut items)?;
         self.push_triggers(&mut items)?;
+        self.push_policies_and_rules(&mut items)?;
+        for row in &self.schema_comment {
+            let sql: String = row.try_get(0)?;
+            items.push(DumpItem::new(Section::Comments, "SCHEMA", sql));
+        }
         for row in &self.comments {
             let (name, sql): (String, String) = (row.try_get(0)?, row.try_get(1)?);
             items.push(DumpItem::new(Section::Comments, name, sql));
         }
+        items.link(&self.graph)?;
+        let mut items = items.list;
+        if !items.is_empty() {
+            // Once, first: function bodies may name what comes later (see
+            // the header). `SET`, not `SET LOCAL`, since the dump may run
+            // outside a transaction, as `pg_dump`'s does.
+            items.push(DumpItem::new(
+                Section::Schemas,
+                "check_function_bodies",
+                "SET check_function_bodies = false;",
+            ));
+        }
+        for row in &self.omitted {
+            let what: String = row.try_get(0)?;
+            items.push(DumpItem::new(Section::Omitted, what, String::new()));
+        }
         Ok(items)
     }
 
-    fn push_tables(&self, items: &mut Vec<DumpItem>) -> Result<(), Error> {
+    /// Collations and text-search dictionaries and configurations, with the
+    /// types: columns, indexes and functions use them.
+    fn push_text_search(&self, items: &mut Items) -> Result<(), Error> {
+        let kinds = [
+            (&self.collations, "collation"),
+            (&self.dictionaries, "tsdict"),
+            (&self.configurations, "tsconfig"),
+        ];
+        for (rows, kind) in kinds {
+            for row in rows {
+                let (name, sql): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+                let item = DumpItem::new(Section::Types, format!("{name} ({kind})"), sql);
+                items.keyed(format!("{kind}:{name}"), item);
+            }
+        }
+        Ok(())
+    }
+
+    /// Row-level security policies and rules, after the tables, views and
+    /// functions their expressions use.
+    fn push_policies_and_rules(&self, items: &mut Items) -> Result<(), Error> {
+        for row in &self.policies {
+            let (table, name, sql): (String, String, String) =
+                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            let key = format!("policy:{table}.{name}");
+            let item = DumpItem::new(Section::Triggers, format!("{table}.{name} (policy)"), sql);
+            items.keyed(key, item);
+        }
+        for row in &self.rules {
+            let table: String = row.try_get(0)?;
+            let name: String = row.try_get(1)?;
+            let definition: String = row.try_get(2)?;
+            let enabled: String = row.try_get(3)?;
+            let quoted_table: String = row.try_get(4)?;
+            let quoted: String = row.try_get(5)?;
+            // pg_get_ruledef qualifies the table whatever the search_path.
+            let definition = unqualify(
+                &definition,
+                " AS\n",
+                &format!(" TO {}.{quoted_table}", self.schema),
+                &format!(" TO {quoted_table}"),
+            );
+            let mut sql = definition.trim_end().trim_end_matches(';').to_string();
+            sql.push(';');
+            let state = match enabled.as_str() {
+                "D" => Some("DISABLE"),
+                "R" => Some("ENABLE REPLICA"),
+                "A" => Some("ENABLE ALWAYS"),
+                _ => None,
+            };
+            if let Some(state) = state {
+                sql.push_str(&format!(
+                    "\nALTER TABLE {quoted_table} {state} RULE {quoted};"
+                ));
+            }
+            let key = format!("rule:{table}.{name}");
+            let item = DumpItem::new(Section::Triggers, format!("{table}.{name} (rule)"), sql);
+            items.keyed(key, item);
+        }
+        Ok(())
+    }
+
+    fn push_tables(&self, items: &mut Items) -> Result<(), Error> {
         let mut columns: BTreeMap<String, Vec<Column>> = BTreeMap::new();
         for row in &self.columns {
             let table: String = row.try_get(0)?;
@@ -515,7 +403,8 @@ impl Catalog {
                     constraint.quoted_table, constraint.quoted, constraint.definition
                 );
                 let name = format!("{}.{}", constraint.table, constraint.name);
-                items.push(DumpItem::new(Section::ForeignKeys, name, sql));
+                let key = format!("fk:{name}");
+                items.keyed(key, DumpItem::new(Section::ForeignKeys, name, sql));
             } else {
                 let table = constraint.table.clone();
                 constraints.entry(table).or_default().push(constraint);
@@ -530,12 +419,28 @@ impl Catalog {
                 .and_then(|parent| columns.get(parent))
                 .map_or(&[][..], Vec::as_slice);
             let checks = constraints.get(&table.name).map_or(&[][..], Vec::as_slice);
-            items.push(table.item(own, parent, checks));
+            let replica_index = table.replica_index.clone();
+            let quoted = table.quoted.clone();
+            let item = table.item(own, parent, checks);
+            if let Some(index) = replica_index {
+                // After the index, which may be one of the Indexes section.
+                let sql = format!(
+                    "ALTER TABLE ONLY {quoted} REPLICA IDENTITY USING INDEX {};",
+                    quote(&index)
+                );
+                items.push(DumpItem {
+                    section: Section::Indexes,
+                    name: format!("{} (replica identity)", item.name),
+                    depends_on: vec![index],
+                    sql,
+                });
+            }
+            items.keyed(format!("rel:{}", item.name), item);
         }
         Ok(())
     }
 
-    fn push_indexes(&self, items: &mut Vec<DumpItem>) -> Result<(), Error> {
+    fn push_indexes(&self, items: &mut Items) -> Result<(), Error> {
         for row in &self.indexes {
             let table: String = row.try_get(0)?;
             let quoted_table: String = row.try_get(1)?;
@@ -584,12 +489,14 @@ impl Catalog {
                 }
                 _ => Section::Indexes,
             };
-            items.push(DumpItem {
+            let key = format!("index:{name}");
+            let item = DumpItem {
                 section,
                 name,
                 depends_on,
                 sql,
-            });
+            };
+            items.keyed(key, item);
         }
         for row in &self.statistics {
             let name: String = row.try_get(0)?;
@@ -601,13 +508,14 @@ impl Catalog {
                 "",
             );
             sql.push(';');
+            let key = format!("stat:{name}");
             let name = format!("{name} (statistics)");
-            items.push(DumpItem::new(Section::Indexes, name, sql));
+            items.keyed(key, DumpItem::new(Section::Indexes, name, sql));
         }
         Ok(())
     }
 
-    fn push_views(&self, items: &mut Vec<DumpItem>, uses: &Uses) -> Result<(), Error> {
+    fn push_views(&self, items: &mut Items) -> Result<(), Error> {
         for row in &self.views {
             let name: String = row.try_get(0)?;
             let quoted: String = row.try_get(1)?;
@@ -615,6 +523,7 @@ impl Catalog {
             let definition: String = row.try_get(3)?;
             let options: Option<String> = row.try_get(4)?;
             let check: Option<String> = row.try_get(5)?;
+            let defaults: Option<String> = row.try_get(6)?;
             let query = definition.trim_end().trim_end_matches(';').trim_end();
             let with = options.map_or(String::new(), |options| format!(" WITH ({options})"));
             let sql = match (kind.as_str(), check) {
@@ -626,26 +535,19 @@ impl Catalog {
                 }
                 (_, None) => format!("CREATE VIEW {quoted}{with} AS\n{query};"),
             };
-            items.push(DumpItem {
-                section: Section::Views,
-                depends_on: uses.of_object(&name),
-                name,
-                sql,
-            });
+            let sql = sql + defaults.as_deref().unwrap_or_default();
+            let key = format!("rel:{name}");
+            items.keyed(key, DumpItem::new(Section::Views, name, sql));
         }
         Ok(())
     }
 
-    fn push_functions(&self, items: &mut Vec<DumpItem>, uses: &Uses) -> Result<(), Error> {
+    fn push_functions(&self, items: &mut Items) -> Result<(), Error> {
         for row in &self.functions {
             let signature: String = row.try_get(0)?;
             let kind: String = row.try_get(1)?;
             let definition: String = row.try_get(2)?;
-            let unchecked: bool = row.try_get(3)?;
             let mut sql = String::new();
-            if unchecked {
-                sql.push_str("SET check_function_bodies = false;\n");
-            }
             let keyword = match kind.as_str() {
                 "p" => "PROCEDURE",
                 _ => "FUNCTION",
@@ -658,22 +560,20 @@ impl Catalog {
             );
             sql.push_str(definition.trim_end());
             sql.push(';');
-            // A function that uses a table or view waits for it, with the views.
-            let (section, depends_on) = match uses.late.contains(&signature) {
-                true => (Section::Views, uses.of_object(&signature)),
-                false => (Section::Functions, Vec::new()),
-            };
-            items.push(DumpItem {
-                section,
-                name: signature,
-                depends_on,
-                sql,
-            });
+            // What it uses (a table's row type, a table its BEGIN ATOMIC
+            // body reads) comes from the graph.
+            let key = format!("func:{signature}");
+            items.keyed(key, DumpItem::new(Section::Functions, signature, sql));
+        }
+        for row in &self.aggregates {
+            let (signature, sql): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let key = format!("func:{signature}");
+            items.keyed(key, DumpItem::new(Section::Functions, signature, sql));
         }
         Ok(())
     }
 
-    fn push_triggers(&self, items: &mut Vec<DumpItem>) -> Result<(), Error> {
+    fn push_triggers(&self, items: &mut Items) -> Result<(), Error> {
         for row in &self.triggers {
             let table: String = row.try_get(0)?;
             let quoted_table: String = row.try_get(1)?;
@@ -704,61 +604,11 @@ impl Catalog {
                     "\nALTER {alter} {quoted_table} {state} TRIGGER {quoted};"
                 ));
             }
-            items.push(DumpItem::new(
-                Section::Triggers,
-                format!("{table}.{name}"),
-                sql,
-            ));
+            let key = format!("trigger:{table}.{name}");
+            let item = DumpItem::new(Section::Triggers, format!("{table}.{name}"), sql);
+            items.keyed(key, item);
         }
         Ok(())
-    }
-}
-
-/// What each view and function uses, and which functions go with the views.
-struct Uses {
-    /// Object name (a view, or a function's signature) to the relations and
-    /// functions of the schema it uses.
-    uses: BTreeMap<String, Vec<String>>,
-    /// Functions that use a relation, directly or through another function.
-    late: BTreeSet<String>,
-}
-
-impl Uses {
-    fn of(rows: &[Row]) -> Result<Uses, Error> {
-        let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut calls: Vec<(String, String)> = Vec::new();
-        let mut late = BTreeSet::new();
-        for row in rows {
-            let owner: String = row.try_get(0)?;
-            let by_function: bool = row.try_get(1)?;
-            let used: String = row.try_get(2)?;
-            let of_function: bool = row.try_get(3)?;
-            match (by_function, of_function) {
-                (true, true) => calls.push((owner.clone(), used.clone())),
-                (true, false) => {
-                    late.insert(owner.clone());
-                }
-                (false, _) => {}
-            }
-            uses.entry(owner).or_default().push(used);
-        }
-        // A function that calls a late function is late too.
-        loop {
-            let before = late.len();
-            for (owner, used) in &calls {
-                if late.contains(used) {
-                    late.insert(owner.clone());
-                }
-            }
-            if late.len() == before {
-                break;
-            }
-        }
-        Ok(Uses { uses, late })
-    }
-
-    fn of_object(&self, name: &str) -> Vec<String> {
-        self.uses.get(name).cloned().unwrap_or_default()
     }
 }
 
@@ -775,6 +625,14 @@ struct Column {
     generated: String,
     local: bool,
     sequence: Option<IdentitySequence>,
+    /// `SET STORAGE`, when not the type's.
+    storage: Option<String>,
+    /// `SET COMPRESSION`, when set.
+    compression: Option<String>,
+    /// `SET STATISTICS`, when set.
+    statistics: Option<i32>,
+    /// `SET (...)`: `n_distinct` and `n_distinct_inherited`.
+    options: Option<String>,
 }
 
 /// The sequence behind an identity column.
@@ -817,7 +675,45 @@ impl Column {
             generated: row.try_get(8)?,
             local: row.try_get(9)?,
             sequence,
+            storage: row.try_get(19)?,
+            compression: row.try_get(20)?,
+            statistics: row.try_get(21)?,
+            options: row.try_get(22)?,
         })
+    }
+
+    /// What `CREATE TABLE` cannot say about the column: its storage,
+    /// compression, statistics target and options, for this table only
+    /// (`ONLY`: each partition and child says its own).
+    fn settings(&self, table: &str) -> Vec<String> {
+        let alter = format!("ALTER TABLE ONLY {table} ALTER COLUMN {}", self.quoted);
+        let mut statements = Vec::new();
+        if let Some(storage) = &self.storage {
+            statements.push(format!("{alter} SET STORAGE {storage};"));
+        }
+        if let Some(compression) = &self.compression {
+            statements.push(format!("{alter} SET COMPRESSION {compression};"));
+        }
+        if let Some(statistics) = self.statistics {
+            statements.push(format!("{alter} SET STATISTICS {statistics};"));
+        }
+        if let Some(options) = &self.options {
+            statements.push(format!("{alter} SET ({options});"));
+        }
+        statements
+    }
+
+    /// The column's options in `CREATE TABLE ... OF type`: only what the
+    /// type does not say, or nothing.
+    fn typed_definition(&self) -> Option<String> {
+        let mut sql = format!("{} WITH OPTIONS", self.quoted);
+        if let Some(default) = &self.default {
+            sql.push_str(&format!(" DEFAULT {default}"));
+        }
+        if self.not_null {
+            sql.push_str(" NOT NULL");
+        }
+        (self.default.is_some() || self.not_null).then_some(sql)
     }
 
     /// The column's definition in `CREATE TABLE table`.
@@ -946,6 +842,14 @@ struct Table {
     /// The names of the parents in the schema, for ordering.
     parent_names: Vec<String>,
     options: Option<String>,
+    row_security: bool,
+    force_row_security: bool,
+    /// The type of a typed table (`CREATE TABLE t OF type`).
+    of_type: Option<String>,
+    /// `d` default, `n` nothing, `f` full, `i` an index.
+    replica_identity: String,
+    /// The index of `REPLICA IDENTITY USING INDEX`.
+    replica_index: Option<String>,
 }
 
 impl Table {
@@ -960,6 +864,11 @@ impl Table {
             parents: row.try_get(7)?,
             parent_names: row.try_get(8)?,
             options: row.try_get(9)?,
+            row_security: row.try_get(10)?,
+            force_row_security: row.try_get(11)?,
+            of_type: row.try_get(12)?,
+            replica_identity: row.try_get(13)?,
+            replica_index: row.try_get(14)?,
         })
     }
 
@@ -979,6 +888,29 @@ impl Table {
                     "CREATE {unlogged}TABLE {} PARTITION OF {parent}\n    {bound}",
                     self.quoted
                 )
+            }
+            _ if self.of_type.is_some() => {
+                // A typed table: the type gives the columns.
+                let of_type = self.of_type.as_deref().unwrap_or_default();
+                let mut lines: Vec<String> = columns
+                    .iter()
+                    .filter_map(Column::typed_definition)
+                    .map(|line| format!("    {line}"))
+                    .collect();
+                for constraint in constraints {
+                    match constraint.validated {
+                        true => lines.push(format!(
+                            "    CONSTRAINT {} {}",
+                            constraint.quoted, constraint.definition
+                        )),
+                        false => after.push(constraint.alter()),
+                    }
+                }
+                let mut sql = format!("CREATE {unlogged}TABLE {} OF {of_type}", self.quoted);
+                if !lines.is_empty() {
+                    sql.push_str(&format!(" (\n{}\n)", lines.join(",\n")));
+                }
+                sql
             }
             _ => {
                 let mut lines: Vec<String> = columns
@@ -1015,6 +947,33 @@ impl Table {
         }
         sql.push(';');
         after.extend(self.inherited_differences(columns, parent));
+        for column in columns {
+            after.extend(column.settings(&self.quoted));
+        }
+        if self.row_security {
+            after.push(format!(
+                "ALTER TABLE {} ENABLE ROW LEVEL SECURITY;",
+                self.quoted
+            ));
+        }
+        if self.force_row_security {
+            after.push(format!(
+                "ALTER TABLE {} FORCE ROW LEVEL SECURITY;",
+                self.quoted
+            ));
+        }
+        match self.replica_identity.as_str() {
+            "n" => after.push(format!(
+                "ALTER TABLE ONLY {} REPLICA IDENTITY NOTHING;",
+                self.quoted
+            )),
+            "f" => after.push(format!(
+                "ALTER TABLE ONLY {} REPLICA IDENTITY FULL;",
+                self.quoted
+            )),
+            // `i` waits for its index: an item of its own (see push_tables).
+            _ => {}
+        }
         for statement in after {
             sql.push('\n');
             sql.push_str(&statement);
