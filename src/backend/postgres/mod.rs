@@ -102,16 +102,13 @@ impl PostgresBackend {
         if let Some(path) = &target.search_path {
             self.query("SELECT set_config('search_path', $1, false)", &[path])?;
         }
-        // The server aborts the statement of a client that died instead of
-        // running it to its end and committing it (PostgreSQL 14 and later;
-        // older servers do not know the setting): after a killed run, the
-        // statement that was running then has rolled back far more often.
-        let checked = self.query(
-            "SELECT set_config('client_connection_check_interval', '1s', false)",
-            &[],
-        );
-        if let Err(error) = checked {
-            log::debug!("client_connection_check_interval not set: {error}");
+        // Bounds on the server's side of the session (see `connect`); older
+        // servers that do not know a setting keep their default.
+        for (name, value) in connect::session_settings(&target.config) {
+            let set = self.query("SELECT set_config($1, $2, false)", &[&name, &value]);
+            if let Err(error) = set {
+                log::debug!("{name} not set: {error}");
+            }
         }
         self.schema = match &target.schema {
             Some(schema) => schema.clone(),
