@@ -11,6 +11,7 @@ mod commands;
 mod concurrency;
 mod config;
 mod connections_config;
+mod connections_silence;
 mod dry_run;
 mod failures;
 mod folder_errors;

@@ -582,6 +582,68 @@ mod tests {
     }
 
     #[test]
+    fn silence_is_bounded_unless_the_url_says_otherwise() {
+        let target = parse("postgres://u@h/db").unwrap();
+        assert!(target.config.get_keepalives());
+        assert_eq!(target.config.get_keepalives_idle(), KEEPALIVE_IDLE);
+        assert_eq!(
+            target.config.get_keepalives_interval(),
+            Some(KEEPALIVE_INTERVAL)
+        );
+        assert_eq!(
+            target.config.get_keepalives_retries(),
+            Some(KEEPALIVE_RETRIES)
+        );
+        assert_eq!(
+            target.config.get_tcp_user_timeout(),
+            Some(&TCP_USER_TIMEOUT)
+        );
+        assert_eq!(target.config.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
+        let names: Vec<_> = session_settings(&target.config)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert!(names.contains(&"idle_in_transaction_session_timeout"));
+        let own = parse(
+            "postgres://u@h/db?keepalives_idle=5&connect_timeout=3\
+             &options=-c%20idle_in_transaction_session_timeout%3D5s",
+        )
+        .unwrap();
+        assert_eq!(own.config.get_keepalives_idle(), Duration::from_secs(5));
+        assert_eq!(
+            own.config.get_connect_timeout(),
+            Some(&Duration::from_secs(3))
+        );
+        let names: Vec<_> = session_settings(&own.config)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert!(!names.contains(&"idle_in_transaction_session_timeout"));
+    }
+
+    #[test]
+    fn url_mistakes_name_their_part() {
+        for (url, part) in [
+            ("postgres://u@h:99999/db", "port"),
+            ("postgres://u:S3cret/db", "port"),
+            ("postgres://u@h/db?connect_timeout=soon", "connect_timeout"),
+            ("postgres://u@h/db?sslmod=require", "`sslmod`"),
+            ("postgres://u@h/db?sslpassword=S3cret", "`sslpassword`"),
+            (
+                "postgres://u@h/db?sslmode=require?password=S3cret",
+                "second `?`",
+            ),
+            ("postgres://u@h/db?S3cret", "no `=VALUE`"),
+        ] {
+            let Err(error) = parse(url) else {
+                panic!("{url} was accepted")
+            };
+            assert!(error.contains(part), "{url}: {error}");
+            assert!(!error.contains("S3cret"), "{url}: {error}");
+        }
+    }
+
+    #[test]
     fn tls_configurations_build() {
         for mode in [TlsMode::Prefer, TlsMode::Require] {
             assert!(client_config(mode, None).is_ok());
