@@ -113,6 +113,92 @@ const TCP_USER_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long to try to connect when the URL does not say (`connect_timeout`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often the route to the server is probed while a session lives, how
+/// long a probe may take, and how many probes in a row may fail before the
+/// session's connection is given up. See [`watch_route`].
+const PROBE_EVERY: Duration = Duration::from_secs(10);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+const PROBE_FAILURES: u32 = 2;
+
+/// Ends the session's connection when the route to the server has gone
+/// silent, so that a statement waiting for its answer fails (exit 1)
+/// instead of waiting forever.
+///
+/// Why a probe and not a read timeout: a migration statement may run for
+/// an hour without the server sending a byte, so no read timeout can tell
+/// a long statement from a dead route. Keepalive does not either when a
+/// proxy or load balancer sits between (its kernel answers the probes).
+/// Instead, every [`PROBE_EVERY`] a second connection is opened over the
+/// same route: any answer from the server, an error included, proves the
+/// route alive and the statement is waited for; [`PROBE_FAILURES`] probes
+/// in a row that get no answer within [`PROBE_TIMEOUT`] mean the session's
+/// answers cannot arrive either, and its connection task is aborted. The
+/// server's own bound (`idle_in_transaction_session_timeout`) then frees
+/// what the session held. This bounds silence, never statement duration,
+/// at the cost of one short connection every ten seconds while a session
+/// lives.
+pub fn watch_route<T>(config: &tokio_postgres::Config, tls: T, connection: tokio::task::AbortHandle)
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket> + Clone + Send + 'static,
+    T::Stream: Send,
+    T::TlsConnect: Send,
+    <T::TlsConnect as tokio_postgres::tls::TlsConnect<tokio_postgres::Socket>>::Future: Send,
+{
+    let mut config = config.clone();
+    config.application_name("migrate (route probe)");
+    config.connect_timeout(PROBE_TIMEOUT);
+    let started = std::thread::Builder::new()
+        .name("migrate-route-probe".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            let mut failures = 0;
+            loop {
+                std::thread::sleep(PROBE_EVERY);
+                if connection.is_finished() {
+                    return;
+                }
+                // The timer is made inside the runtime, which it needs.
+                let probe = async {
+                    tokio::time::timeout(PROBE_TIMEOUT, config.connect(tls.clone())).await
+                };
+                match runtime.block_on(probe) {
+                    Ok(Ok((client, probe_connection))) => {
+                        failures = 0;
+                        // Dropping the client ends the probe with a Terminate
+                        // message, so that the server logs no lost client.
+                        drop(client);
+                        let _ = runtime.block_on(async {
+                            tokio::time::timeout(PROBE_TIMEOUT, probe_connection).await
+                        });
+                    }
+                    // The server refused (too many clients, ...): it answered.
+                    Ok(Err(error)) if error.as_db_error().is_some() => failures = 0,
+                    Ok(Err(error)) => {
+                        failures += 1;
+                        log::debug!("route probe failed: {error}");
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        log::debug!("route probe got no answer in {PROBE_TIMEOUT:?}");
+                    }
+                }
+                if failures >= PROBE_FAILURES {
+                    log::debug!("the route to the server is silent: closing the session");
+                    connection.abort();
+                    return;
+                }
+            }
+        });
+    if let Err(error) = started {
+        log::debug!("no route probe: {error}");
+    }
+}
+
 /// Parses a `postgres://` or `postgresql://` URL.
 ///
 /// Every error names the part at fault and never repeats a value that may

@@ -215,7 +215,8 @@ fn open(
         let (client, connection) = runtime
             .block_on(target.config.connect(tokio_postgres::NoTls))
             .map_err(convert)?;
-        runtime.spawn(connection);
+        let task = runtime.spawn(connection);
+        connect::watch_route(&target.config, tokio_postgres::NoTls, task.abort_handle());
         return Ok((client, None));
     }
     let tls = client_config(target.tls, target.root_cert.as_ref()).map_err(DbError::new)?;
@@ -223,7 +224,8 @@ fn open(
     let (client, connection) = runtime
         .block_on(target.config.connect(connector.clone()))
         .map_err(convert)?;
-    runtime.spawn(connection);
+    let task = runtime.spawn(connection);
+    connect::watch_route(&target.config, connector.clone(), task.abort_handle());
     Ok((client, Some(connector)))
 }
 
