@@ -71,3 +71,55 @@ fn dollar_user_in_search_path_is_the_session_users_schema() {
         .success();
     db.execute(&format!("DROP OWNED BY {schema}; DROP ROLE {schema}"));
 }
+
+/// A database file the user may not write is named as the cause, not
+/// blamed on the first migration's line. Root writes any file, so the run
+/// is made as `nobody` (where `setpriv` and root are at hand).
+#[test]
+fn a_read_only_sqlite_file_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| output.stdout.starts_with(b"0\n"));
+    let has_setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !as_root || !has_setpriv {
+        return;
+    }
+    let project = project();
+    let folder = tempfile::tempdir().expect("a folder");
+    let database = folder.path().join("app.db");
+    let url = format!("sqlite:{}", database.display());
+    project
+        .command()
+        .args(["--database-url", url.as_str(), "up"])
+        .run()
+        .success();
+    project.write("up/2_b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n");
+    // The folder may be written (the lock file), the database file may not.
+    for (path, mode) in [(project.path(), 0o755), (folder.path(), 0o777)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let output = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_migrate"))
+        .arg("--dir")
+        .arg(project.path())
+        .args(["--database-url", url.as_str(), "--no-env-file", "up"])
+        .current_dir(folder.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run migrate as nobody");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the database file {} is read-only",
+            database.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("up/2_b.sql"), "{stderr}");
+}
