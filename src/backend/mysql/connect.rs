@@ -261,4 +261,56 @@ mod tests {
         assert!(parse("mysql://root@localhost/x?ssl-mode=sometimes").is_err());
         assert!(parse("mysql://root@localhost/x?ssl_mode=DISABLED").is_ok());
     }
+
+    /// Driver errors read as sentences, without Rust names or URL values.
+    #[test]
+    fn driver_errors_are_sentences() {
+        use mysql::{DriverError, Error, UrlError};
+        let cases = [
+            Error::IoError(std::io::Error::from(std::io::ErrorKind::BrokenPipe)),
+            Error::DriverError(DriverError::CouldNotConnect(Some((
+                "127.0.0.1:1".into(),
+                "Connection refused".into(),
+                std::io::ErrorKind::ConnectionRefused,
+            )))),
+            Error::DriverError(DriverError::ConnectTimeout),
+            Error::UrlError(UrlError::InvalidValue(
+                "prefer_socket".into(),
+                "S3cret!PW".into(),
+            )),
+            Error::UrlError(UrlError::UnknownParameter("password".into())),
+        ];
+        for error in cases {
+            let text = describe(&error);
+            for rust in ["Error {", "IoError", "DriverError", "UrlError", "S3cret"] {
+                assert!(!text.contains(rust), "{text}");
+            }
+        }
+        for (url, part) in [
+            ("mysql://app:S3cret@h:99999/db", "invalid port number"),
+            (
+                "mysql://app@h/db?ssl-mode=REQUIRED?password=S3cret",
+                "second `?`",
+            ),
+            ("mysql://app:S3cret/db", "invalid port number"),
+        ] {
+            let error = parse(url).unwrap_err();
+            assert!(error.contains(part), "{url}: {error}");
+            assert!(
+                !error.contains("S3cret") && !error.contains("ParseError {"),
+                "{error}"
+            );
+        }
+        let target = parse("mysql://root@h/db").unwrap();
+        assert_eq!(
+            target.opts.get_tcp_keepalive_time_ms(),
+            Some(KEEPALIVE_IDLE_MS)
+        );
+        assert_eq!(
+            target.opts.get_read_timeout(),
+            None,
+            "no read timeout: it cuts long statements"
+        );
+        assert_eq!(target.opts.get_write_timeout(), Some(&SEND_TIMEOUT));
+    }
 }
