@@ -2,6 +2,7 @@
 //! [`Request`] of domain values before any I/O touches the database, in the
 //! `request` module.
 
+mod env_file;
 mod request;
 
 use std::path::PathBuf;

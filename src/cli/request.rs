@@ -215,15 +215,7 @@ fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> 
     if !required && !path.exists() {
         return Ok(HashMap::new());
     }
-    let entries = dotenvy::from_path_iter(path)
-        .map_err(|error| Error::Usage(format!("cannot read {}: {error}", path.display())))?;
-    let mut values = HashMap::new();
-    for entry in entries {
-        let (name, value) =
-            entry.map_err(|error| Error::Usage(format!("{}: {error}", path.display())))?;
-        values.insert(name, value);
-    }
-    Ok(values)
+    super::env_file::read(path)
 }
 
 fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>, Error> {

@@ -14,6 +14,7 @@
 //! | `VERIFY_IDENTITY` | always | chain and host name |
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use mysql::{Opts, OptsBuilder, SslOpts};
 
@@ -43,13 +44,53 @@ pub struct Target {
     pub ssl_ca: Option<PathBuf>,
 }
 
+/// TCP keepalive: the first probe after 30 s of silence, then every 10 s,
+/// and the connection is dead after 3 unanswered probes. This bounds
+/// silence, not statement duration: while a long `ALTER TABLE` runs the
+/// server's kernel answers the probes, so it is never cut, but a server
+/// that is gone (a partition, a host that died) is noticed in about a
+/// minute. There is deliberately no `read_timeout`: the driver's read
+/// timeout counts the time a statement runs without sending a byte, so any
+/// value would kill a long legitimate migration.
+const KEEPALIVE_IDLE_MS: u32 = 30_000;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+const KEEPALIVE_INTERVAL_SECS: u32 = 10;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+const KEEPALIVE_PROBES: u32 = 3;
+
+/// How long data sent may stay unacknowledged (Linux `TCP_USER_TIMEOUT`),
+/// and how long one write may block: the tool writes only statements and
+/// bookkeeping, which a live server reads at once.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long to try to connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The server ends the tool's session after this long without a statement
+/// (`wait_timeout`, default 8 hours), rolling back what it held: the tool
+/// always sends its next statement at once, so only a client that went
+/// silent (a partition, a killed host) is ever idle this long, and its
+/// locks, the file's and the run lock, are freed instead of blocking
+/// production and the next deploy for hours.
+pub const SERVER_IDLE_TIMEOUT_SECS: u32 = 60;
+
 /// Parses a `mysql://` or `mariadb://` URL.
+///
+/// Every error names the part at fault and never repeats a value that may
+/// be a secret.
 pub fn parse(url: &str) -> Result<Target, String> {
     let url = match url.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mariadb") => format!("mysql://{rest}"),
         _ => url.to_string(),
     };
     let (base, query) = url.split_once('?').unwrap_or((&url, ""));
+    if query.contains('?') {
+        return Err(
+            "the MySQL URL has a second `?`: separate its parameters with `&` \
+                    (mysql://HOST/DB?ssl-mode=REQUIRED&ssl-ca=/ca.pem)"
+                .to_string(),
+        );
+    }
     let mut kept = Vec::new();
     let mut ssl_mode = SslMode::Preferred;
     let mut ssl_ca = None;
@@ -65,8 +106,9 @@ pub fn parse(url: &str) -> Result<Target, String> {
                     "VERIFY_IDENTITY" | "VERIFY_FULL" => SslMode::VerifyIdentity,
                     _ => {
                         return Err(format!(
-                            "ssl-mode={value} is not a mode: use DISABLED, PREFERRED, REQUIRED, \
-                             VERIFY_CA or VERIFY_IDENTITY"
+                            "ssl-mode={} is not a mode: use DISABLED, PREFERRED, REQUIRED, \
+                             VERIFY_CA or VERIFY_IDENTITY",
+                            plain_or_hidden(value)
                         ));
                     }
                 };
@@ -81,7 +123,8 @@ pub fn parse(url: &str) -> Result<Target, String> {
         format!("{base}?{}", kept.join("&"))
     };
     let opts =
-        Opts::from_url(&rebuilt).map_err(|error| format!("the MySQL URL is not valid: {error}"))?;
+        Opts::from_url(&rebuilt).map_err(|error| describe(&mysql::Error::UrlError(error)))?;
+    let opts: Opts = bound_silence(OptsBuilder::from_opts(opts)).into();
     if opts.get_db_name().is_none_or(str::is_empty) {
         return Err("the MySQL URL names no database: write mysql://user@host/DATABASE".into());
     }
@@ -90,6 +133,95 @@ pub fn parse(url: &str) -> Result<Target, String> {
         ssl_mode,
         ssl_ca,
     })
+}
+
+/// Keepalive, send and connect timeouts, and the server's idle bound (see
+/// the constants for why each value).
+fn bound_silence(builder: OptsBuilder) -> OptsBuilder {
+    let builder = builder
+        .tcp_keepalive_time_ms(Some(KEEPALIVE_IDLE_MS))
+        .write_timeout(Some(SEND_TIMEOUT))
+        .tcp_connect_timeout(Some(CONNECT_TIMEOUT))
+        .init(vec![format!(
+            "SET SESSION wait_timeout = {SERVER_IDLE_TIMEOUT_SECS}"
+        )]);
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    let builder = builder
+        .tcp_keepalive_probe_interval_secs(Some(KEEPALIVE_INTERVAL_SECS))
+        .tcp_keepalive_probe_count(Some(KEEPALIVE_PROBES));
+    #[cfg(target_os = "linux")]
+    let builder = builder.tcp_user_timeout_ms(u32::try_from(SEND_TIMEOUT.as_millis()).ok());
+    builder
+}
+
+/// A driver error as a plain sentence: the `mysql` crate's own `Display`
+/// prints Rust names (`CodecError { IO error: … }`) and URL values.
+pub fn describe(error: &mysql::Error) -> String {
+    use mysql::{DriverError, Error, UrlError};
+    match error {
+        Error::MySqlError(error) => error.message.clone(),
+        Error::IoError(error) => format!("the connection to the server failed: {error}"),
+        Error::CodecError(error) => {
+            let text = error.to_string();
+            // "IO error: `Broken pipe (os error 32)'": keep what is quoted.
+            match text
+                .strip_prefix("IO error: `")
+                .and_then(|rest| rest.strip_suffix('\''))
+            {
+                Some(io) => format!("the connection to the server broke: {io}"),
+                None => format!("the server's reply could not be read: {text}"),
+            }
+        }
+        Error::DriverError(DriverError::CouldNotConnect(Some((address, description, _)))) => {
+            format!("could not connect to {address}: {description}")
+        }
+        Error::DriverError(DriverError::ConnectTimeout) => format!(
+            "could not connect within {}s: is the host reachable?",
+            CONNECT_TIMEOUT.as_secs()
+        ),
+        Error::DriverError(error) => {
+            let text = error.to_string();
+            let mut characters = text.chars();
+            let first = characters.next().map(|first| first.to_ascii_lowercase());
+            first.into_iter().chain(characters).collect()
+        }
+        Error::UrlError(UrlError::ParseError(error)) => format!(
+            "the MySQL URL cannot be read: {error} (write \
+             mysql://USER:PASSWORD@HOST:PORT/DATABASE, with `%40` for a `@` in the password)"
+        ),
+        Error::UrlError(UrlError::UnknownParameter(name)) => format!(
+            "the MySQL URL parameter `{}` is not one migrate knows: use ssl-mode, ssl-ca, \
+             socket, tcp_connect_timeout_ms or another of the mysql crate's parameters",
+            plain_or_hidden(name)
+        ),
+        Error::UrlError(UrlError::InvalidValue(name, value)) => format!(
+            "the MySQL URL parameter `{}` has a value that is not valid ({})",
+            plain_or_hidden(name),
+            plain_or_hidden(value)
+        ),
+        Error::UrlError(UrlError::FeatureRequired(_, name)) => format!(
+            "the MySQL URL parameter `{}` is not supported by this build of migrate",
+            plain_or_hidden(name)
+        ),
+        Error::UrlError(_) => "the MySQL URL cannot be read: write \
+             mysql://USER:PASSWORD@HOST:PORT/DATABASE"
+            .to_string(),
+        Error::TlsError(error) => format!("TLS failed: {error}"),
+        Error::FromRowError(_) | Error::FromValueError(_) => {
+            "a value sent by the server could not be read".to_string()
+        }
+    }
+}
+
+/// A URL part for an error message: shown when it is a plain word or
+/// number, which no password of any strength is; otherwise `…`.
+fn plain_or_hidden(text: &str) -> &str {
+    let plain = text.len() <= 32
+        && (text
+            .chars()
+            .all(|character| character.is_ascii_alphabetic() || "-_".contains(character))
+            || text.chars().all(|character| character.is_ascii_digit()));
+    if plain { text } else { "…" }
 }
 
 impl Target {
@@ -128,5 +260,57 @@ mod tests {
         assert!(parse("mysql://root@localhost/").is_err());
         assert!(parse("mysql://root@localhost/x?ssl-mode=sometimes").is_err());
         assert!(parse("mysql://root@localhost/x?ssl_mode=DISABLED").is_ok());
+    }
+
+    /// Driver errors read as sentences, without Rust names or URL values.
+    #[test]
+    fn driver_errors_are_sentences() {
+        use mysql::{DriverError, Error, UrlError};
+        let cases = [
+            Error::IoError(std::io::Error::from(std::io::ErrorKind::BrokenPipe)),
+            Error::DriverError(DriverError::CouldNotConnect(Some((
+                "127.0.0.1:1".into(),
+                "Connection refused".into(),
+                std::io::ErrorKind::ConnectionRefused,
+            )))),
+            Error::DriverError(DriverError::ConnectTimeout),
+            Error::UrlError(UrlError::InvalidValue(
+                "prefer_socket".into(),
+                "S3cret!PW".into(),
+            )),
+            Error::UrlError(UrlError::UnknownParameter("password".into())),
+        ];
+        for error in cases {
+            let text = describe(&error);
+            for rust in ["Error {", "IoError", "DriverError", "UrlError", "S3cret"] {
+                assert!(!text.contains(rust), "{text}");
+            }
+        }
+        for (url, part) in [
+            ("mysql://app:S3cret@h:99999/db", "invalid port number"),
+            (
+                "mysql://app@h/db?ssl-mode=REQUIRED?password=S3cret",
+                "second `?`",
+            ),
+            ("mysql://app:S3cret/db", "invalid port number"),
+        ] {
+            let error = parse(url).unwrap_err();
+            assert!(error.contains(part), "{url}: {error}");
+            assert!(
+                !error.contains("S3cret") && !error.contains("ParseError {"),
+                "{error}"
+            );
+        }
+        let target = parse("mysql://root@h/db").unwrap();
+        assert_eq!(
+            target.opts.get_tcp_keepalive_time_ms(),
+            Some(KEEPALIVE_IDLE_MS)
+        );
+        assert_eq!(
+            target.opts.get_read_timeout(),
+            None,
+            "no read timeout: it cuts long statements"
+        );
+        assert_eq!(target.opts.get_write_timeout(), Some(&SEND_TIMEOUT));
     }
 }

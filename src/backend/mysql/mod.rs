@@ -493,6 +493,6 @@ fn convert(error: mysql::Error) -> DbError {
             lock_timeout: matches!(error.code, 1205 | 1213),
             message: error.message,
         },
-        other => DbError::new(other.to_string()),
+        other => DbError::new(connect::describe(&other)),
     }
 }

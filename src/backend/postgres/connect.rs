@@ -21,6 +21,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -55,21 +56,177 @@ pub struct Target {
     pub tls: TlsMode,
     /// `sslrootcert`.
     pub root_cert: Option<PathBuf>,
-    /// The first schema of `search_path`, where the version tables live.
+    /// The first schema of `search_path`, where the version tables live;
+    /// `None` when the server must say which (no `search_path`, or one
+    /// starting with `$user`).
     pub schema: Option<String>,
     /// The whole `search_path` to set for the session.
     pub search_path: Option<String>,
 }
 
+/// The URL parameters tokio-postgres reads itself, with libpq's names.
+const DRIVER_PARAMETERS: &[&str] = &[
+    "application_name",
+    "channel_binding",
+    "connect_timeout",
+    "dbname",
+    "host",
+    "hostaddr",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
+    "load_balance_hosts",
+    "options",
+    "password",
+    "port",
+    "sslnegotiation",
+    "target_session_attrs",
+    "tcp_user_timeout",
+    "user",
+];
+
+/// How long the server lets the tool's session sit idle inside a
+/// transaction before it ends the session, rolls back and so frees the
+/// file's locks and the run lock. The tool is never idle in a transaction
+/// on purpose (it sends the next statement as soon as one returns), so this
+/// bounds only a client that went silent: a partition, a failover, a killed
+/// host. Set with `SET`, not the startup `options`, so that poolers which
+/// refuse `options` (PgBouncer) still connect.
+pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
+
+/// TCP keepalive: the first probe after 30 s of silence, then every 10 s,
+/// and the connection is dead after 3 unanswered probes. Keepalive bounds
+/// silence, not statement duration: the server's kernel answers probes
+/// while a long `CREATE INDEX` runs, so a long statement is never cut, but
+/// a peer that is gone (a partition, a host that died) is noticed within
+/// about a minute instead of after the kernel's two hours.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_RETRIES: u32 = 3;
+
+/// How long data sent may stay unacknowledged before the connection is
+/// given up (Linux `TCP_USER_TIMEOUT`): bounds a write into a dead network,
+/// never the time a statement takes, since nothing is sent while it runs.
+const TCP_USER_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long to try to connect when the URL does not say (`connect_timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often the route to the server is probed while a session lives, how
+/// long a probe may take, and how many probes in a row may fail before the
+/// session's connection is given up. See [`watch_route`].
+const PROBE_EVERY: Duration = Duration::from_secs(10);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+const PROBE_FAILURES: u32 = 2;
+
+/// Ends the session's connection when the route to the server has gone
+/// silent, so that a statement waiting for its answer fails (exit 1)
+/// instead of waiting forever.
+///
+/// Why a probe and not a read timeout: a migration statement may run for
+/// an hour without the server sending a byte, so no read timeout can tell
+/// a long statement from a dead route. Keepalive does not either when a
+/// proxy or load balancer sits between (its kernel answers the probes).
+/// Instead, every [`PROBE_EVERY`] a second connection is opened over the
+/// same route: any answer from the server, an error included, proves the
+/// route alive and the statement is waited for; [`PROBE_FAILURES`] probes
+/// in a row that get no answer within [`PROBE_TIMEOUT`] mean the session's
+/// answers cannot arrive either, and its connection task is aborted. The
+/// server's own bound (`idle_in_transaction_session_timeout`) then frees
+/// what the session held. This bounds silence, never statement duration,
+/// at the cost of one short connection every ten seconds while a session
+/// lives.
+pub fn watch_route<T>(config: &tokio_postgres::Config, tls: T, connection: tokio::task::AbortHandle)
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket> + Clone + Send + 'static,
+    T::Stream: Send,
+    T::TlsConnect: Send,
+    <T::TlsConnect as tokio_postgres::tls::TlsConnect<tokio_postgres::Socket>>::Future: Send,
+{
+    let mut config = config.clone();
+    config.application_name("migrate (route probe)");
+    config.connect_timeout(PROBE_TIMEOUT);
+    let started = std::thread::Builder::new()
+        .name("migrate-route-probe".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            let mut failures = 0;
+            loop {
+                std::thread::sleep(PROBE_EVERY);
+                if connection.is_finished() {
+                    return;
+                }
+                // The timer is made inside the runtime, which it needs.
+                let probe = async {
+                    tokio::time::timeout(PROBE_TIMEOUT, config.connect(tls.clone())).await
+                };
+                match runtime.block_on(probe) {
+                    Ok(Ok((client, probe_connection))) => {
+                        failures = 0;
+                        // Dropping the client ends the probe with a Terminate
+                        // message, so that the server logs no lost client.
+                        drop(client);
+                        let _ = runtime.block_on(async {
+                            tokio::time::timeout(PROBE_TIMEOUT, probe_connection).await
+                        });
+                    }
+                    // The server refused (too many clients, ...): it answered.
+                    Ok(Err(error)) if error.as_db_error().is_some() => failures = 0,
+                    Ok(Err(error)) => {
+                        failures += 1;
+                        log::debug!("route probe failed: {error}");
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        log::debug!("route probe got no answer in {PROBE_TIMEOUT:?}");
+                    }
+                }
+                if failures >= PROBE_FAILURES {
+                    log::debug!("the route to the server is silent: closing the session");
+                    connection.abort();
+                    return;
+                }
+            }
+        });
+    if let Err(error) = started {
+        log::debug!("no route probe: {error}");
+    }
+}
+
 /// Parses a `postgres://` or `postgresql://` URL.
+///
+/// Every error names the part at fault and never repeats a value that may
+/// be a secret.
 pub fn parse(url: &str) -> Result<Target, String> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    if query.contains('?') {
+        return Err(
+            "the PostgreSQL URL has a second `?`: separate its parameters with `&` \
+                    (postgres://HOST/DB?sslmode=require&connect_timeout=10)"
+                .to_string(),
+        );
+    }
+    check_ports(base)?;
     let mut kept = Vec::new();
     let mut tls = TlsMode::Prefer;
     let mut root_cert = None;
     let mut search_path = None;
+    let mut given = Vec::new();
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(
+                "a parameter of the PostgreSQL URL has no `=VALUE` (it is not shown, \
+                        as it may hold a password): write NAME=VALUE"
+                    .to_string(),
+            );
+        };
+        given.push(key.to_string());
         match key {
             "sslmode" => {
                 tls = match value {
@@ -80,15 +237,53 @@ pub fn parse(url: &str) -> Result<Target, String> {
                     "verify-full" => TlsMode::VerifyFull,
                     _ => {
                         return Err(format!(
-                            "sslmode={value} is not a mode: use disable, prefer, require, \
-                             verify-ca or verify-full"
+                            "sslmode={} is not a mode: use disable, prefer, require, \
+                             verify-ca or verify-full",
+                            shown_value(value)
                         ));
                     }
                 };
             }
-            "sslrootcert" => root_cert = Some(PathBuf::from(decode(value)?)),
-            "search_path" => search_path = Some(decode(value)?),
-            _ => kept.push(pair),
+            "sslrootcert" => root_cert = Some(PathBuf::from(decode(key, value)?)),
+            "search_path" => search_path = Some(decode(key, value)?),
+            "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "passfile" | "gssencmode"
+            | "krbsrvname" | "service" | "requirepeer" => {
+                return Err(format!(
+                    "the PostgreSQL URL parameter `{key}` is not supported by migrate \
+                     (client certificates, password files and services are not): remove it"
+                ));
+            }
+            "port" if !is_port(value) => {
+                return Err("port= in the PostgreSQL URL is not a number from 1 to 65535".into());
+            }
+            "connect_timeout"
+            | "keepalives_idle"
+            | "keepalives_interval"
+            | "keepalives_retries"
+            | "tcp_user_timeout"
+                if value.parse::<u64>().is_err() =>
+            {
+                return Err(format!(
+                    "{key}={} in the PostgreSQL URL is not a whole number{}",
+                    shown_value(value),
+                    if key == "tcp_user_timeout" {
+                        " of milliseconds"
+                    } else if key == "keepalives_retries" {
+                        ""
+                    } else {
+                        " of seconds"
+                    }
+                ));
+            }
+            known if DRIVER_PARAMETERS.contains(&known) => kept.push(pair),
+            unknown => {
+                return Err(format!(
+                    "the PostgreSQL URL parameter `{}` is not one migrate knows: use sslmode, \
+                     sslrootcert, search_path, connect_timeout, application_name, options, \
+                     target_session_attrs or keepalives…",
+                    shown_value(unknown)
+                ));
+            }
         }
     }
     let rebuilt = if kept.is_empty() {
@@ -96,8 +291,15 @@ pub fn parse(url: &str) -> Result<Target, String> {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    let mut config = tokio_postgres::Config::from_str(&rebuilt)
-        .map_err(|error| format!("the PostgreSQL URL is not valid: {error}"))?;
+    let mut config = tokio_postgres::Config::from_str(&rebuilt).map_err(|error| {
+        // tokio-postgres names no part ("invalid connection string"); the
+        // checks above found the common mistakes, so say what is left.
+        format!(
+            "the PostgreSQL URL is not valid ({error}): write \
+             postgres://USER:PASSWORD@HOST:PORT/DATABASE?PARAMETERS, with a `%40` for a `@` \
+             in the password"
+        )
+    })?;
     config.ssl_mode(match tls {
         TlsMode::Disable => SslMode::Disable,
         TlsMode::Prefer => SslMode::Prefer,
@@ -106,7 +308,14 @@ pub fn parse(url: &str) -> Result<Target, String> {
     if config.get_application_name().is_none() {
         config.application_name("migrate");
     }
-    let schema = search_path.as_deref().and_then(first_schema);
+    bound_silence(&mut config, &given);
+    // `$user` (PostgreSQL's own default, `"$user", public`) means the
+    // session user's schema when it exists, else the next of the path:
+    // `current_schema()` resolves it as the server does, so it is asked.
+    let schema = search_path
+        .as_deref()
+        .and_then(first_schema)
+        .filter(|schema| schema != "$user");
     Ok(Target {
         config,
         tls,
@@ -114,6 +323,90 @@ pub fn parse(url: &str) -> Result<Target, String> {
         schema,
         search_path,
     })
+}
+
+/// Keepalive, `TCP_USER_TIMEOUT` and the connect timeout, where the URL did
+/// not set them (see the constants for why each value).
+fn bound_silence(config: &mut tokio_postgres::Config, given: &[String]) {
+    let given = |name: &str| given.iter().any(|key| key == name);
+    if !given("keepalives") {
+        config.keepalives(true);
+    }
+    if !given("keepalives_idle") {
+        config.keepalives_idle(KEEPALIVE_IDLE);
+    }
+    if !given("keepalives_interval") {
+        config.keepalives_interval(KEEPALIVE_INTERVAL);
+    }
+    if !given("keepalives_retries") {
+        config.keepalives_retries(KEEPALIVE_RETRIES);
+    }
+    if !given("tcp_user_timeout") {
+        config.tcp_user_timeout(TCP_USER_TIMEOUT);
+    }
+    if !given("connect_timeout") {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+}
+
+/// The session settings the tool sets after connecting, leaving out those
+/// the URL's `options` already sets.
+pub fn session_settings(config: &tokio_postgres::Config) -> Vec<(&'static str, &'static str)> {
+    let options = config.get_options().unwrap_or_default();
+    [
+        (
+            "idle_in_transaction_session_timeout",
+            IDLE_IN_TRANSACTION_TIMEOUT,
+        ),
+        // The server aborts the statement of a client that died instead of
+        // running it to its end and committing it (PostgreSQL 14 and later).
+        ("client_connection_check_interval", "1s"),
+    ]
+    .into_iter()
+    .filter(|(name, _)| !options.contains(name))
+    .collect()
+}
+
+/// Checks every `host:port` of the URL's authority: a port that is not a
+/// number is most often a password with the `@HOST` left out.
+fn check_ports(base: &str) -> Result<(), String> {
+    let rest = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let after_user = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+    let authority = after_user.split('/').next().unwrap_or_default();
+    for host in authority.split(',') {
+        let port = match host.strip_prefix('[') {
+            Some(bracketed) => bracketed.split_once("]:").map(|(_, port)| port),
+            None => host.split_once(':').map(|(_, port)| port),
+        };
+        if let Some(port) = port
+            && !is_port(port)
+        {
+            return Err(
+                "the port of the PostgreSQL URL is not a number from 1 to 65535 (it \
+                        is not shown, as it may be a password: is the `@HOST` after \
+                        USER:PASSWORD missing?)"
+                    .to_string(),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn is_port(text: &str) -> bool {
+    text.parse::<u16>().is_ok_and(|port| port > 0)
+}
+
+/// A parameter value for an error message: shown when it is a plain word,
+/// which no password of any strength is; otherwise left out.
+fn shown_value(value: &str) -> &str {
+    let plain = value.len() <= 24
+        && value
+            .chars()
+            .all(|character| character.is_ascii_lowercase() || "-_".contains(character))
+        || value
+            .chars()
+            .all(|character| character.is_ascii_digit() || character == '.');
+    if plain { value } else { "…" }
 }
 
 /// The first schema of a `search_path` value: a bare name (folded to lower
@@ -139,8 +432,8 @@ fn first_schema(path: &str) -> Option<String> {
     None
 }
 
-/// Percent-decodes a query value.
-fn decode(value: &str) -> Result<String, String> {
+/// Percent-decodes the value of the parameter `key`.
+fn decode(key: &str, value: &str) -> Result<String, String> {
     let bytes = value.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -150,7 +443,7 @@ fn decode(value: &str) -> Result<String, String> {
                 let hex = value
                     .get(index + 1..index + 3)
                     .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                    .ok_or_else(|| format!("`{value}` has a bad %-escape"))?;
+                    .ok_or_else(|| format!("{key}= in the PostgreSQL URL has a bad %-escape"))?;
                 decoded.push(hex);
                 index += 3;
             }
@@ -164,7 +457,8 @@ fn decode(value: &str) -> Result<String, String> {
             }
         }
     }
-    String::from_utf8(decoded).map_err(|_| format!("`{value}` is not UTF-8 once decoded"))
+    String::from_utf8(decoded)
+        .map_err(|_| format!("{key}= in the PostgreSQL URL is not UTF-8 once decoded"))
 }
 
 /// The rustls configuration for a mode other than `disable`.
@@ -371,6 +665,68 @@ mod tests {
         assert_eq!(socket.config.get_hosts().len(), 1);
         let named = parse("postgres://u@h/db?application_name=deploy").unwrap();
         assert_eq!(named.config.get_application_name(), Some("deploy"));
+    }
+
+    #[test]
+    fn silence_is_bounded_unless_the_url_says_otherwise() {
+        let target = parse("postgres://u@h/db").unwrap();
+        assert!(target.config.get_keepalives());
+        assert_eq!(target.config.get_keepalives_idle(), KEEPALIVE_IDLE);
+        assert_eq!(
+            target.config.get_keepalives_interval(),
+            Some(KEEPALIVE_INTERVAL)
+        );
+        assert_eq!(
+            target.config.get_keepalives_retries(),
+            Some(KEEPALIVE_RETRIES)
+        );
+        assert_eq!(
+            target.config.get_tcp_user_timeout(),
+            Some(&TCP_USER_TIMEOUT)
+        );
+        assert_eq!(target.config.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
+        let names: Vec<_> = session_settings(&target.config)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert!(names.contains(&"idle_in_transaction_session_timeout"));
+        let own = parse(
+            "postgres://u@h/db?keepalives_idle=5&connect_timeout=3\
+             &options=-c%20idle_in_transaction_session_timeout%3D5s",
+        )
+        .unwrap();
+        assert_eq!(own.config.get_keepalives_idle(), Duration::from_secs(5));
+        assert_eq!(
+            own.config.get_connect_timeout(),
+            Some(&Duration::from_secs(3))
+        );
+        let names: Vec<_> = session_settings(&own.config)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert!(!names.contains(&"idle_in_transaction_session_timeout"));
+    }
+
+    #[test]
+    fn url_mistakes_name_their_part() {
+        for (url, part) in [
+            ("postgres://u@h:99999/db", "port"),
+            ("postgres://u:S3cret/db", "port"),
+            ("postgres://u@h/db?connect_timeout=soon", "connect_timeout"),
+            ("postgres://u@h/db?sslmod=require", "`sslmod`"),
+            ("postgres://u@h/db?sslpassword=S3cret", "`sslpassword`"),
+            (
+                "postgres://u@h/db?sslmode=require?password=S3cret",
+                "second `?`",
+            ),
+            ("postgres://u@h/db?S3cret", "no `=VALUE`"),
+        ] {
+            let Err(error) = parse(url) else {
+                panic!("{url} was accepted")
+            };
+            assert!(error.contains(part), "{url}: {error}");
+            assert!(!error.contains("S3cret"), "{url}: {error}");
+        }
     }
 
     #[test]

@@ -65,12 +65,12 @@ impl Driver {
 
     /// Starts a task on this runtime (the connection's), driven whenever
     /// something blocks on it.
-    pub(super) fn spawn<F>(&self, future: F)
+    pub(super) fn spawn<F>(&self, future: F) -> tokio::task::JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.runtime().spawn(future);
+        self.runtime().spawn(future)
     }
 }
 

@@ -103,16 +103,13 @@ impl PostgresBackend {
         if let Some(path) = &target.search_path {
             self.query("SELECT set_config('search_path', $1, false)", &[path])?;
         }
-        // The server aborts the statement of a client that died instead of
-        // running it to its end and committing it (PostgreSQL 14 and later;
-        // older servers do not know the setting): after a killed run, the
-        // statement that was running then has rolled back far more often.
-        let checked = self.query(
-            "SELECT set_config('client_connection_check_interval', '1s', false)",
-            &[],
-        );
-        if let Err(error) = checked {
-            log::debug!("client_connection_check_interval not set: {error}");
+        // Bounds on the server's side of the session (see `connect`); older
+        // servers that do not know a setting keep their default.
+        for (name, value) in connect::session_settings(&target.config) {
+            let set = self.query("SELECT set_config($1, $2, false)", &[&name, &value]);
+            if let Err(error) = set {
+                log::debug!("{name} not set: {error}");
+            }
         }
         self.schema = match &target.schema {
             Some(schema) => schema.clone(),
@@ -216,7 +213,8 @@ fn open(runtime: &Driver, target: &Target) -> Result<(Client, Option<MakeRustlsC
         let (client, connection) = runtime
             .block_on(target.config.connect(tokio_postgres::NoTls))
             .map_err(convert)?;
-        runtime.spawn(connection);
+        let task = runtime.spawn(connection);
+        connect::watch_route(&target.config, tokio_postgres::NoTls, task.abort_handle());
         return Ok((client, None));
     }
     let tls = client_config(target.tls, target.root_cert.as_ref()).map_err(DbError::new)?;
@@ -224,7 +222,8 @@ fn open(runtime: &Driver, target: &Target) -> Result<(Client, Option<MakeRustlsC
     let (client, connection) = runtime
         .block_on(target.config.connect(connector.clone()))
         .map_err(convert)?;
-    runtime.spawn(connection);
+    let task = runtime.spawn(connection);
+    connect::watch_route(&target.config, connector.clone(), task.abort_handle());
     Ok((client, Some(connector)))
 }
 

@@ -89,7 +89,24 @@ pub struct SqliteBackend {
 impl SqliteBackend {
     /// Prepares a session; the file is opened on first use. With `create`
     /// false, a missing file reads as an empty database and is never made.
+    ///
+    ///
+    /// A folder that does not exist fails every command with exit 1, as an
+    /// unreachable server does: read as "no database yet" it would make
+    /// `status` report version 0 for a URL that points nowhere.
     pub fn open(path: &Path, create: bool) -> Result<SqliteBackend, Error> {
+        if let Some(folder) = path.parent()
+            && !folder.as_os_str().is_empty()
+            && !folder.is_dir()
+        {
+            return Err(Error::Database {
+                context: format!("cannot open the SQLite database {}", path.display()),
+                source: DbError::new(format!(
+                    "its folder {} does not exist: create it, or fix the database URL",
+                    folder.display()
+                )),
+            });
+        }
         Ok(SqliteBackend {
             path: path.to_path_buf(),
             create,
@@ -245,7 +262,18 @@ impl Backend for SqliteBackend {
     }
 
     fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
-        bookkeeping::ensure_tables(self.connection()?, tables)
+        let path = self.path.clone();
+        let connection = self.connection()?;
+        // SQLite opens a file it may not write read-only without a word, and
+        // the first write would then be blamed on a migration's line.
+        if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(DbError::new(format!(
+                "the database file {} is read-only: give the user running migrate write \
+                 access to it (and to its folder, for the journal)",
+                path.display()
+            )));
+        }
+        bookkeeping::ensure_tables(connection, tables)
     }
 
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
