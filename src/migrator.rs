@@ -9,11 +9,12 @@ use crate::add_only::effective_state;
 use crate::backend::{Backend, LockOutcome, LogEntry, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
+use crate::execute::repair::{self, Repair};
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
 use crate::history::{self, HistoryFilter};
 use crate::plan::{Command, Options, check_accept, check_mark_state, plan};
 use crate::preflight::{Prepared, preflight};
-use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
+use crate::record::{DbState, Stamp, mark_row, phase_index};
 use crate::scan::{Catalogue, scan};
 use crate::settings::{DatabaseUrl, TableNames};
 use crate::state::{Phase, State};
@@ -298,19 +299,17 @@ impl Migrator {
                 }
             }
             let at = now();
-            let write = |backend: &mut dyn Backend| {
-                for found in &drift {
-                    let Some(record) = accepted.get(&found.version) else {
-                        continue;
-                    };
-                    let mut entry = bookkeeping_entry(found.version, "accept", &at);
-                    entry.file = Some(found.path.clone());
-                    entry.checksum = found.current.clone();
-                    backend.record(tables, found.version, Some(record), &entry)?;
-                }
-                Ok(())
-            };
-            in_transaction(backend, write)?;
+            let repairs: Vec<Repair> = drift
+                .iter()
+                .filter_map(|found| {
+                    let row = accepted.get(&found.version)?.clone();
+                    let mut repair = Repair::new(found.version, Some(row), "accept", &at);
+                    repair.entry.file = Some(found.path.clone());
+                    repair.entry.checksum = found.current.clone();
+                    Some(repair)
+                })
+                .collect();
+            repair::write(backend, tables, &repairs)?;
             self.after_change(backend);
             Ok(drift)
         })
@@ -350,36 +349,21 @@ impl Migrator {
                 .clone()
                 .unwrap_or_else(|| Release::next_after(db.releases()));
             let at = now();
-            let mut record = before
-                .cloned()
-                .unwrap_or_else(|| VersionRecord::new(version, None));
-            record.name = files.and_then(|files| files.name.clone()).or(record.name);
-            record.state = target;
-            record.failure = None;
-            let mut seq = db.max_seq();
-            for phase in [Phase::Add, Phase::Simdrop, Phase::Drop] {
-                let slot = &mut record.phases[phase_index(phase)];
-                if !target.has_reached(phase) {
-                    *slot = None;
-                } else if slot.is_none() {
-                    seq += 1;
-                    *slot = Some(PhaseRecord {
-                        release: release.clone(),
-                        at: at.clone(),
-                        seq,
-                        checksum: files
-                            .and_then(|files| files.file(phase.operation()))
-                            .map(|file| file.script.checksum.clone()),
-                    });
-                }
-            }
-            ensure_and_write(backend, tables, |backend| {
-                let operation = format!("mark_{target}");
-                let mut entry = bookkeeping_entry(version, &operation, &at);
-                entry.release = Some(release.clone());
-                let row = (target != State::Pending).then_some(&record);
-                backend.record(tables, version, row, &entry)
-            })?;
+            let stamp = Stamp {
+                release: &release,
+                at: &at,
+                last_seq: db.max_seq(),
+            };
+            let checksum_of = |phase: Phase| {
+                files
+                    .and_then(|files| files.file(phase.operation()))
+                    .map(|file| file.script.checksum.clone())
+            };
+            let name = files.and_then(|files| files.name.as_deref());
+            let row = mark_row(before, version, name, target, stamp, &checksum_of);
+            let mut repair = Repair::new(version, row, &format!("mark_{target}"), &at);
+            repair.entry.release = Some(release.clone());
+            repair::write(backend, tables, &[repair])?;
             self.after_change(backend);
             Ok(before.map(|record| record.state))
         })
@@ -463,43 +447,6 @@ pub(crate) fn read_state(backend: &mut dyn Backend, tables: &TableNames) -> Resu
     backend
         .read_state(tables)
         .map_err(Error::database("cannot read the version table"))
-}
-
-fn ensure_and_write(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    write: impl FnOnce(&mut dyn Backend) -> Result<(), crate::error::DbError>,
-) -> Result<(), Error> {
-    backend
-        .ensure_tables(tables)
-        .map_err(Error::database("cannot create the version tables"))?;
-    in_transaction(backend, write)
-}
-
-fn in_transaction(
-    backend: &mut dyn Backend,
-    write: impl FnOnce(&mut dyn Backend) -> Result<(), crate::error::DbError>,
-) -> Result<(), Error> {
-    let context = "cannot update the version table";
-    backend.begin(None).map_err(Error::database(context))?;
-    match write(backend).and_then(|()| backend.commit()) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            if let Err(rollback) = backend.rollback() {
-                log::warn!("rollback failed: {rollback}");
-            }
-            Err(Error::database(context)(error))
-        }
-    }
-}
-
-/// A log entry for a change that runs no file and completes at once.
-fn bookkeeping_entry(version: Version, operation: &str, at: &str) -> LogEntry {
-    LogEntry {
-        finished_at: Some(at.to_string()),
-        outcome: "ok".to_string(),
-        ..LogEntry::new(version, operation, at)
-    }
 }
 
 fn planned(prepared: &Prepared<'_>) -> Planned {

@@ -222,6 +222,88 @@ pub fn apply_change(before: Option<&VersionRecord>, change: &Change<'_>) -> Opti
     (record.state != State::Pending).then_some(record)
 }
 
+/// When and in which release a change that runs no file is recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// The release label of the forward phases it records.
+    pub release: &'a Release,
+    /// RFC 3339 UTC time of the change.
+    pub at: &'a str,
+    /// The highest sequence number recorded so far; new phases follow it.
+    pub last_seq: u64,
+}
+
+/// The row `mark --only N --state target` leaves (`None` for `pending`):
+/// the phases the target has not reached are cleared, and each phase it has
+/// reached without a record gets one, as the forward change would have
+/// recorded it (`checksum_of` gives the phase file's checksum). The version's
+/// failure, if any, is cleared: marking is how a failure is repaired.
+pub fn mark_row(
+    before: Option<&VersionRecord>,
+    version: Version,
+    name: Option<&str>,
+    target: State,
+    stamp: Stamp<'_>,
+    checksum_of: &dyn Fn(Phase) -> Option<String>,
+) -> Option<VersionRecord> {
+    let mut record = before
+        .cloned()
+        .unwrap_or_else(|| VersionRecord::new(version, None));
+    if let Some(name) = name {
+        record.name = Some(name.to_string());
+    }
+    record.failure = None;
+    let mut seq = stamp.last_seq;
+    for phase in [Phase::Add, Phase::Simdrop, Phase::Drop] {
+        if !target.has_reached(phase) {
+            record.phases[phase_index(phase)] = None;
+        } else if record.phase(phase).is_none() {
+            seq += 1;
+            let checksum = checksum_of(phase);
+            let change = Change {
+                version,
+                name: None,
+                operation: phase.operation(),
+                release: stamp.release,
+                at: stamp.at,
+                seq,
+                checksum: checksum.as_deref(),
+            };
+            record = apply_change(Some(&record), &change)?;
+        }
+    }
+    record.state = target;
+    (target != State::Pending).then_some(record)
+}
+
+/// The rows `schema/schema.sql` carried without release labels, times or
+/// order (SPEC section 7), given those of the load that brings them in: one
+/// release, one time, the versions' order after `stamp.last_seq`.
+pub fn label_carried_rows(db: &DbState, stamp: Stamp<'_>) -> Vec<VersionRecord> {
+    let mut seq = stamp.last_seq;
+    let mut labelled = Vec::new();
+    for record in db.records.values() {
+        let mut record = record.clone();
+        let unlabelled = record
+            .phases
+            .iter_mut()
+            .flatten()
+            .filter(|phase| phase.release.as_str().is_empty());
+        let mut changed = false;
+        for phase in unlabelled {
+            seq += 1;
+            phase.release = stamp.release.clone();
+            phase.at = stamp.at.to_string();
+            phase.seq = seq;
+            changed = true;
+        }
+        if changed {
+            labelled.push(record);
+        }
+    }
+    labelled
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +357,103 @@ mod tests {
         assert_eq!(db.latest_release(Phase::Simdrop), None);
         assert_eq!(db.current(), Version::new(5));
         assert_eq!(db.max_seq(), 2);
+    }
+
+    #[test]
+    fn mark_clears_unreached_phases_and_records_missing_ones_in_order() {
+        let old = Release::from_stored("1".into());
+        let added = apply_change(None, &change(Operation::Add, &old, 1)).unwrap();
+        let mut failed = added.clone();
+        failed.failure = Some(Failure {
+            operation: Operation::Simdrop,
+            statements_done: 1,
+            done_checksum: String::new(),
+            error: Some("boom".into()),
+            line: Some(2),
+            release: old.clone(),
+        });
+        let new = Release::from_stored("7".into());
+        let stamp = Stamp {
+            release: &new,
+            at: "2026-12-03T10:00:00Z",
+            last_seq: 5,
+        };
+        let checksum = |phase: Phase| Some(format!("{phase:?}"));
+        let dropped = mark_row(
+            Some(&failed),
+            failed.version,
+            None,
+            State::Dropped,
+            stamp,
+            &checksum,
+        )
+        .unwrap();
+        assert_eq!(dropped.state, State::Dropped);
+        assert_eq!(dropped.failure, None);
+        // The add phase that was recorded stays as it was.
+        assert_eq!(dropped.phase(Phase::Add), added.phase(Phase::Add));
+        let simdrop = dropped.phase(Phase::Simdrop).unwrap();
+        let drop = dropped.phase(Phase::Drop).unwrap();
+        assert_eq!((simdrop.seq, drop.seq), (6, 7));
+        assert_eq!(simdrop.release, new);
+        assert_eq!(drop.checksum.as_deref(), Some("Drop"));
+        let back = mark_row(
+            Some(&dropped),
+            dropped.version,
+            None,
+            State::Added,
+            stamp,
+            &checksum,
+        )
+        .unwrap();
+        assert_eq!(back.state, State::Added);
+        assert!(back.phase(Phase::Simdrop).is_none() && back.phase(Phase::Drop).is_none());
+        let gone = mark_row(
+            Some(&back),
+            back.version,
+            None,
+            State::Pending,
+            stamp,
+            &checksum,
+        );
+        assert_eq!(gone, None);
+    }
+
+    #[test]
+    fn carried_rows_get_the_loads_release_time_and_order() {
+        let mut db = DbState::default();
+        for number in [2, 9] {
+            let mut record = VersionRecord::new(Version::new(number).unwrap(), None);
+            record.state = State::Added;
+            record.phases[0] = Some(PhaseRecord {
+                release: Release::from_stored(String::new()),
+                at: String::new(),
+                seq: 0,
+                checksum: Some("abc".into()),
+            });
+            db.records.insert(record.version, record);
+        }
+        let label = Release::from_stored("1".into());
+        let stamp = Stamp {
+            release: &label,
+            at: "2026-12-03T10:00:00Z",
+            last_seq: 0,
+        };
+        let labelled = label_carried_rows(&db, stamp);
+        let seqs: Vec<u64> = labelled
+            .iter()
+            .map(|record| record.phase(Phase::Add).unwrap().seq)
+            .collect();
+        assert_eq!(seqs, [1, 2]);
+        assert!(labelled.iter().all(|record| {
+            let add = record.phase(Phase::Add).unwrap();
+            add.release == label && add.checksum.as_deref() == Some("abc")
+        }));
+        // Rows with labels are left alone.
+        let db = DbState {
+            tables_exist: true,
+            records: labelled.into_iter().map(|r| (r.version, r)).collect(),
+        };
+        assert!(label_carried_rows(&db, stamp).is_empty());
     }
 }

@@ -16,16 +16,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, Batch, LogEntry};
+use crate::backend::Backend;
 use crate::dump::{render, split_omitted};
 use crate::error::Error;
-use crate::execute::now;
 use crate::migrator::{Migrator, read_state};
 use crate::plan::{Command, Options, Refusal};
 use crate::script::normalise;
 use crate::settings::TableNames;
-use crate::split::split;
-use crate::version::Release;
 
 /// Where `schema/schema.sql` lives, relative to the migrations folder.
 pub const SCHEMA_FILE: &str = "schema/schema.sql";
@@ -250,112 +247,9 @@ impl Migrator {
                 }
                 return Err(Refusal::NotEmpty(objects).into());
             }
-            run_script(backend, &text, |backend| {
-                label_carried_rows(backend, tables)
-            })
+            crate::execute::load::load(backend, tables, SCHEMA_FILE, &text)
         })
     }
-}
-
-/// Gives the version rows that `schema/schema.sql` carried without release
-/// labels, times or order (SPEC section 7) those of this load: one new
-/// release, the time now, the versions' order; each is logged as `load`.
-fn label_carried_rows(backend: &mut dyn Backend, tables: &TableNames) -> Result<(), Error> {
-    let state = read_state(backend, tables)?;
-    let release = Release::next_after(state.releases());
-    let at = now();
-    let mut seq = state.max_seq();
-    for record in state.records.values() {
-        let mut record = record.clone();
-        let unlabelled = record
-            .phases
-            .iter_mut()
-            .flatten()
-            .filter(|phase| phase.release.as_str().is_empty());
-        let mut labelled = false;
-        for phase in unlabelled {
-            seq += 1;
-            phase.release = release.clone();
-            phase.at = at.clone();
-            phase.seq = seq;
-            labelled = true;
-        }
-        if !labelled {
-            continue;
-        }
-        let entry = LogEntry {
-            release: Some(release.clone()),
-            finished_at: Some(at.clone()),
-            outcome: "ok".to_string(),
-            ..LogEntry::new(record.version, "load", &at)
-        };
-        backend
-            .record(tables, record.version, Some(&record), &entry)
-            .map_err(Error::database(format!(
-                "cannot record version {} from {SCHEMA_FILE}",
-                record.version
-            )))?;
-    }
-    Ok(())
-}
-
-/// Runs the schema file, then `finish`: in one transaction where the
-/// database allows it.
-fn run_script(
-    backend: &mut dyn Backend,
-    text: &str,
-    finish: impl FnOnce(&mut dyn Backend) -> Result<(), Error>,
-) -> Result<usize, Error> {
-    let dialect = backend.dialect();
-    let statements = split(text, dialect.syntax()).map_err(|error| {
-        Error::Usage(format!("{SCHEMA_FILE}:{}: {}", error.line, error.message))
-    })?;
-    let at_line = |line: Option<usize>| match line {
-        Some(line) => format!("{SCHEMA_FILE}:{line}"),
-        None => SCHEMA_FILE.to_string(),
-    };
-    let transactional = dialect.supports_single_transaction();
-    if transactional {
-        backend
-            .begin(None)
-            .map_err(Error::database(format!("cannot load {SCHEMA_FILE}")))?;
-    }
-    // The URL's schema (`?search_path=X`) may not exist yet: the file's
-    // unqualified names need it, and the README promises it is created.
-    if let Err(error) = backend.ensure_schema() {
-        if transactional && let Err(rollback) = backend.rollback() {
-            log::warn!("rollback failed: {rollback}");
-        }
-        return Err(Error::database(format!("cannot load {SCHEMA_FILE}"))(error));
-    }
-    let batch = Batch {
-        text,
-        line: 1,
-        statements: &statements,
-    };
-    if let Err(failure) = backend.execute(&batch) {
-        if transactional && let Err(error) = backend.rollback() {
-            log::warn!("rollback failed: {error}");
-        }
-        let line = failure.line.or_else(|| {
-            statements
-                .get(failure.index)
-                .map(|statement| statement.line)
-        });
-        return Err(Error::database(at_line(line))(failure.error));
-    }
-    if let Err(error) = finish(backend) {
-        if transactional && let Err(rollback) = backend.rollback() {
-            log::warn!("rollback failed: {rollback}");
-        }
-        return Err(error);
-    }
-    if transactional {
-        backend
-            .commit()
-            .map_err(Error::database(format!("cannot commit {SCHEMA_FILE}")))?;
-    }
-    Ok(statements.len())
 }
 
 /// The first `.sql` file under `up/` or `down/`, if any.

@@ -43,6 +43,12 @@ pub trait Dialect {
         false
     }
 
+    /// Whether DDL stays inside a transaction, so a script of DDL (`load`)
+    /// can run in one (not MySQL/MariaDB, whose DDL commits implicitly).
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
     /// Whether a whole plan can run in one transaction (`--single-transaction`).
     fn supports_single_transaction(&self) -> bool {
         true

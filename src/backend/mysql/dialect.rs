@@ -77,6 +77,10 @@ impl Dialect for MysqlDialect {
         !stays_in_transaction
     }
 
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
     fn supports_single_transaction(&self) -> bool {
         false
     }

@@ -10,6 +10,9 @@
 //!   version `failed` with the error, the statement and what committed;
 //! - `--single-transaction` runs the whole plan in one transaction.
 
+pub mod load;
+pub mod repair;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -674,5 +677,4 @@ fn report(step: &Step<'_>, started: Instant) -> Report {
 }
 
 #[cfg(test)]
-#[path = "execute_tests.rs"]
 mod tests;
