@@ -174,7 +174,8 @@ impl Blocks {
 
     /// Whether a `;` here ends the statement.
     fn is_closed(&self) -> bool {
-        self.stack.is_empty() && (self.syntax != Syntax::Postgres || self.parens == 0)
+        self.stack.is_empty()
+            && (!self.syntax.lexicon().semicolons_nest_in_parens || self.parens == 0)
     }
 
     /// Accounts for the significant token `i`; returns the index of the

@@ -151,23 +151,23 @@ impl<'a> Lexer<'a> {
             return Ok((Kind::Punct, pos));
         };
         let next = bytes.get(pos + 1).copied();
-        let mysql = self.syntax == Syntax::Mysql;
+        let lexicon = self.syntax.lexicon();
         match b {
-            b'\'' => string(bytes, pos, mysql),
-            b'"' if mysql => string(bytes, pos, true),
+            b'\'' => string(bytes, pos, lexicon.backslash_escapes),
+            b'"' if lexicon.double_quoted_strings => string(bytes, pos, lexicon.backslash_escapes),
             b'"' => identifier(bytes, pos, b'"'),
-            b'`' if self.syntax != Syntax::Postgres => identifier(bytes, pos, b'`'),
-            b'[' if self.syntax == Syntax::Sqlite => find(bytes, pos + 1, b"]")
+            b'`' if lexicon.backtick_identifiers => identifier(bytes, pos, b'`'),
+            b'[' if lexicon.bracket_identifiers => find(bytes, pos + 1, b"]")
                 .map(|p| (Kind::Quoted, p + 1))
                 .ok_or_else(|| "unterminated quoted identifier".to_string()),
             b'-' if next == Some(b'-') && self.dash_comment(pos) => {
                 Ok((Kind::Comment, line_end(bytes, pos)))
             }
-            b'#' if mysql => Ok((Kind::Comment, line_end(bytes, pos))),
+            b'#' if lexicon.hash_comments => Ok((Kind::Comment, line_end(bytes, pos))),
             b'/' if next == Some(b'*') => self.block_comment(pos),
-            b'$' if self.syntax == Syntax::Postgres => dollar_quote(self.src, pos),
+            b'$' if lexicon.dollar_quotes => dollar_quote(self.src, pos),
             // Not the delimiter (checked above), so a custom one is in force.
-            b';' if mysql => Ok((Kind::ServerSemicolon, pos + 1)),
+            b';' if lexicon.client_delimiters => Ok((Kind::ServerSemicolon, pos + 1)),
             _ if is_word_start(b, self.syntax) => self.word(pos),
             _ => Ok((Kind::Punct, pos + 1)),
         }
@@ -180,7 +180,7 @@ impl<'a> Lexer<'a> {
     /// comment and never sends it ("lines starting with '--'" in its
     /// `add_line`), and files written for it rely on that.
     fn dash_comment(&self, pos: usize) -> bool {
-        self.syntax != Syntax::Mysql
+        !self.syntax.lexicon().dash_comment_needs_space
             || self.bytes().get(pos + 2).is_none_or(|&b| b <= b' ')
             || (self.line_fresh && !self.in_statement)
     }
@@ -188,14 +188,14 @@ impl<'a> Lexer<'a> {
     fn block_comment(&self, pos: usize) -> Result<(Kind, usize), String> {
         let bytes = self.bytes();
         let body = rest(bytes, pos + 2);
-        let kind = if self.syntax == Syntax::Mysql
-            && (body.starts_with(b"!") || body.starts_with(b"M!"))
-        {
-            Kind::Opaque
-        } else {
-            Kind::Comment
-        };
-        let end = if self.syntax == Syntax::Postgres {
+        let lexicon = self.syntax.lexicon();
+        let kind =
+            if lexicon.executable_comments && (body.starts_with(b"!") || body.starts_with(b"M!")) {
+                Kind::Opaque
+            } else {
+                Kind::Comment
+            };
+        let end = if lexicon.nested_block_comments {
             nested_comment_end(bytes, pos)
         } else {
             find(bytes, pos + 2, b"*/").map(|p| p + 2)
@@ -213,7 +213,7 @@ impl<'a> Lexer<'a> {
             end += 1;
         }
         let word = bytes.get(pos..end).unwrap_or_default();
-        if self.syntax == Syntax::Postgres {
+        if self.syntax.lexicon().string_prefixes {
             let after = rest(bytes, end);
             if word.eq_ignore_ascii_case(b"e") && after.starts_with(b"'") {
                 return string(bytes, end, true);
@@ -239,7 +239,11 @@ impl<'a> Lexer<'a> {
     /// no statement may be in progress: in the middle of a statement it is
     /// just text (a column named `delimiter`, say).
     fn delimiter_command(&mut self) -> Option<usize> {
-        if !self.commands || self.syntax != Syntax::Mysql || !self.line_fresh || self.in_statement {
+        if !self.commands
+            || !self.syntax.lexicon().client_delimiters
+            || !self.line_fresh
+            || self.in_statement
+        {
             return None;
         }
         let line = DelimiterLine::at(self.src, self.pos)?;
@@ -295,7 +299,10 @@ pub(super) fn is_space(b: u8) -> bool {
 }
 
 fn is_word_start(b: u8, syntax: Syntax) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 || (b == b'$' && syntax == Syntax::Mysql)
+    b.is_ascii_alphanumeric()
+        || b == b'_'
+        || b >= 0x80
+        || (b == b'$' && syntax.lexicon().dollar_starts_words)
 }
 
 fn is_word_continue(b: u8) -> bool {

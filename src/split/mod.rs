@@ -35,6 +35,7 @@
 
 mod boundary;
 mod lexer;
+mod lexicon;
 mod mysql_delimiter;
 mod mysql_programs;
 #[cfg(test)]
@@ -146,7 +147,7 @@ pub fn split(sql: &str, syntax: Syntax) -> Result<Vec<Statement>, SplitError> {
 /// Empty for the other dialects, where `--` always starts a comment, and
 /// for text that cannot be split.
 pub fn mysql_client_comments(sql: &str, syntax: Syntax) -> Vec<usize> {
-    if syntax != Syntax::Mysql {
+    if !syntax.lexicon().dash_comment_needs_space {
         return Vec::new();
     }
     Lexer::new(sql, syntax, true)
