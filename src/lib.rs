@@ -30,6 +30,7 @@ pub mod add_only;
 pub mod backend;
 pub mod cli;
 pub mod command;
+pub mod dialect;
 pub mod drift;
 pub mod dump;
 pub mod error;

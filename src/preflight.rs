@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use crate::backend::{Dialect, TransactionBoundary};
+use crate::dialect::{Dialect, TransactionBoundary};
 use crate::error::Error;
 use crate::execute::RunOptions;
 use crate::plan::{Plan, Step};

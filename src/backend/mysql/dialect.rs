@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::backend::{Dialect, rolls_back_to_savepoint};
+use crate::dialect::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// MySQL's and MariaDB's dialect.

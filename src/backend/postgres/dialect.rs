@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::backend::{Dialect, rolls_back_to_savepoint};
+use crate::dialect::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// PostgreSQL's dialect.

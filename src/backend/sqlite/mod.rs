@@ -8,7 +8,9 @@
 
 mod bookkeeping;
 mod catalog;
+mod dialect;
 pub mod lock;
+pub use dialect::SqliteDialect;
 mod single_statement;
 
 use std::path::{Path, PathBuf};
@@ -19,15 +21,13 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
 
 use crate::backend::rows::{Literal, insert_statements, quoted};
-use crate::backend::{
-    Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure, rolls_back_to_savepoint,
-};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::history::HistoryFilter;
 use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
-use crate::split::{Statement, Syntax, leading_words};
+use crate::split::Statement;
 use crate::version::Version;
 
 /// How long a statement waits for another connection's write lock when
@@ -35,44 +35,7 @@ use crate::version::Version;
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The longest busy timeout SQLite can be given: an `int` of milliseconds.
-const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
-
-/// SQLite's dialect.
-pub struct SqliteDialect;
-
-impl Dialect for SqliteDialect {
-    fn name(&self) -> &'static str {
-        "SQLite"
-    }
-
-    fn syntax(&self) -> Syntax {
-        Syntax::Sqlite
-    }
-
-    fn is_transaction_control(&self, statement: &Statement) -> bool {
-        let words = leading_words(&statement.text, Syntax::Sqlite, 3);
-        match words.first().map(String::as_str) {
-            Some("BEGIN" | "COMMIT" | "END") => true,
-            Some("ROLLBACK") => !rolls_back_to_savepoint(&words),
-            _ => false,
-        }
-    }
-
-    fn run_lock_can_be_bypassed(&self) -> bool {
-        true
-    }
-
-    fn max_lock_timeout(&self) -> Duration {
-        // `sqlite3_busy_timeout` takes an `int` of milliseconds.
-        MAX_BUSY_TIMEOUT
-    }
-
-    fn needs_no_transaction(&self, statement: &Statement) -> Option<&'static str> {
-        let words = leading_words(&statement.text, Syntax::Sqlite, 1);
-        (words.first().map(String::as_str) == Some("VACUUM"))
-            .then_some("SQLite cannot VACUUM inside a transaction")
-    }
-}
+pub(crate) const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
 
 /// A session with one SQLite database file.
 pub struct SqliteBackend {
@@ -454,11 +417,6 @@ pub(crate) fn convert(error: rusqlite::Error) -> DbError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::split::split;
-
-    fn first(sql: &str) -> Statement {
-        split(sql, Syntax::Sqlite).unwrap().remove(0)
-    }
 
     /// A second connection holds the write lock for a while, then lets go.
     fn hold_write_lock(path: &Path, for_how_long: Duration) -> std::thread::JoinHandle<()> {
@@ -521,37 +479,5 @@ mod tests {
             LockOutcome::Acquired
         );
         backend.unlock().unwrap();
-    }
-
-    #[test]
-    fn transaction_control_and_savepoints() {
-        for sql in [
-            "BEGIN",
-            "BEGIN IMMEDIATE",
-            "COMMIT",
-            "END TRANSACTION",
-            "ROLLBACK",
-            "ROLLBACK TRANSACTION",
-        ] {
-            assert!(SqliteDialect.is_transaction_control(&first(sql)), "{sql}");
-        }
-        for sql in [
-            "ROLLBACK TO a",
-            "ROLLBACK TRANSACTION TO SAVEPOINT a",
-            "SAVEPOINT a",
-            "RELEASE a",
-        ] {
-            assert!(!SqliteDialect.is_transaction_control(&first(sql)), "{sql}");
-        }
-        assert!(
-            SqliteDialect
-                .needs_no_transaction(&first("VACUUM"))
-                .is_some()
-        );
-        assert!(
-            SqliteDialect
-                .needs_no_transaction(&first("VACUUM INTO 'x.db'"))
-                .is_some()
-        );
     }
 }
