@@ -29,6 +29,7 @@ mod postgres;
 mod refusals;
 mod releases;
 mod schema;
+mod schema_fidelity;
 mod schema_postgres;
 mod sqlite;
 mod statements;
