@@ -22,6 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Where an object goes in the dump, in load order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Section {
+    /// Settings of the database itself (SQLite's `user_version` and
+    /// `application_id`), before any object.
+    Settings,
     /// `CREATE SCHEMA`.
     Schemas,
     /// `CREATE EXTENSION`.

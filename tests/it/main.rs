@@ -35,6 +35,7 @@ mod properties;
 mod refusals;
 mod releases;
 mod schema;
+mod schema_fidelity;
 mod schema_postgres;
 mod schema_postgres_fidelity;
 mod secrets;
