@@ -1,450 +1,239 @@
-//! Human and JSON rendering of operations, plans, status, drift and errors.
+//! The presenter: every human and JSON document the command prints, built
+//! from values, and the one place that writes them.
 //!
-//! Everything renders from values to a `String` or a `serde_json::Value`, so
-//! it can be snapshot-tested; the caller decides where it goes.
+//! Each command's result becomes a [`Document`] — its JSON value, its human
+//! text and its [`Exit`] — in the submodule of its subject; the
+//! [`Presenter`] writes one of the two to any [`Write`] (`--json`, `-q`), and
+//! a failure as `error:` lines plus, with `--json`, the document the command
+//! would have printed with an `"error"` object added. So every document can
+//! be tested from values alone, without a database.
 //!
 //! Human text carries ANSI styles (state names, outcomes, `error:`). The
 //! binary writes through `anstream`, which drops them unless the stream is a
 //! terminal and `NO_COLOR` is unset; a library caller that prints these
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
-use anstyle::{AnsiColor, Style};
+mod error;
+mod log;
+mod operations;
+mod status;
+mod style;
+mod text;
+mod verify;
+
+use std::io::{self, Write};
+
 use serde_json::{Value, json};
 
-use crate::backend::LogEntry;
-use crate::drift::Drift;
-use crate::error::Error;
+pub use self::error::{error_line, json_arguments_error, json_error};
+pub use self::log::{
+    history_table, json_history, json_log_entry, log, log_entry, log_entry_text, outcome_style,
+};
+pub use self::operations::{
+    OperationEntry, bootstrap, bootstrap_preview, json_operations, json_plan, mark_state,
+    operation_line, operations, plan, planned_line, summary,
+};
+pub use self::status::{json_status, next_line, state_style, status, status_table, version};
+pub use self::style::{ERROR_STYLE, paint};
+pub use self::text::{completions, created, loaded, man, schema, schema_written};
+pub use self::verify::{json_drift, verify};
+use crate::cli::Display;
+use crate::error::{Error, Exit};
 use crate::execute::Report;
-use crate::migrator::Planned;
-use crate::refusal::join;
-use crate::status::{Next, Status};
+use crate::settings::DEFAULT_URL;
 
-/// `add              12  up/12_add_email.sql          14 ms`.
-pub fn operation_line(report: &Report) -> String {
-    format!(
-        "{:<17}{:>4}  {:<32} {:>5} ms",
-        report.operation,
-        report.version,
-        report.file.as_deref().unwrap_or("(no file)"),
-        report.ms
-    )
+/// What a command prints when it succeeds, and how the process then ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The `--json` document.
+    pub json: Value,
+    /// The human text, each line ending in `\n`.
+    pub human: String,
+    /// [`Exit::Done`], or [`Exit::Found`] for a check that found something.
+    pub exit: Exit,
 }
 
-/// A dry run's line, with the SQL below it when `verbose`.
-pub fn planned_line(planned: &Planned, verbose: bool) -> String {
-    let mut line = format!(
-        "would {:<17}{:>4}  {}",
-        planned.operation,
-        planned.version,
-        planned.file.as_deref().unwrap_or("(no file)")
-    );
-    if let (true, Some(sql)) = (verbose, &planned.sql) {
-        for sql_line in sql.trim_end().lines() {
-            line.push_str("\n    ");
-            line.push_str(sql_line);
+impl Document {
+    /// A document that exits 0.
+    pub fn new(json: Value, human: impl Into<String>) -> Document {
+        Document {
+            json,
+            human: human.into(),
+            exit: Exit::Done,
         }
     }
-    line
-}
 
-/// The line after the operations of a run.
-pub fn summary(done: &[Report], total_ms: u64, failed: bool) -> String {
-    let count = done.len();
-    let noun = if count == 1 {
-        "operation"
-    } else {
-        "operations"
-    };
-    match (count, failed) {
-        (0, false) => "nothing to do".to_string(),
-        (_, false) => format!(
-            "{} {count} {noun} in {total_ms} ms",
-            paint(AnsiColor::Green.on_default().bold(), "done:")
-        ),
-        (_, true) => format!(
-            "{} {count} {noun} completed before the error",
-            paint(ERROR_STYLE, "stopped:")
-        ),
+    /// The same document, ending the process with `exit`.
+    pub fn exit(self, exit: Exit) -> Document {
+        Document { exit, ..self }
     }
 }
 
-/// The human status table.
-pub fn status_table(status: &Status, database: &str) -> String {
-    let mut text = format!(
-        "database: {database}\ncurrent version: {}\n",
-        status.current_version
-    );
-    if !status.versions.is_empty() {
-        let header = [
-            "version", "name", "state", "add", "simdrop", "drop", "notes",
-        ];
-        let rows: Vec<[String; 7]> = status
-            .versions
-            .iter()
-            .map(|version| {
-                let mut notes = Vec::new();
-                if version.drift {
-                    notes.push("drift".to_string());
-                }
-                if version.out_of_order {
-                    notes.push("out of order".to_string());
-                }
-                if version.files.add.is_some() && version.files.rollback_add.is_none() {
-                    notes.push("no down file".to_string());
-                }
-                if let Some(failure) = &version.failure {
-                    notes.push(failure.clone());
-                }
-                let releases = &version.releases;
-                let times = &version.times;
-                [
-                    version.version.to_string(),
-                    version.name.clone().unwrap_or_default(),
-                    version.state.clone(),
-                    phase_cell(releases.add.as_ref(), times.add.as_deref()),
-                    phase_cell(releases.simdrop.as_ref(), times.simdrop.as_deref()),
-                    phase_cell(releases.drop.as_ref(), times.drop.as_deref()),
-                    notes.join(", "),
-                ]
-            })
-            .collect();
-        text.push('\n');
-        text.push_str(&table(&header, &rows, &|column, cell| match column {
-            2 => state_style(cell),
-            _ => Style::new(),
-        }));
-    }
-    text.push('\n');
-    for next in &status.next {
-        text.push_str("next: ");
-        text.push_str(&next_line(next));
-        text.push('\n');
-    }
-    if status.next.is_empty() {
-        text.push_str("next: nothing to do: every version is up to date\n");
-    }
-    text
+/// What a failed command's JSON document holds beside `"error"`: the key
+/// of the result it would have printed, empty, so a script reads one shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty<'a> {
+    /// `{}`: the error object alone.
+    Nothing,
+    /// `{"operations": []}`: the changing commands and their dry runs.
+    Operations,
+    /// `{"database": URL}`: `status`.
+    Status {
+        /// The URL without its password.
+        database: &'a str,
+    },
+    /// `{"drift": []}`: `verify`.
+    Drift,
+    /// `{"entries": []}`: `log`.
+    Entries,
+    /// `{"entry": null}`: `log ID`.
+    Entry,
+    /// `{"created": []}`: `new`.
+    Created,
+    /// `{"output": null}`: `schema_dump --output`.
+    Output,
+    /// `{"schema": null}`: `schema_dump`.
+    Schema,
+    /// `{"bootstrapped": null}`: `schema_dump --bootstrap`.
+    Bootstrapped,
+    /// `{"loaded": null}`: `load`.
+    Loaded,
+    /// `{"man": null}`: `man`.
+    Man,
 }
 
-/// One `next:` line of `status`: `3 and 5 await add (`migrate up`)`, or
-/// `blocked: <problem>; <fix> `<command>``.
-pub fn next_line(next: &Next) -> String {
-    match next {
-        Next::Run {
-            operation,
-            versions,
-            command,
-        } => {
-            let verb = if versions.len() == 1 {
-                "awaits"
-            } else {
-                "await"
-            };
-            format!("{} {verb} {operation} (`{command}`)", join(versions))
+impl Empty<'_> {
+    /// The document, before the `"error"` object is added.
+    pub fn document(self) -> Value {
+        match self {
+            Empty::Nothing => json!({}),
+            Empty::Operations => json!({ "operations": [] }),
+            Empty::Status { database } => json!({ "database": database }),
+            Empty::Drift => json!({ "drift": [] }),
+            Empty::Entries => json!({ "entries": [] }),
+            Empty::Entry => json!({ "entry": null }),
+            Empty::Created => json!({ "created": [] }),
+            Empty::Output => json!({ "output": null }),
+            Empty::Schema => json!({ "schema": null }),
+            Empty::Bootstrapped => json!({ "bootstrapped": null }),
+            Empty::Loaded => json!({ "loaded": null }),
+            Empty::Man => json!({ "man": null }),
         }
-        Next::Blocked { refusal, fixes } => {
-            let mut line = format!("blocked: {}", refusal.problem());
-            let advice: Vec<String> = fixes
-                .iter()
-                .map(|fix| format!("{} `{}`", fix.does, fix.command))
-                .collect();
-            if !advice.is_empty() {
-                line.push_str("; ");
-                line.push_str(&advice.join(", or "));
+    }
+}
+
+/// Writes documents and errors: results to `out` (stdout), diagnostics to
+/// `err` (stderr), as `--json`, `-q` and `-v` ask. An `Err` is only a
+/// failure to write.
+pub struct Presenter<'w> {
+    out: &'w mut dyn Write,
+    err: &'w mut dyn Write,
+    display: Display,
+}
+
+impl<'w> Presenter<'w> {
+    /// A presenter writing to `out` and `err`.
+    pub fn new(out: &'w mut dyn Write, err: &'w mut dyn Write, display: Display) -> Presenter<'w> {
+        Presenter { out, err, display }
+    }
+
+    /// Whether `-v` asks for more (a dry run's SQL).
+    pub fn verbose(&self) -> bool {
+        self.display.verbose > 0
+    }
+
+    /// Says on stderr, unless `-q`, that no URL was given and the default is used.
+    pub fn default_url(&mut self) -> io::Result<()> {
+        if self.display.quiet {
+            return Ok(());
+        }
+        writeln!(
+            self.err,
+            "migrate: no --database-url or DATABASE_URL given; using the embedded default {DEFAULT_URL}"
+        )
+    }
+
+    /// Prints the document, or the error with `empty`'s document.
+    pub fn show(&mut self, result: Result<Document, Error>, empty: Empty) -> io::Result<Exit> {
+        match result {
+            Ok(document) => {
+                self.write(&document)?;
+                Ok(document.exit)
             }
-            line
+            Err(error) => self.fail(&error, empty.document()),
         }
     }
-}
 
-/// `release 2, 2026-11-22T05:03:00Z`: a phase's release label and time, to the second.
-fn phase_cell(release: Option<&crate::version::Release>, at: Option<&str>) -> String {
-    match (release, at) {
-        (Some(release), Some(at)) => {
-            let seconds = at.get(..19).unwrap_or(at);
-            format!("release {release}, {seconds}Z")
-        }
-        (Some(release), None) => format!("release {release}"),
-        _ => String::new(),
+    /// Prints an error that stopped the request before it ran.
+    pub fn error(&mut self, error: &Error) -> io::Result<Exit> {
+        self.fail(error, Empty::Nothing.document())
     }
-}
 
-/// Aligned columns, the numbers right-aligned (the first column, and a
-/// `version` column), whose cells `style` may colour by column index and
-/// text. The padding stays outside the escapes, so the columns align in
-/// colour too.
-fn table<const N: usize>(
-    header: &[&str; N],
-    rows: &[[String; N]],
-    style: &dyn Fn(usize, &str) -> Style,
-) -> String {
-    let mut widths = header.map(str::len);
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+    /// Prints an operation's line as it finishes, unless `--json` or `-q`.
+    pub fn progress(&mut self, report: &Report) {
+        if !self.display.json && !self.display.quiet {
+            // A closed stdout must not stop the run: the result is still
+            // recorded, and the exit code still says how it ended.
+            let _ = writeln!(self.out, "{}", operation_line(report));
         }
     }
-    let render = |cells: Vec<&str>, styled: bool| {
-        let mut line = String::new();
-        for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
-            let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
-            let shown = match styled {
-                true => paint(style(index, cell), cell),
-                false => cell.to_string(),
-            };
-            if index == 0 {
-                line.push_str(&pad);
-                line.push_str(&shown);
-            } else if header[index] == "version" {
-                line.push_str("  ");
-                line.push_str(&pad);
-                line.push_str(&shown);
-            } else {
-                line.push_str("  ");
-                line.push_str(&shown);
-                line.push_str(&pad);
+
+    /// Prints the end of a run: its summary or `{"operations": [...]}`,
+    /// then the error that stopped it, if any.
+    pub fn ran(&mut self, done: &[Report], error: Option<&Error>, ms: u64) -> io::Result<Exit> {
+        if self.display.json {
+            writeln!(self.out, "{}", json_operations(done, error))?;
+        } else if !self.display.quiet && (error.is_none() || !done.is_empty()) {
+            writeln!(self.out, "{}", summary(done, ms, error.is_some()))?;
+        }
+        match error {
+            Some(error) => {
+                self.error_lines(error)?;
+                Ok(Exit::from(error))
             }
-        }
-        line.trim_end().to_string() + "\n"
-    };
-    let mut text = render(header.to_vec(), false);
-    for row in rows {
-        text.push_str(&render(row.iter().map(String::as_str).collect(), true));
-    }
-    text
-}
-
-/// The `error` object of a JSON document.
-pub fn json_error(error: &Error) -> Value {
-    let (file, line) = error.file_and_line();
-    json!({
-        "exit_code": error.exit_code(),
-        "message": error.to_string(),
-        "file": file,
-        "line": line,
-    })
-}
-
-/// `{"operations": [...]}`, with `"error"` when the run stopped.
-pub fn json_operations(done: &[Report], error: Option<&Error>) -> Value {
-    let mut document = json!({ "operations": done });
-    if let Some(error) = error {
-        document["error"] = json_error(error);
-    }
-    document
-}
-
-/// A dry run: `{"dry_run": true, "operations": [...]}`.
-pub fn json_plan(planned: &[Planned], verbose: bool) -> Value {
-    let operations: Vec<Value> = planned
-        .iter()
-        .map(|planned| {
-            let mut operation = json!({
-                "version": planned.version,
-                "operation": planned.operation,
-                "file": planned.file,
-            });
-            if verbose {
-                operation["sql"] = json!(planned.sql);
-            }
-            operation
-        })
-        .collect();
-    json!({ "dry_run": true, "operations": operations })
-}
-
-/// `status --json`, exactly as SPEC section 6.
-pub fn json_status(status: &Status, database: &str) -> Value {
-    json!({
-        "database": database,
-        "current_version": status.current_version,
-        "versions": status.versions,
-        "next": status.next,
-    })
-}
-
-/// `verify --json`.
-pub fn json_drift(drift: &[Drift], accepted: bool) -> Value {
-    let files: Vec<Value> = drift
-        .iter()
-        .map(|found| {
-            json!({
-                "version": found.version,
-                "file": found.path,
-                "change": match found.kind {
-                    crate::drift::DriftKind::Changed => "changed",
-                    crate::drift::DriftKind::Removed => "removed",
-                    crate::drift::DriftKind::Added => "added",
-                },
-            })
-        })
-        .collect();
-    json!({ "drift": files, "accepted": accepted })
-}
-
-/// `log`: one aligned line per entry, newest first.
-pub fn history_table(entries: &[LogEntry]) -> String {
-    if entries.is_empty() {
-        return "no log entries\n".to_string();
-    }
-    let header = [
-        "id",
-        "started at",
-        "version",
-        "operation",
-        "release",
-        "outcome",
-        "file",
-    ];
-    let rows: Vec<[String; 7]> = entries
-        .iter()
-        .map(|entry| {
-            [
-                entry.id.map(|id| id.to_string()).unwrap_or_default(),
-                to_seconds(&entry.started_at),
-                entry.version.to_string(),
-                entry.operation.clone(),
-                entry
-                    .release
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                entry.outcome.clone(),
-                entry.file.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    table(&header, &rows, &|column, cell| match column {
-        5 => outcome_style(cell),
-        _ => Style::new(),
-    })
-}
-
-/// An RFC 3339 time to the second: `2026-11-22T05:03:00Z`.
-fn to_seconds(at: &str) -> String {
-    match at.get(..19) {
-        Some(seconds) if at.len() > 19 => format!("{seconds}Z"),
-        _ => at.to_string(),
-    }
-}
-
-/// `log ID`: one entry in full, with its error, statement and line.
-pub fn log_entry_text(entry: &LogEntry) -> String {
-    let mut fields: Vec<(&str, String)> = vec![
-        ("version", entry.version.to_string()),
-        ("operation", entry.operation.clone()),
-    ];
-    if let Some(release) = &entry.release {
-        fields.push(("release", release.to_string()));
-    }
-    if let Some(file) = &entry.file {
-        fields.push(("file", file.clone()));
-    }
-    if let Some(checksum) = &entry.checksum {
-        fields.push(("checksum", checksum.clone()));
-    }
-    fields.push(("started at", entry.started_at.clone()));
-    let finished = match (&entry.finished_at, crate::history::duration_ms(entry)) {
-        (Some(at), Some(ms)) => format!("{at}, after {ms} ms"),
-        (Some(at), None) => at.clone(),
-        (None, _) => "never: still running, or cut off".to_string(),
-    };
-    fields.push(("finished at", finished));
-    fields.push(("outcome", entry.outcome.clone()));
-    match (entry.statement, entry.line) {
-        (Some(statement), Some(line)) => {
-            fields.push(("statement", format!("{statement} (line {line})")));
-        }
-        (Some(statement), None) => fields.push(("statement", statement.to_string())),
-        (None, Some(line)) => fields.push(("line", line.to_string())),
-        (None, None) => {}
-    }
-    if let Some(error) = &entry.error {
-        fields.push(("error", error.clone()));
-    }
-    let id = entry.id.map(|id| id.to_string()).unwrap_or_default();
-    let mut text = format!("log entry {id}\n");
-    let width = fields
-        .iter()
-        .map(|(label, _)| label.len() + 1)
-        .max()
-        .unwrap_or(0);
-    for (label, value) in fields {
-        let style = match label {
-            "outcome" => outcome_style(&value),
-            "error" => ERROR_STYLE,
-            _ => Style::new(),
-        };
-        let mut lines = value.lines();
-        let first = paint(style, lines.next().unwrap_or_default());
-        text.push_str(&format!("  {:<width$} {first}\n", format!("{label}:")));
-        for more in lines {
-            text.push_str(&format!("  {:<width$} {more}\n", ""));
+            None => Ok(Exit::Done),
         }
     }
-    text
-}
 
-/// One log entry as JSON; every column, `null` where empty.
-pub fn json_log_entry(entry: &LogEntry) -> Value {
-    json!({
-        "id": entry.id,
-        "version": entry.version,
-        "operation": entry.operation,
-        "release": entry.release,
-        "file": entry.file,
-        "checksum": entry.checksum,
-        "started_at": entry.started_at,
-        "finished_at": entry.finished_at,
-        "ms": crate::history::duration_ms(entry),
-        "outcome": entry.outcome,
-        "error": entry.error,
-        "statement": entry.statement,
-        "line": entry.line,
-    })
-}
-
-/// `log --json`: `{"entries": [...]}`, newest first.
-pub fn json_history(entries: &[LogEntry]) -> Value {
-    let entries: Vec<Value> = entries.iter().map(json_log_entry).collect();
-    json!({ "entries": entries })
-}
-
-/// One `error: ...` line of stderr, `error:` in colour.
-pub fn error_line(message: &str) -> String {
-    format!("{} {message}", paint(ERROR_STYLE, "error:"))
-}
-
-/// The style of `error:` on stderr.
-pub const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
-
-/// `text` in `style`; plain when either is empty.
-pub fn paint(style: Style, text: &str) -> String {
-    if text.is_empty() || style == Style::new() {
-        return text.to_string();
+    /// The JSON document or the human text; nothing with `-q`.
+    fn write(&mut self, document: &Document) -> io::Result<()> {
+        if self.display.json {
+            writeln!(self.out, "{}", document.json)
+        } else if self.display.quiet {
+            Ok(())
+        } else {
+            write!(self.out, "{}", document.human)
+        }
     }
-    format!("{style}{text}{style:#}")
-}
 
-/// The colour of a state name of `status`.
-pub fn state_style(state: &str) -> Style {
-    let color = match state {
-        "pending" => AnsiColor::Yellow,
-        "added" => AnsiColor::Green,
-        "simdropped" => AnsiColor::Cyan,
-        "dropped" => AnsiColor::Blue,
-        "failed" => return AnsiColor::Red.on_default().bold(),
-        "missing" => AnsiColor::Magenta,
-        _ => return Style::new(),
-    };
-    color.on_default()
-}
-
-/// The colour of a log entry's outcome.
-pub fn outcome_style(outcome: &str) -> Style {
-    match outcome {
-        "ok" => AnsiColor::Green.on_default(),
-        crate::history::FAILED => AnsiColor::Red.on_default().bold(),
-        _ => AnsiColor::Yellow.on_default(),
+    /// `error:` lines on stderr and, with `--json`, `document` with the error added.
+    fn fail(&mut self, error: &Error, mut document: Value) -> io::Result<Exit> {
+        self.error_lines(error)?;
+        if self.display.json {
+            document["error"] = json_error(error);
+            writeln!(self.out, "{document}")?;
+        }
+        Ok(Exit::from(error))
     }
+
+    fn error_lines(&mut self, error: &Error) -> io::Result<()> {
+        for line in error.lines() {
+            writeln!(self.err, "{}", error_line(&line))?;
+        }
+        Ok(())
+    }
+}
+
+/// Prints clap's message (help and `--version` included) its own way and,
+/// when it is an error and `--json` is among the arguments, the error
+/// document on `out`. Returns clap's verdict.
+pub fn arguments_error(error: &clap::Error, args: &[String], out: &mut dyn Write) -> Exit {
+    let exit = Exit::of_arguments(error);
+    // Nothing is left to report a failure to write to: the exit code says it.
+    let _ = error.print();
+    if exit != Exit::Done && args.iter().any(|arg| arg == "--json") {
+        let document = json_arguments_error(&error.render().to_string(), exit);
+        let _ = writeln!(out, "{document}");
+    }
+    exit
 }
