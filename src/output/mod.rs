@@ -21,6 +21,9 @@ mod style;
 mod text;
 mod verify;
 
+#[cfg(test)]
+mod tests;
+
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
