@@ -84,8 +84,8 @@ pub fn status_table(status: &Status, database: &str) -> String {
     text
 }
 
-/// One `next:` line of `status`: `3 and 5 await add (`migrate up`)`, or
-/// `blocked: <problem>; <fix> `<command>``.
+/// One `next:` line of `status`: ``3 and 5 await add (`migrate up`)``, or
+/// ``blocked: <problem>; <fix> `<command>` ``.
 pub fn next_line(next: &Next) -> String {
     match next {
         Next::Run {
