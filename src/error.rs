@@ -1,10 +1,10 @@
-//! Typed errors, grouped by where they arise, and the one mapping to exit codes.
+//! Typed errors, grouped by where they arise, and [`Exit`], the one mapping
+//! to exit codes (SPEC section 6), in the `exit` module.
 //!
-//! Exit codes are a contract (SPEC section 6): 1 the database refused or a
-//! migration failed; 2 bad usage, configuration or folder; 4 the run lock
-//! was not acquired in time; 5 refused for safety; 130 and 143 stopped by
-//! SIGINT and SIGTERM. Exit 3 ("a check found
-//! work or drift") is an outcome, not an error, and is decided by the command.
+//! Exit 3 ("a check found work or drift") is an outcome, not an error: the
+//! same module maps it from what the check found.
+
+mod exit;
 
 use std::fmt;
 use std::time::Duration;
@@ -13,6 +13,8 @@ use crate::plan::Refusal;
 use crate::scan::FileProblem;
 use crate::state::Operation;
 use crate::version::Version;
+
+pub use self::exit::Exit;
 
 /// What the database said when it refused something.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,18 +175,9 @@ fn problems_text(problems: &[FileProblem]) -> String {
 }
 
 impl Error {
-    /// The process exit code for this error (SPEC section 6).
+    /// The process exit code for this error (SPEC section 6), as [`Exit`] decides it.
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Migration(_) | Error::Database { .. } => 1,
-            Error::Folder(_) | Error::Preflight(_) | Error::Usage(_) => 2,
-            Error::Refused(refusal) if refusal.is_usage() => 2,
-            Error::Refused(_) | Error::UnsafePlan(_) => 5,
-            Error::LockTimeout { .. }
-            | Error::DatabaseBusy { .. }
-            | Error::ChangedByAnotherRun { .. } => 4,
-            Error::Interrupted { signal, .. } => signal.exit_code(),
-        }
+        Exit::from(self).code()
     }
 
     /// The messages to print, one `error:` line each: one per file problem,

@@ -5,12 +5,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use migrate::cli::Cli;
+use migrate::error::Exit;
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
     let cli = match Cli::try_parse_from(&raw) {
         Ok(cli) => cli,
-        Err(error) => return ExitCode::from(migrate::command::usage_error(&error, &raw)),
+        Err(error) => {
+            return migrate::output::arguments_error(&error, &raw, &mut io::stdout()).into();
+        }
     };
     let display = cli.display();
     let level = match display.verbose {
@@ -33,18 +36,19 @@ fn main() -> ExitCode {
     // styles of the human output otherwise.
     let mut out = anstream::AutoStream::auto(io::stdout().lock());
     let mut err = anstream::AutoStream::auto(io::stderr());
-    let code = match cli.into_request(&env) {
+    let exit = match cli.into_request(&env) {
         Ok(request) => migrate::command::run(request, &mut out, &mut err),
         Err(error) => migrate::command::report_error(&error, display, &mut out, &mut err),
     };
     let _ = out.flush();
-    match code {
-        Ok(code) => ExitCode::from(code),
-        // stdout closed by a pipe (`migrate status | head`): not an error.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+    match exit {
+        Ok(exit) => exit.into(),
         Err(error) => {
-            let _ = writeln!(io::stderr(), "error: cannot write the output: {error}");
-            ExitCode::from(1)
+            let exit = Exit::of_write(&error);
+            if exit != Exit::Done {
+                let _ = writeln!(io::stderr(), "error: cannot write the output: {error}");
+            }
+            exit.into()
         }
     }
 }

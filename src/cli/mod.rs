@@ -11,22 +11,26 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 pub use self::request::{Action, Display, Request};
+use crate::error::Exit;
 use crate::script::parse_duration;
 use crate::state::State;
 use crate::version::{Version, parse_target};
 
-const AFTER_HELP: &str = "Examples: migrate new add_email                   # up/N_add_email.sql and down/N_add_email.sql
+const EXAMPLES: &str = "Examples: migrate new add_email                   # up/N_add_email.sql and down/N_add_email.sql
           migrate --database-url sqlite:app.db up # apply everything pending
           migrate status --json                   # what a deploy script reads
-Environment: DATABASE_URL, MIGRATE_DIR and MIGRATE_RELEASE, also read from ./.env.
-Exit codes: 0 done, 1 a migration or the database failed, 2 bad usage or folder,
-3 a check found work or drift, 4 the run lock was not acquired, 5 refused for safety,
-130 stopped by SIGINT, 143 stopped by SIGTERM.";
+Environment: DATABASE_URL, MIGRATE_DIR and MIGRATE_RELEASE, also read from ./.env.";
+
+/// The top-level help's last paragraphs; the exit codes come from [`Exit`],
+/// so the list cannot fall behind the codes the tool returns.
+fn after_help() -> String {
+    format!("{EXAMPLES}\n{}", Exit::help())
+}
 
 /// A pure-SQL schema migrator for SQLite, PostgreSQL and MySQL/MariaDB, made
 /// for zero-downtime deployments.
 #[derive(Debug, Parser)]
-#[command(name = "migrate", version, after_help = AFTER_HELP)]
+#[command(name = "migrate", version, after_help = after_help())]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,

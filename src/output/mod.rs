@@ -1,0 +1,242 @@
+//! The presenter: every human and JSON document the command prints, built
+//! from values, and the one place that writes them.
+//!
+//! Each command's result becomes a [`Document`] — its JSON value, its human
+//! text and its [`Exit`] — in the submodule of its subject; the
+//! [`Presenter`] writes one of the two to any [`Write`] (`--json`, `-q`), and
+//! a failure as `error:` lines plus, with `--json`, the document the command
+//! would have printed with an `"error"` object added. So every document can
+//! be tested from values alone, without a database.
+//!
+//! Human text carries ANSI styles (state names, outcomes, `error:`). The
+//! binary writes through `anstream`, which drops them unless the stream is a
+//! terminal and `NO_COLOR` is unset; a library caller that prints these
+//! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
+
+mod error;
+mod log;
+mod operations;
+mod status;
+mod style;
+mod text;
+mod verify;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+pub use self::error::{error_line, json_arguments_error, json_error};
+pub use self::log::{
+    history_table, json_history, json_log_entry, log, log_entry, log_entry_text, outcome_style,
+};
+pub use self::operations::{
+    OperationEntry, bootstrap, bootstrap_preview, json_operations, json_plan, mark_state,
+    operation_line, operations, plan, planned_line, summary,
+};
+pub use self::status::{json_status, next_line, state_style, status, status_table, version};
+pub use self::style::{ERROR_STYLE, paint};
+pub use self::text::{completions, created, loaded, man, schema, schema_written};
+pub use self::verify::{json_drift, verify};
+use crate::cli::Display;
+use crate::error::{Error, Exit};
+use crate::execute::Report;
+use crate::settings::DEFAULT_URL;
+
+/// What a command prints when it succeeds, and how the process then ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The `--json` document.
+    pub json: Value,
+    /// The human text, each line ending in `\n`.
+    pub human: String,
+    /// [`Exit::Done`], or [`Exit::Found`] for a check that found something.
+    pub exit: Exit,
+}
+
+impl Document {
+    /// A document that exits 0.
+    pub fn new(json: Value, human: impl Into<String>) -> Document {
+        Document {
+            json,
+            human: human.into(),
+            exit: Exit::Done,
+        }
+    }
+
+    /// The same document, ending the process with `exit`.
+    pub fn exit(self, exit: Exit) -> Document {
+        Document { exit, ..self }
+    }
+}
+
+/// What a failed command's JSON document holds beside `"error"`: the key
+/// of the result it would have printed, empty, so a script reads one shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty<'a> {
+    /// `{}`: the error object alone.
+    Nothing,
+    /// `{"operations": []}`: the changing commands and their dry runs.
+    Operations,
+    /// `{"database": URL}`: `status`.
+    Status {
+        /// The URL without its password.
+        database: &'a str,
+    },
+    /// `{"drift": []}`: `verify`.
+    Drift,
+    /// `{"entries": []}`: `log`.
+    Entries,
+    /// `{"entry": null}`: `log ID`.
+    Entry,
+    /// `{"created": []}`: `new`.
+    Created,
+    /// `{"output": null}`: `schema_dump --output`.
+    Output,
+    /// `{"schema": null}`: `schema_dump`.
+    Schema,
+    /// `{"bootstrapped": null}`: `schema_dump --bootstrap`.
+    Bootstrapped,
+    /// `{"loaded": null}`: `load`.
+    Loaded,
+    /// `{"man": null}`: `man`.
+    Man,
+}
+
+impl Empty<'_> {
+    /// The document, before the `"error"` object is added.
+    pub fn document(self) -> Value {
+        match self {
+            Empty::Nothing => json!({}),
+            Empty::Operations => json!({ "operations": [] }),
+            Empty::Status { database } => json!({ "database": database }),
+            Empty::Drift => json!({ "drift": [] }),
+            Empty::Entries => json!({ "entries": [] }),
+            Empty::Entry => json!({ "entry": null }),
+            Empty::Created => json!({ "created": [] }),
+            Empty::Output => json!({ "output": null }),
+            Empty::Schema => json!({ "schema": null }),
+            Empty::Bootstrapped => json!({ "bootstrapped": null }),
+            Empty::Loaded => json!({ "loaded": null }),
+            Empty::Man => json!({ "man": null }),
+        }
+    }
+}
+
+/// Writes documents and errors: results to `out` (stdout), diagnostics to
+/// `err` (stderr), as `--json`, `-q` and `-v` ask. An `Err` is only a
+/// failure to write.
+pub struct Presenter<'w> {
+    out: &'w mut dyn Write,
+    err: &'w mut dyn Write,
+    display: Display,
+}
+
+impl<'w> Presenter<'w> {
+    /// A presenter writing to `out` and `err`.
+    pub fn new(out: &'w mut dyn Write, err: &'w mut dyn Write, display: Display) -> Presenter<'w> {
+        Presenter { out, err, display }
+    }
+
+    /// Whether `-v` asks for more (a dry run's SQL).
+    pub fn verbose(&self) -> bool {
+        self.display.verbose > 0
+    }
+
+    /// Says on stderr, unless `-q`, that no URL was given and the default is used.
+    pub fn default_url(&mut self) -> io::Result<()> {
+        if self.display.quiet {
+            return Ok(());
+        }
+        writeln!(
+            self.err,
+            "migrate: no --database-url or DATABASE_URL given; using the embedded default {DEFAULT_URL}"
+        )
+    }
+
+    /// Prints the document, or the error with `empty`'s document.
+    pub fn show(&mut self, result: Result<Document, Error>, empty: Empty) -> io::Result<Exit> {
+        match result {
+            Ok(document) => {
+                self.write(&document)?;
+                Ok(document.exit)
+            }
+            Err(error) => self.fail(&error, empty.document()),
+        }
+    }
+
+    /// Prints an error that stopped the request before it ran.
+    pub fn error(&mut self, error: &Error) -> io::Result<Exit> {
+        self.fail(error, Empty::Nothing.document())
+    }
+
+    /// Prints an operation's line as it finishes, unless `--json` or `-q`.
+    pub fn progress(&mut self, report: &Report) {
+        if !self.display.json && !self.display.quiet {
+            // A closed stdout must not stop the run: the result is still
+            // recorded, and the exit code still says how it ended.
+            let _ = writeln!(self.out, "{}", operation_line(report));
+        }
+    }
+
+    /// Prints the end of a run: its summary or `{"operations": [...]}`,
+    /// then the error that stopped it, if any.
+    pub fn ran(&mut self, done: &[Report], error: Option<&Error>, ms: u64) -> io::Result<Exit> {
+        if self.display.json {
+            writeln!(self.out, "{}", json_operations(done, error))?;
+        } else if !self.display.quiet && (error.is_none() || !done.is_empty()) {
+            writeln!(self.out, "{}", summary(done, ms, error.is_some()))?;
+        }
+        match error {
+            Some(error) => {
+                self.error_lines(error)?;
+                Ok(Exit::from(error))
+            }
+            None => Ok(Exit::Done),
+        }
+    }
+
+    /// The JSON document or the human text; nothing with `-q`.
+    fn write(&mut self, document: &Document) -> io::Result<()> {
+        if self.display.json {
+            writeln!(self.out, "{}", document.json)
+        } else if self.display.quiet {
+            Ok(())
+        } else {
+            write!(self.out, "{}", document.human)
+        }
+    }
+
+    /// `error:` lines on stderr and, with `--json`, `document` with the error added.
+    fn fail(&mut self, error: &Error, mut document: Value) -> io::Result<Exit> {
+        self.error_lines(error)?;
+        if self.display.json {
+            document["error"] = json_error(error);
+            writeln!(self.out, "{document}")?;
+        }
+        Ok(Exit::from(error))
+    }
+
+    fn error_lines(&mut self, error: &Error) -> io::Result<()> {
+        for line in error.lines() {
+            writeln!(self.err, "{}", error_line(&line))?;
+        }
+        Ok(())
+    }
+}
+
+/// Prints clap's message (help and `--version` included) its own way and,
+/// when it is an error and `--json` is among the arguments, the error
+/// document on `out`. Returns clap's verdict.
+pub fn arguments_error(error: &clap::Error, args: &[String], out: &mut dyn Write) -> Exit {
+    let exit = Exit::of_arguments(error);
+    // Nothing is left to report a failure to write to: the exit code says it.
+    let _ = error.print();
+    if exit != Exit::Done && args.iter().any(|arg| arg == "--json") {
+        let document = json_arguments_error(&error.render().to_string(), exit);
+        let _ = writeln!(out, "{document}");
+    }
+    exit
+}

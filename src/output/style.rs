@@ -1,0 +1,59 @@
+//! The styles of human output, and the aligned table that `status` and `log` share.
+
+use anstyle::{AnsiColor, Style};
+
+/// The style of `error:` on stderr.
+pub const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
+
+/// `text` in `style`; plain when either is empty.
+pub fn paint(style: Style, text: &str) -> String {
+    if text.is_empty() || style == Style::new() {
+        return text.to_string();
+    }
+    format!("{style}{text}{style:#}")
+}
+
+/// Aligned columns, the numbers right-aligned (the first column, and a
+/// `version` column), whose cells `style` may colour by column index and
+/// text. The padding stays outside the escapes, so the columns align in
+/// colour too.
+pub(super) fn table<const N: usize>(
+    header: &[&str; N],
+    rows: &[[String; N]],
+    style: &dyn Fn(usize, &str) -> Style,
+) -> String {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let render = |cells: Vec<&str>, styled: bool| {
+        let mut line = String::new();
+        for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
+            let shown = match styled {
+                true => paint(style(index, cell), cell),
+                false => cell.to_string(),
+            };
+            if index == 0 {
+                line.push_str(&pad);
+                line.push_str(&shown);
+            } else if header[index] == "version" {
+                line.push_str("  ");
+                line.push_str(&pad);
+                line.push_str(&shown);
+            } else {
+                line.push_str("  ");
+                line.push_str(&shown);
+                line.push_str(&pad);
+            }
+        }
+        line.trim_end().to_string() + "\n"
+    };
+    let mut text = render(header.to_vec(), false);
+    for row in rows {
+        text.push_str(&render(row.iter().map(String::as_str).collect(), true));
+    }
+    text
+}
