@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::add_only::effective_state;
-use crate::backend::{Backend, LockOutcome, LogEntry, connect};
+use crate::backend::{Backend, LockOutcome, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
-use crate::history::{self, HistoryFilter};
+use crate::history;
+use crate::log_table::{self, HistoryFilter, LogEntry, LogOperation};
 use crate::plan::{Command, Options, check_accept, check_mark_state, plan};
 use crate::preflight::{Prepared, preflight};
 use crate::record::{DbState, PhaseRecord, VersionRecord, phase_index};
@@ -303,7 +304,7 @@ impl Migrator {
                     let Some(record) = accepted.get(&found.version) else {
                         continue;
                     };
-                    let mut entry = bookkeeping_entry(found.version, "accept", &at);
+                    let mut entry = bookkeeping_entry(found.version, LogOperation::Accept, &at);
                     entry.file = Some(found.path.clone());
                     entry.checksum = found.current.clone();
                     backend.record(tables, found.version, Some(record), &entry)?;
@@ -374,8 +375,8 @@ impl Migrator {
                 }
             }
             ensure_and_write(backend, tables, |backend| {
-                let operation = format!("mark_{target}");
-                let mut entry = bookkeeping_entry(version, &operation, &at);
+                let operation = LogOperation::MarkState(target);
+                let mut entry = bookkeeping_entry(version, operation, &at);
                 entry.release = Some(release.clone());
                 let row = (target != State::Pending).then_some(&record);
                 backend.record(tables, version, row, &entry)
@@ -494,10 +495,10 @@ fn in_transaction(
 }
 
 /// A log entry for a change that runs no file and completes at once.
-fn bookkeeping_entry(version: Version, operation: &str, at: &str) -> LogEntry {
+fn bookkeeping_entry(version: Version, operation: LogOperation, at: &str) -> LogEntry {
     LogEntry {
         finished_at: Some(at.to_string()),
-        outcome: "ok".to_string(),
+        outcome: log_table::Outcome::Ok,
         ..LogEntry::new(version, operation, at)
     }
 }

@@ -16,10 +16,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, Batch, LogEntry};
+use crate::backend::{Backend, Batch};
 use crate::dump::{render, split_omitted};
 use crate::error::Error;
 use crate::execute::now;
+use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::migrator::{Migrator, read_state};
 use crate::plan::{Command, Options, Refusal};
 use crate::script::normalise;
@@ -286,8 +287,8 @@ fn label_carried_rows(backend: &mut dyn Backend, tables: &TableNames) -> Result<
         let entry = LogEntry {
             release: Some(release.clone()),
             finished_at: Some(at.clone()),
-            outcome: "ok".to_string(),
-            ..LogEntry::new(record.version, "load", &at)
+            outcome: Outcome::Ok,
+            ..LogEntry::new(record.version, LogOperation::Load, &at)
         };
         backend
             .record(tables, record.version, Some(&record), &entry)
