@@ -1,130 +1,20 @@
 //! The operation history: reading `db_version_log` entries (newest first)
-//! through a [`HistoryFilter`], and the conversion of a log row as every
-//! backend reads it into a [`LogEntry`].
+//! through a [`HistoryFilter`]. The log table itself, its rows and filters
+//! are [`crate::log_table`]'s.
 //!
 //! Reading the history is read-only: it never creates the tables, and a
 //! database without a log table has an empty history. The filters are applied
 //! by the database, in one query with bound values, so `--limit` and
 //! `--errors` stay cheap on a long log.
 
-use crate::backend::{Backend, LogEntry};
+use crate::backend::Backend;
 use crate::error::Error;
 use crate::settings::TableNames;
-use crate::version::{Release, Version};
 
-/// The `outcome` of a failed operation.
-pub const FAILED: &str = "failed";
-
-/// The log table's columns, in the order backends select them.
-pub const LOG_COLUMNS: [&str; 12] = [
-    "id",
-    "version",
-    "operation",
-    "release",
-    "file",
-    "checksum",
-    "started_at",
-    "finished_at",
-    "outcome",
-    "error",
-    "statement",
-    "line",
-];
-
-/// Which log entries to read. The default reads every entry.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HistoryFilter {
-    /// Only the entry with this id (`log ID`).
-    pub id: Option<i64>,
-    /// Only the entries of this version (`--version N`).
-    pub version: Option<Version>,
-    /// Only failed operations (`--errors`).
-    pub errors: bool,
-    /// At most this many entries, the newest (`--limit K`).
-    pub limit: Option<u64>,
-}
-
-impl HistoryFilter {
-    /// The one entry with `id`.
-    pub fn entry(id: i64) -> HistoryFilter {
-        HistoryFilter {
-            id: Some(id),
-            ..HistoryFilter::default()
-        }
-    }
-
-    /// The `outcome` to match, bound as a value: `Some("failed")` with `--errors`.
-    pub fn outcome(&self) -> Option<&'static str> {
-        self.errors.then_some(FAILED)
-    }
-
-    /// The version to match, as the decimal text backends bind.
-    pub fn version_text(&self) -> Option<String> {
-        self.version.map(|version| version.to_string())
-    }
-
-    /// The row limit to bind: `i64::MAX` when there is none, since not every
-    /// database accepts a null `LIMIT`.
-    pub fn limit_value(&self) -> i64 {
-        self.limit
-            .map_or(i64::MAX, |limit| i64::try_from(limit).unwrap_or(i64::MAX))
-    }
-}
-
-/// One row of the log table as read, in [`LOG_COLUMNS`] order (times as RFC
-/// 3339 UTC text, the version as decimal text).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawLogRow {
-    /// `id`.
-    pub id: i64,
-    /// `version`, decimal text.
-    pub version: String,
-    /// `operation`.
-    pub operation: String,
-    /// `release`.
-    pub release: Option<String>,
-    /// `file`.
-    pub file: Option<String>,
-    /// `checksum`.
-    pub checksum: Option<String>,
-    /// `started_at`.
-    pub started_at: String,
-    /// `finished_at`.
-    pub finished_at: Option<String>,
-    /// `outcome`.
-    pub outcome: String,
-    /// `error`.
-    pub error: Option<String>,
-    /// `statement`.
-    pub statement: Option<i64>,
-    /// `line`.
-    pub line: Option<i64>,
-}
-
-impl RawLogRow {
-    /// Converts the row, or says which value is not what the tool writes.
-    pub fn into_entry(self) -> Result<LogEntry, String> {
-        let version: Version = self
-            .version
-            .parse()
-            .map_err(|error| format!("log entry {} holds a bad version: {error}", self.id))?;
-        let count = |value: Option<i64>| value.and_then(|value| usize::try_from(value).ok());
-        Ok(LogEntry {
-            id: Some(self.id),
-            version,
-            operation: self.operation,
-            release: self.release.map(Release::from_stored),
-            file: self.file,
-            checksum: self.checksum,
-            started_at: self.started_at,
-            finished_at: self.finished_at,
-            outcome: self.outcome,
-            error: self.error,
-            statement: count(self.statement),
-            line: count(self.line),
-        })
-    }
-}
+/// The log's entry and filter, also here: [`crate::migrator::Migrator::history`]
+/// takes the filter and returns the entries, and library code imports them
+/// from this module.
+pub use crate::log_table::{HistoryFilter, LogEntry};
 
 /// Reads the entries `filter` selects, newest first. Never creates anything.
 pub fn read(
@@ -165,67 +55,34 @@ pub fn duration_ms(entry: &LogEntry) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log_table::{LogOperation, Outcome};
+    use crate::state::Operation;
+    use crate::version::Version;
 
-    fn raw() -> RawLogRow {
-        RawLogRow {
-            id: 7,
-            version: "20150100000001000000".into(),
-            operation: "add".into(),
-            release: Some("3".into()),
-            file: Some("up/20150100000001000000_x.sql".into()),
-            started_at: "2026-11-22T10:00:00.000001Z".into(),
+    fn entry() -> LogEntry {
+        LogEntry {
+            id: Some(7),
             finished_at: Some("2026-11-22T10:00:01.250001Z".into()),
-            outcome: FAILED.into(),
-            error: Some("boom".into()),
-            statement: Some(2),
-            line: Some(9),
-            ..RawLogRow::default()
+            outcome: Outcome::Failed,
+            ..LogEntry::new(
+                Version::new(20150100000001000000).unwrap(),
+                LogOperation::Run(Operation::Add),
+                "2026-11-22T10:00:00.000001Z",
+            )
         }
     }
 
     #[test]
-    fn a_row_converts_to_an_entry() {
-        let entry = raw().into_entry().unwrap();
-        assert_eq!(entry.id, Some(7));
-        assert_eq!(entry.version.get(), 20150100000001000000);
-        assert_eq!(entry.release.as_ref().map(Release::as_str), Some("3"));
-        assert_eq!((entry.statement, entry.line), (Some(2), Some(9)));
-        assert_eq!(duration_ms(&entry), Some(1250));
-    }
-
-    #[test]
-    fn a_bad_version_is_named() {
-        let row = RawLogRow {
-            version: "x".into(),
-            ..raw()
-        };
-        assert!(row.into_entry().unwrap_err().contains("log entry 7"));
+    fn a_finished_entry_has_a_duration() {
+        assert_eq!(duration_ms(&entry()), Some(1250));
     }
 
     #[test]
     fn an_unfinished_entry_has_no_duration() {
-        let entry = RawLogRow {
+        let entry = LogEntry {
             finished_at: None,
-            ..raw()
-        }
-        .into_entry()
-        .unwrap();
-        assert_eq!(duration_ms(&entry), None);
-    }
-
-    #[test]
-    fn filter_values() {
-        let filter = HistoryFilter::default();
-        assert_eq!(filter.limit_value(), i64::MAX);
-        assert_eq!(filter.outcome(), None);
-        let filter = HistoryFilter {
-            errors: true,
-            limit: Some(3),
-            version: Version::new(12),
-            id: None,
+            ..entry()
         };
-        assert_eq!(filter.limit_value(), 3);
-        assert_eq!(filter.outcome(), Some("failed"));
-        assert_eq!(filter.version_text().as_deref(), Some("12"));
+        assert_eq!(duration_ms(&entry), None);
     }
 }

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::add_only::effective_state;
-use crate::backend::{Backend, LockOutcome, LogEntry, connect};
+use crate::backend::{Backend, LockOutcome, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::repair::{self, Repair};
 use crate::execute::{Executor, Outcome, Report, RunOptions, now};
-use crate::history::{self, HistoryFilter};
+use crate::history;
+use crate::log_table::{HistoryFilter, LogEntry, LogOperation};
 use crate::plan::{Command, Options, check_accept, check_mark_state, plan};
 use crate::preflight::{Prepared, preflight};
 use crate::record::{DbState, Stamp, mark_row, phase_index};
@@ -303,7 +304,8 @@ impl Migrator {
                 .iter()
                 .filter_map(|found| {
                     let row = accepted.get(&found.version)?.clone();
-                    let mut repair = Repair::new(found.version, Some(row), "accept", &at);
+                    let mut repair =
+                        Repair::new(found.version, Some(row), LogOperation::Accept, &at);
                     repair.entry.file = Some(found.path.clone());
                     repair.entry.checksum = found.current.clone();
                     Some(repair)
@@ -361,7 +363,7 @@ impl Migrator {
             };
             let name = files.and_then(|files| files.name.as_deref());
             let row = mark_row(before, version, name, target, stamp, &checksum_of);
-            let mut repair = Repair::new(version, row, &format!("mark_{target}"), &at);
+            let mut repair = Repair::new(version, row, LogOperation::MarkState(target), &at);
             repair.entry.release = Some(release.clone());
             repair::write(backend, tables, &[repair])?;
             self.after_change(backend);

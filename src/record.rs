@@ -2,6 +2,8 @@
 //!
 //! A backend reads `db_version` into a [`DbState`] with one query; the planner,
 //! `status` and `verify` decide from it without touching the database again.
+//! How a [`VersionRecord`] is stored, column by column, is
+//! `crate::version_table`'s.
 
 use std::collections::BTreeMap;
 

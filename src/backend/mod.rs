@@ -6,11 +6,13 @@
 //! Policy stays out of here: what to run, in which order, when to wrap a file
 //! in a transaction and how a non-atomic file records its progress are the
 //! executor's (`execute.rs`). A backend only knows how its database does each
-//! of those things.
+//! of those things. The bookkeeping tables' columns and rows are not here
+//! either: `version_table.rs` and `log_table.rs` own them, and a backend
+//! only says, in its `bookkeeping.rs`, how its SQL creates, selects and
+//! binds them.
 
 pub mod mysql;
 pub mod postgres;
-pub mod rows;
 pub mod sqlite;
 
 use std::time::Duration;
@@ -18,12 +20,12 @@ use std::time::Duration;
 pub use crate::dialect::{Dialect, TransactionBoundary};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
-use crate::history::HistoryFilter;
+use crate::log_table::{HistoryFilter, LogEntry};
 use crate::record::DbState;
 use crate::record::VersionRecord;
 use crate::settings::{DatabaseUrl, Kind, TableNames};
 use crate::split::Statement;
-use crate::version::{Release, Version};
+use crate::version::Version;
 
 /// Statements to run together: a whole file (in its transaction) or one
 /// statement (of a non-atomic file).
@@ -55,56 +57,6 @@ pub struct StatementFailure {
     pub line: Option<usize>,
     /// What the database said.
     pub error: DbError,
-}
-
-/// One row of the operation log (`db_version_log`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    /// The row id, assigned by the database.
-    pub id: Option<i64>,
-    /// The version.
-    pub version: Version,
-    /// `add`, `rollback_add`, ..., `mark`, `mark_state` or `accept`.
-    pub operation: String,
-    /// The release label of the change (or of what a rollback reverts).
-    pub release: Option<Release>,
-    /// The file, relative to the migrations folder.
-    pub file: Option<String>,
-    /// The file's checksum.
-    pub checksum: Option<String>,
-    /// RFC 3339 UTC start time.
-    pub started_at: String,
-    /// RFC 3339 UTC end time; `None` while running or when cut off.
-    pub finished_at: Option<String>,
-    /// `ok`, `failed`, or `running` while a non-atomic file runs.
-    pub outcome: String,
-    /// The database's message for a failure.
-    pub error: Option<String>,
-    /// 1-based index of the failing statement in its file.
-    pub statement: Option<usize>,
-    /// 1-based line of the failing statement in its file.
-    pub line: Option<usize>,
-}
-
-impl LogEntry {
-    /// An entry for `operation` on `version` started at `started_at`, with
-    /// no release, file, end or outcome yet.
-    pub fn new(version: Version, operation: &str, started_at: &str) -> LogEntry {
-        LogEntry {
-            id: None,
-            version,
-            operation: operation.to_string(),
-            release: None,
-            file: None,
-            checksum: None,
-            started_at: started_at.to_string(),
-            finished_at: None,
-            outcome: String::new(),
-            error: None,
-            statement: None,
-            line: None,
-        }
-    }
 }
 
 /// How the run lock attempt ended.

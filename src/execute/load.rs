@@ -7,6 +7,7 @@ use super::now;
 use super::repair::{Repair, write_rows};
 use crate::backend::{Backend, Batch};
 use crate::error::Error;
+use crate::log_table::LogOperation;
 use crate::record::{Stamp, label_carried_rows};
 use crate::settings::TableNames;
 use crate::split::split;
@@ -85,7 +86,7 @@ fn run(
     let repairs: Vec<Repair> = label_carried_rows(&db, stamp)
         .into_iter()
         .map(|row| {
-            let mut repair = Repair::new(row.version, Some(row), "load", &at);
+            let mut repair = Repair::new(row.version, Some(row), LogOperation::Load, &at);
             repair.entry.release = Some(release.clone());
             repair
         })

@@ -16,9 +16,10 @@ pub mod repair;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::backend::{Backend, Batch, LogEntry, StatementFailure, TransactionBoundary};
+use crate::backend::{Backend, Batch, StatementFailure, TransactionBoundary};
 use crate::error::{DbError, Error, MigrationError};
 use crate::interrupt;
+use crate::log_table::{self, LogEntry, LogOperation};
 use crate::plan::Step;
 use crate::preflight::{Prepared, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
@@ -306,7 +307,7 @@ impl<'r> Executor<'r> {
         let mut entry = log_entry(step, started_at);
         entry.id = log_id;
         entry.finished_at = Some(at.clone());
-        entry.outcome = "ok".into();
+        entry.outcome = log_table::Outcome::Ok;
         self.backend
             .record(self.tables, step.version, record.as_ref(), &entry)?;
         Ok(Saved {
@@ -341,7 +342,7 @@ impl<'r> Executor<'r> {
         let statements = &prepared.statements;
         let started_at = now();
         let mut entry = log_entry(step, &started_at);
-        entry.outcome = "running".into();
+        entry.outcome = log_table::Outcome::Running;
         let context = "cannot record the start of a non-atomic migration";
         if self.backend.dialect().run_lock_can_be_bypassed() {
             self.backend
@@ -468,7 +469,7 @@ impl<'r> Executor<'r> {
         entry.error = progress.error.clone();
         entry.statement = failed.index.map(|index| index + 1);
         entry.line = progress.line;
-        entry.outcome = failure_outcome().into();
+        entry.outcome = failure_outcome();
         entry.finished_at = Some(now());
         let saved = self
             .save_failure(step, &progress)
@@ -566,7 +567,7 @@ impl<'r> Executor<'r> {
     fn log_failure(&mut self, step: &Step<'_>, started_at: &str, failure: &FailedStatement) {
         let mut entry = log_entry(step, started_at);
         entry.finished_at = Some(now());
-        entry.outcome = failure_outcome().into();
+        entry.outcome = failure_outcome();
         entry.error = Some(failure.source.source.to_string());
         entry.statement = failure.index.map(|index| index + 1);
         entry.line = failure.source.line;
@@ -611,10 +612,10 @@ fn stopped(error: Box<MigrationError>) -> Error {
 }
 
 /// The log outcome of a file that stopped.
-fn failure_outcome() -> &'static str {
+fn failure_outcome() -> log_table::Outcome {
     match interrupt::requested() {
-        Some(_) => "interrupted",
-        None => "failed",
+        Some(_) => log_table::Outcome::Interrupted,
+        None => log_table::Outcome::Failed,
     }
 }
 
@@ -659,11 +660,11 @@ fn log_entry(step: &Step<'_>, started_at: &str) -> LogEntry {
     }
 }
 
-fn operation_name(step: &Step<'_>) -> &'static str {
+fn operation_name(step: &Step<'_>) -> LogOperation {
     if step.mark_only {
-        "mark"
+        LogOperation::Mark
     } else {
-        step.operation.as_str()
+        LogOperation::Run(step.operation)
     }
 }
 

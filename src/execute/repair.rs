@@ -4,8 +4,9 @@
 //! `record::label_carried_rows`, the accepted checksums); this module only
 //! writes them, each with its log row, all in one transaction.
 
-use crate::backend::{Backend, LogEntry};
+use crate::backend::Backend;
 use crate::error::{DbError, Error};
+use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::record::VersionRecord;
 use crate::settings::TableNames;
 use crate::version::Version;
@@ -23,13 +24,18 @@ pub struct Repair {
 
 impl Repair {
     /// A change of `version` to `row`, logged as `operation` at `at`.
-    pub fn new(version: Version, row: Option<VersionRecord>, operation: &str, at: &str) -> Repair {
+    pub fn new(
+        version: Version,
+        row: Option<VersionRecord>,
+        operation: LogOperation,
+        at: &str,
+    ) -> Repair {
         Repair {
             version,
             row,
             entry: LogEntry {
                 finished_at: Some(at.to_string()),
-                outcome: "ok".to_string(),
+                outcome: Outcome::Ok,
                 ..LogEntry::new(version, operation, at)
             },
         }

@@ -9,7 +9,7 @@ use super::*;
 use crate::backend::sqlite::SqliteDialect;
 use crate::backend::{Dialect, LockOutcome};
 use crate::dump::DumpItem;
-use crate::history::HistoryFilter;
+use crate::log_table::HistoryFilter;
 use crate::plan::tests::{catalogue, v};
 use crate::plan::{Command, Options, plan};
 use crate::preflight::preflight;
@@ -181,7 +181,7 @@ fn outcomes(memory: &Memory) -> Vec<(String, String)> {
         .data
         .log
         .iter()
-        .map(|entry| (entry.version.to_string(), entry.outcome.clone()))
+        .map(|entry| (entry.version.to_string(), entry.outcome.to_string()))
         .collect()
 }
 

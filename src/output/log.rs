@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::Document;
 use super::style::{ERROR_STYLE, paint, table};
-use crate::backend::LogEntry;
+use crate::log_table::{LogEntry, Outcome};
 
 /// `log`: the table, or `{"entries": [...]}`.
 pub fn log(entries: &[LogEntry]) -> Document {
@@ -39,13 +39,13 @@ pub fn history_table(entries: &[LogEntry]) -> String {
                 entry.id.map(|id| id.to_string()).unwrap_or_default(),
                 to_seconds(&entry.started_at),
                 entry.version.to_string(),
-                entry.operation.clone(),
+                entry.operation.to_string(),
                 entry
                     .release
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-                entry.outcome.clone(),
+                entry.outcome.to_string(),
                 entry.file.clone().unwrap_or_default(),
             ]
         })
@@ -68,7 +68,7 @@ fn to_seconds(at: &str) -> String {
 pub fn log_entry_text(entry: &LogEntry) -> String {
     let mut fields: Vec<(&str, String)> = vec![
         ("version", entry.version.to_string()),
-        ("operation", entry.operation.clone()),
+        ("operation", entry.operation.to_string()),
     ];
     if let Some(release) = &entry.release {
         fields.push(("release", release.to_string()));
@@ -86,7 +86,7 @@ pub fn log_entry_text(entry: &LogEntry) -> String {
         (None, _) => "never: still running, or cut off".to_string(),
     };
     fields.push(("finished at", finished));
-    fields.push(("outcome", entry.outcome.clone()));
+    fields.push(("outcome", entry.outcome.to_string()));
     match (entry.statement, entry.line) {
         (Some(statement), Some(line)) => {
             fields.push(("statement", format!("{statement} (line {line})")));
@@ -148,9 +148,9 @@ pub fn json_history(entries: &[LogEntry]) -> Value {
 
 /// The colour of a log entry's outcome.
 pub fn outcome_style(outcome: &str) -> Style {
-    match outcome {
-        "ok" => AnsiColor::Green.on_default(),
-        crate::history::FAILED => AnsiColor::Red.on_default().bold(),
+    match outcome.parse() {
+        Ok(Outcome::Ok) => AnsiColor::Green.on_default(),
+        Ok(Outcome::Failed) => AnsiColor::Red.on_default().bold(),
         _ => AnsiColor::Yellow.on_default(),
     }
 }

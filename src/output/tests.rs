@@ -8,9 +8,9 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::backend::LogEntry;
 use crate::drift::{Drift, DriftKind};
 use crate::error::{DbError, MigrationError};
+use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::migrator::Planned;
 use crate::scan::FileProblem;
 use crate::state::{Operation, Phase, State};
@@ -119,13 +119,17 @@ fn sample_drift() -> Vec<Drift> {
 
 /// The one place that builds a log entry, should its type change.
 fn sample_entry() -> LogEntry {
-    let mut entry = LogEntry::new(v(3), "add", "2026-11-22T05:03:00.000000Z");
+    let mut entry = LogEntry::new(
+        v(3),
+        LogOperation::Run(crate::state::Operation::Add),
+        "2026-11-22T05:03:00.000000Z",
+    );
     entry.id = Some(7);
     entry.release = Some(Release::from_stored("2".to_string()));
     entry.file = Some("up/3_c.sql".to_string());
     entry.checksum = Some("abc123".to_string());
     entry.finished_at = Some("2026-11-22T05:03:00.014000Z".to_string());
-    entry.outcome = crate::history::FAILED.to_string();
+    entry.outcome = Outcome::Failed;
     entry.error = Some("no such table: nope".to_string());
     entry.statement = Some(2);
     entry.line = Some(5);

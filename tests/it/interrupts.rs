@@ -117,8 +117,10 @@ fn a_signal_takes_a_statement_out_of_postgresqls_lock_queue() {
         .database(&db)
         .args(["up", "--lock-timeout", "1m"])
         .spawn();
+    // This test's table only: other tests' runs wait on locks of their own.
     let waiting = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-                   WHERE NOT l.granted AND a.application_name = 'migrate'";
+                   WHERE NOT l.granted AND a.application_name = 'migrate' \
+                   AND l.relation = 'busy'::regclass";
     let deadline = Instant::now() + Duration::from_secs(20);
     while db.scalar(waiting) == 0 {
         assert!(Instant::now() < deadline, "the ALTER never queued");

@@ -180,6 +180,41 @@ fn log_id_prints_one_entry_in_full_with_its_error() {
     });
 }
 
+/// The log table's rows read back through the same column list on every
+/// backend: every value the tool writes survives, and a value it does not
+/// write (an outcome or operation from a later version, a hand edit) is
+/// named, not shown as something else.
+#[test]
+fn a_stored_value_the_tool_does_not_write_is_named() {
+    for_each_backend(|db| {
+        let project = history_project();
+        run_to_failure(&project, db);
+        migrate(&project, db, &["mark", "--only", "3", "--state", "added"]).success();
+        let document = migrate(&project, db, &["log", "--json"]).success().json();
+        let operations: Vec<(u64, String, String)> = entries(&document)
+            .into_iter()
+            .map(|(_, version, operation, outcome)| (version, operation, outcome))
+            .collect();
+        assert_eq!(
+            operations[0],
+            (3, "mark_added".to_string(), "ok".to_string()),
+            "{document}"
+        );
+
+        db.execute("UPDATE db_version_log SET outcome = 'exploded' WHERE operation = 'mark_added'");
+        let run = migrate(&project, db, &["log"]);
+        run.expect(1);
+        assert!(run.stderr.contains("`exploded` is not an outcome"), "{run}");
+        db.execute("UPDATE db_version_log SET outcome = 'ok', operation = 'squash' WHERE operation = 'mark_added'");
+        let run = migrate(&project, db, &["log", "--version", "3"]);
+        run.expect(1);
+        assert!(
+            run.stderr.contains("`squash` is not a logged operation"),
+            "{run}"
+        );
+    });
+}
+
 #[test]
 fn log_entry_snapshot() {
     for_each_backend(|db| {

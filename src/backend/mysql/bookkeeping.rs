@@ -1,9 +1,19 @@
 //! MySQL's version-table SQL, in syntax that MySQL 8 and MariaDB both accept
 //! (no `RETURNING`, no MariaDB-only types). Times are `DATETIME(6)` in UTC.
+//!
+//! The tables' columns and rows are `version_table`'s and `log_table`'s;
+//! each column's [`Kind`] decides how it is selected (times as RFC 3339 UTC
+//! text, versions as text) and, with a few names, its type. The version
+//! table's `CREATE` is built from its columns; the log table's is written
+//! out. How values bind and read back is here too.
 
-use crate::backend::rows::COLUMNS;
-use crate::history::LOG_COLUMNS;
+use mysql::prelude::FromValue;
+
+use crate::error::DbError;
+use crate::log_table;
 use crate::settings::TableNames;
+use crate::table::{Column, Kind, Row, Value};
+use crate::version_table;
 
 /// The bookkeeping statements of one session.
 #[derive(Debug, Clone)]
@@ -27,12 +37,57 @@ pub struct Sql {
     pub history: String,
 }
 
-fn is_time(column: &str) -> bool {
-    column.ends_with("_at")
+/// A column's name in backquotes: `release` is a reserved word.
+fn quoted(column: &Column) -> String {
+    format!("`{}`", column.name)
 }
 
-fn is_number(column: &str) -> bool {
-    column.ends_with("_seq") || matches!(column, "statements_done" | "error_line")
+/// How a column is selected: versions and times as text.
+fn selected(column: &Column) -> String {
+    let name = quoted(column);
+    match column.kind {
+        Kind::Version => format!("CAST({name} AS CHAR)"),
+        Kind::Time => format!("DATE_FORMAT({name}, '%Y-%m-%dT%H:%i:%s.%fZ')"),
+        Kind::Text | Kind::Integer => name,
+    }
+}
+
+/// The select list of `columns`, in order.
+fn select_list(columns: &[Column]) -> String {
+    let selected: Vec<String> = columns.iter().map(selected).collect();
+    selected.join(", ")
+}
+
+/// The quoted names of `columns`, and as many `?`.
+fn insert_lists(columns: &[Column]) -> (String, String) {
+    let names: Vec<String> = columns.iter().map(quoted).collect();
+    (names.join(", "), vec!["?"; columns.len()].join(", "))
+}
+
+/// The version table's column types; written unquoted, as existing
+/// `schema/schema.sql` files have them.
+fn create_versions(versions: &str) -> String {
+    let definitions: Vec<String> = version_table::COLUMNS
+        .iter()
+        .map(|column| {
+            let kind = match (column.name, column.kind) {
+                (_, Kind::Version) => "DECIMAL(38, 0) NOT NULL PRIMARY KEY",
+                ("state", _) => "VARCHAR(16) NOT NULL",
+                ("name" | "error", _) => "TEXT",
+                ("done_checksum" | "add_checksum" | "simdrop_checksum" | "drop_checksum", _) => {
+                    "CHAR(64)"
+                }
+                (_, Kind::Time) => "DATETIME(6)",
+                (_, Kind::Integer) => "BIGINT",
+                (_, Kind::Text) => "VARCHAR(255)",
+            };
+            format!("    {} {kind}", column.name)
+        })
+        .collect();
+    format!(
+        "CREATE TABLE IF NOT EXISTS {versions} (\n{}\n) ENGINE = InnoDB",
+        definitions.join(",\n")
+    )
 }
 
 /// An RFC 3339 UTC time as MySQL's `DATETIME` literal text.
@@ -40,32 +95,45 @@ pub fn to_datetime(rfc3339: &str) -> String {
     rfc3339.replace('T', " ").trim_end_matches('Z').to_string()
 }
 
+/// Values to bind, in `columns` order (a trailing value past them, such as
+/// a log row's id, is an integer): times as `DATETIME` text.
+pub fn bound(columns: &[Column], values: Vec<Value>) -> Vec<mysql::Value> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| match (columns.get(index), value) {
+            (Some(column), Value::Text(text)) if column.kind == Kind::Time => {
+                mysql::Value::from(text.as_deref().map(to_datetime))
+            }
+            (_, Value::Text(text)) => mysql::Value::from(text),
+            (_, Value::Integer(number)) => mysql::Value::from(number),
+        })
+        .collect()
+}
+
+/// A result row whose columns were selected in `columns` order. Integers
+/// read from text too: the text protocol sends every value as text.
+pub fn read_row(mut row: mysql::Row, columns: &[Column]) -> Result<Row, DbError> {
+    fn take<T: FromValue>(
+        row: &mut mysql::Row,
+        index: usize,
+        column: &Column,
+    ) -> Result<T, DbError> {
+        row.take_opt::<T, usize>(index)
+            .ok_or_else(|| DbError::new(format!("no column {} in the result", column.name)))?
+            .map_err(|error| DbError::new(format!("cannot read {}: {error}", column.name)))
+    }
+    Row::read(columns, |index, column| match column.kind {
+        Kind::Integer => take(&mut row, index, column).map(Value::Integer),
+        Kind::Version | Kind::Text | Kind::Time => take(&mut row, index, column).map(Value::Text),
+    })
+}
+
 impl Sql {
     /// The statements for `tables` in the connection's database.
     pub fn new(tables: &TableNames) -> Sql {
         let versions = format!("`{}`", tables.versions);
         let log = format!("`{}`", tables.log);
-        let definitions: Vec<String> = COLUMNS
-            .iter()
-            .map(|column| {
-                let kind = match *column {
-                    "version" => "DECIMAL(38, 0) NOT NULL PRIMARY KEY",
-                    "state" => "VARCHAR(16) NOT NULL",
-                    "name" | "error" => "TEXT",
-                    "done_checksum" | "add_checksum" | "simdrop_checksum" | "drop_checksum" => {
-                        "CHAR(64)"
-                    }
-                    column if is_time(column) => "DATETIME(6)",
-                    column if is_number(column) => "BIGINT",
-                    _ => "VARCHAR(255)",
-                };
-                format!("    {column} {kind}")
-            })
-            .collect();
-        let create_versions = format!(
-            "CREATE TABLE IF NOT EXISTS {versions} (\n{}\n) ENGINE = InnoDB",
-            definitions.join(",\n")
-        );
         let create_log = format!(
             "CREATE TABLE IF NOT EXISTS {log} (\n    \
              id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n    \
@@ -75,28 +143,6 @@ impl Sql {
              outcome VARCHAR(16) NOT NULL,\n    error TEXT,\n    statement BIGINT,\n    \
              line BIGINT\n) ENGINE = InnoDB"
         );
-        let selected: Vec<String> = COLUMNS
-            .iter()
-            .map(|column| match *column {
-                "version" => "CAST(version AS CHAR)".to_string(),
-                column if is_time(column) => {
-                    format!("DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s.%fZ')")
-                }
-                column => column.to_string(),
-            })
-            .collect();
-        let placeholders = vec!["?"; COLUMNS.len()].join(", ");
-        let logged: Vec<String> = LOG_COLUMNS
-            .iter()
-            .map(|column| match *column {
-                "version" => "CAST(version AS CHAR)".to_string(),
-                "release" => "`release`".to_string(),
-                column if is_time(column) => {
-                    format!("DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s.%fZ')")
-                }
-                column => column.to_string(),
-            })
-            .collect();
         // The version is compared as DECIMAL: a string against a DECIMAL
         // column would compare as doubles, which cannot tell 20-digit
         // stamps apart.
@@ -106,28 +152,27 @@ impl Sql {
              AND (? IS NULL OR version = CAST(? AS DECIMAL(38, 0))) \
              AND (? IS NULL OR outcome = ?) \
              ORDER BY id DESC LIMIT ?",
-            logged.join(", ")
+            select_list(log_table::COLUMNS)
         );
+        let (version_names, version_values) = insert_lists(version_table::COLUMNS);
+        let (log_names, log_values) = insert_lists(log_table::INSERTED);
+        let finished: Vec<String> = log_table::FINISHED
+            .iter()
+            .map(|column| format!("{} = ?", quoted(column)))
+            .collect();
         Sql {
-            create: [create_versions, create_log],
+            create: [create_versions(&versions), create_log],
             exists: "SELECT COUNT(*) FROM information_schema.tables \
                      WHERE table_schema = DATABASE() AND table_name = ?"
                 .to_string(),
-            select: format!("SELECT {} FROM {versions}", selected.join(", ")),
-            replace: format!(
-                "REPLACE INTO {versions} ({}) VALUES ({placeholders})",
-                COLUMNS.join(", ")
+            select: format!(
+                "SELECT {} FROM {versions}",
+                select_list(version_table::COLUMNS)
             ),
+            replace: format!("REPLACE INTO {versions} ({version_names}) VALUES ({version_values})"),
             delete: format!("DELETE FROM {versions} WHERE version = ?"),
-            insert_log: format!(
-                "INSERT INTO {log} (version, operation, `release`, file, checksum, started_at, \
-                 finished_at, outcome, error, statement, line) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            finish_log: format!(
-                "UPDATE {log} SET finished_at = ?, outcome = ?, error = ?, statement = ?, \
-                 line = ? WHERE id = ?"
-            ),
+            insert_log: format!("INSERT INTO {log} ({log_names}) VALUES ({log_values})"),
+            finish_log: format!("UPDATE {log} SET {} WHERE id = ?", finished.join(", ")),
             history,
         }
     }
@@ -140,7 +185,14 @@ mod tests {
     #[test]
     fn statements() {
         let sql = Sql::new(&TableNames::default());
-        assert_eq!(sql.replace.matches('?').count(), COLUMNS.len());
+        assert_eq!(
+            sql.replace.matches('?').count(),
+            version_table::COLUMNS.len()
+        );
+        assert!(sql.insert_log.contains("`release`"));
+        assert!(sql.select.contains("CAST(`version` AS CHAR)"));
+        assert!(sql.finish_log.contains("`finished_at` = ?, `outcome` = ?"));
+        assert!(sql.create[0].contains("\n    add_seq BIGINT,\n"));
         assert!(sql.create[1].contains("`release`"));
         assert_eq!(
             to_datetime("2026-11-22T05:14:47.209726Z"),

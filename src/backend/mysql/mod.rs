@@ -23,17 +23,17 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Params, Row, Value};
 use sha2::{Digest, Sha256};
 
-use self::bookkeeping::{Sql, to_datetime};
+use self::bookkeeping::{Sql, bound, read_row};
 use self::connect::{SslMode, Target};
 pub use self::dialect::MysqlDialect;
-use crate::backend::rows::{Literal, RawPhase, RawRow, RowValues, insert_statements, quoted};
-use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, StatementFailure};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
-use crate::history::{HistoryFilter, RawLogRow};
+use crate::log_table::{self, HistoryFilter, LogEntry};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::{DatabaseUrl, TableNames};
 use crate::version::Version;
+use crate::version_table::{self, Literal, insert_statements, quoted};
 
 /// The largest `innodb_lock_wait_timeout` MySQL and MariaDB accept, in
 /// seconds: the row-lock wait of a lock timeout that is off.
@@ -199,7 +199,8 @@ impl Backend for MysqlBackend {
             ..DbState::default()
         };
         for row in rows {
-            let record = raw_row(row)?.into_record().map_err(DbError::new)?;
+            let row = read_row(row, version_table::COLUMNS)?;
+            let record = version_table::from_row(row).map_err(DbError::new)?;
             state.records.insert(record.version, record);
         }
         Ok(state)
@@ -235,7 +236,10 @@ impl Backend for MysqlBackend {
             .exec(&sql.history, Params::Positional(params))
             .map_err(convert)?;
         rows.into_iter()
-            .map(|row| raw_log_row(row)?.into_entry().map_err(DbError::new))
+            .map(|row| {
+                let row = read_row(row, log_table::COLUMNS)?;
+                LogEntry::from_row(row).map_err(DbError::new)
+            })
             .collect()
     }
 
@@ -359,19 +363,7 @@ impl Backend for MysqlBackend {
 
     fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
         let sql = self.sql(tables);
-        let values = vec![
-            Value::from(entry.version.to_string()),
-            Value::from(&entry.operation),
-            Value::from(entry.release.as_ref().map(|release| release.as_str())),
-            Value::from(entry.file.as_deref()),
-            Value::from(entry.checksum.as_deref()),
-            Value::from(to_datetime(&entry.started_at)),
-            Value::from(entry.finished_at.as_deref().map(to_datetime)),
-            Value::from(&entry.outcome),
-            Value::from(entry.error.as_deref()),
-            Value::from(entry.statement.map(|index| index as u64)),
-            Value::from(entry.line.map(|line| line as u64)),
-        ];
+        let values = bound(log_table::INSERTED, entry.insert_values());
         self.connection
             .exec_drop(&sql.insert_log, Params::Positional(values))
             .map_err(convert)?;
@@ -380,97 +372,16 @@ impl Backend for MysqlBackend {
 
     fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
         let sql = self.sql(tables);
-        let values = vec![
-            Value::from(entry.finished_at.as_deref().map(to_datetime)),
-            Value::from(&entry.outcome),
-            Value::from(entry.error.as_deref()),
-            Value::from(entry.statement.map(|index| index as u64)),
-            Value::from(entry.line.map(|line| line as u64)),
-            Value::from(entry.id),
-        ];
+        let values = bound(log_table::FINISHED, entry.finish_values());
         self.connection
             .exec_drop(&sql.finish_log, Params::Positional(values))
             .map_err(convert)
     }
 }
 
+/// The values that save `record`, in the version table's column order.
 fn row_values(record: &VersionRecord) -> Vec<Value> {
-    let values = RowValues::of(record);
-    let mut bound = vec![
-        Value::from(values.version),
-        Value::from(values.name),
-        Value::from(values.state),
-    ];
-    for phase in values.phases {
-        bound.extend([
-            Value::from(phase.release),
-            Value::from(phase.at.as_deref().map(to_datetime)),
-            Value::from(phase.seq),
-            Value::from(phase.checksum),
-        ]);
-    }
-    bound.extend([
-        Value::from(values.failed_operation),
-        Value::from(values.failed_release),
-        Value::from(values.statements_done),
-        Value::from(values.done_checksum),
-        Value::from(values.error),
-        Value::from(values.error_line),
-    ]);
-    bound
-}
-
-fn raw_row(mut row: Row) -> Result<RawRow, DbError> {
-    let mut take_text = |index: usize| -> Result<Option<String>, DbError> {
-        row.take_opt::<Option<String>, usize>(index)
-            .unwrap_or(Ok(None))
-            .map_err(|error| DbError::new(format!("cannot read the version table: {error}")))
-    };
-    let mut texts = Vec::with_capacity(21);
-    for index in 0..21 {
-        texts.push(take_text(index)?);
-    }
-    let number = |text: &Option<String>| text.as_deref().and_then(|text| text.parse::<i64>().ok());
-    let phase = |first: usize| RawPhase {
-        release: texts[first].clone(),
-        at: texts[first + 1].clone(),
-        seq: number(&texts[first + 2]),
-        checksum: texts[first + 3].clone(),
-    };
-    Ok(RawRow {
-        version: texts[0].clone().unwrap_or_default(),
-        name: texts[1].clone(),
-        state: texts[2].clone().unwrap_or_default(),
-        phases: [phase(3), phase(7), phase(11)],
-        failed_operation: texts[15].clone(),
-        failed_release: texts[16].clone(),
-        statements_done: number(&texts[17]),
-        done_checksum: texts[18].clone(),
-        error: texts[19].clone(),
-        error_line: number(&texts[20]),
-    })
-}
-
-fn raw_log_row(mut row: Row) -> Result<RawLogRow, DbError> {
-    fn take<T: mysql::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T, DbError> {
-        row.take_opt::<T, usize>(index)
-            .ok_or_else(|| DbError::new(format!("the log table has no column {index}")))?
-            .map_err(|error| DbError::new(format!("cannot read the log table: {error}")))
-    }
-    Ok(RawLogRow {
-        id: take(&mut row, 0)?,
-        version: take(&mut row, 1)?,
-        operation: take(&mut row, 2)?,
-        release: take(&mut row, 3)?,
-        file: take(&mut row, 4)?,
-        checksum: take(&mut row, 5)?,
-        started_at: take(&mut row, 6)?,
-        finished_at: take(&mut row, 7)?,
-        outcome: take(&mut row, 8)?,
-        error: take(&mut row, 9)?,
-        statement: take(&mut row, 10)?,
-        line: take(&mut row, 11)?,
-    })
+    bound(version_table::COLUMNS, version_table::values(record))
 }
 
 /// The line MySQL's syntax errors name: "... near 'x' at line 3".

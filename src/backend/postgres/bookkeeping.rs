@@ -1,10 +1,17 @@
 //! PostgreSQL's version-table SQL, built once per session from the validated
 //! table names and the quoted target schema. Values are always bound; text
 //! parameters are cast (`$1::text::numeric`) so that plain strings bind.
+//!
+//! The tables' columns and rows are `version_table`'s and `log_table`'s;
+//! each column's [`Kind`] decides its type, how it is selected (times as
+//! RFC 3339 UTC text) and how its parameter is cast. The version table's
+//! `CREATE` is built from its columns (see [`Sql::create`] for the types);
+//! the log table's is written out.
 
-use crate::backend::rows::COLUMNS;
-use crate::history::LOG_COLUMNS;
+use crate::log_table;
 use crate::settings::TableNames;
+use crate::table::{Column, Kind};
+use crate::version_table;
 
 /// The bookkeeping statements of one session.
 #[derive(Debug, Clone)]
@@ -37,30 +44,59 @@ pub fn quote(identifier: &str) -> String {
 
 const RFC3339: &str = r#"'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"#;
 
-fn is_time(column: &str) -> bool {
-    column.ends_with("_at")
+/// How a column is selected: versions and times as text.
+fn selected(column: &Column) -> String {
+    let name = column.name;
+    match column.kind {
+        Kind::Version => format!("{name}::text"),
+        Kind::Time => format!("to_char({name} AT TIME ZONE 'UTC', {RFC3339})"),
+        Kind::Text | Kind::Integer => name.to_string(),
+    }
 }
 
-fn is_number(column: &str) -> bool {
-    column.ends_with("_seq") || matches!(column, "statements_done" | "error_line")
+/// The select list of `columns`, in order.
+fn select_list(columns: &[Column]) -> String {
+    let selected: Vec<String> = columns.iter().map(selected).collect();
+    selected.join(", ")
+}
+
+/// The `number`th parameter for a value of `column`, cast from text where
+/// the column is not text.
+fn parameter(number: usize, column: &Column) -> String {
+    match column.kind {
+        Kind::Version => format!("${number}::text::numeric"),
+        Kind::Time => format!("${number}::text::timestamptz"),
+        Kind::Text | Kind::Integer => format!("${number}"),
+    }
+}
+
+/// The column names of `columns`, and their parameters `$1`, `$2`, ...
+fn insert_lists(columns: &[Column]) -> (String, String) {
+    let names: Vec<&str> = columns.iter().map(|column| column.name).collect();
+    let parameters: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| parameter(index + 1, column))
+        .collect();
+    (names.join(", "), parameters.join(", "))
 }
 
 impl Sql {
     /// The statements that create both tables under the given quoted names.
     pub fn create(versions: &str, log: &str) -> String {
-        let definitions: Vec<String> = COLUMNS
+        let definitions: Vec<String> = version_table::COLUMNS
             .iter()
             .map(|column| {
-                let kind = match *column {
-                    "version" => "NUMERIC(38, 0) PRIMARY KEY",
-                    "state" => {
+                let kind = match (column.name, column.kind) {
+                    (_, Kind::Version) => "NUMERIC(38, 0) PRIMARY KEY",
+                    ("state", _) => {
                         "TEXT NOT NULL CHECK (state IN ('pending', 'added', 'simdropped', 'dropped'))"
                     }
-                    column if is_time(column) => "TIMESTAMPTZ",
-                    column if is_number(column) => "BIGINT",
-                    _ => "TEXT",
+                    (_, Kind::Time) => "TIMESTAMPTZ",
+                    (_, Kind::Integer) => "BIGINT",
+                    (_, Kind::Text) => "TEXT",
                 };
-                format!("    {column} {kind}")
+                format!("    {} {kind}", column.name)
             })
             .collect();
         format!(
@@ -79,80 +115,57 @@ impl Sql {
     pub fn new(schema: &str, tables: &TableNames) -> Sql {
         let versions = format!("{}.{}", quote(schema), quote(&tables.versions));
         let log = format!("{}.{}", quote(schema), quote(&tables.log));
-        let create = Sql::create(&versions, &log);
-        let selected: Vec<String> = COLUMNS
-            .iter()
-            .map(|column| match *column {
-                "version" => "version::text".to_string(),
-                column if is_time(column) => {
-                    format!("to_char({column} AT TIME ZONE 'UTC', {RFC3339})")
-                }
-                column => column.to_string(),
-            })
-            .collect();
-        let select = format!("SELECT {} FROM {versions}", selected.join(", "));
-        let values: Vec<String> = COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(index, column)| {
-                let number = index + 1;
-                match *column {
-                    "version" => format!("${number}::text::numeric"),
-                    column if is_time(column) => format!("${number}::text::timestamptz"),
-                    _ => format!("${number}"),
-                }
-            })
-            .collect();
-        let updates: Vec<String> = COLUMNS[1..]
-            .iter()
-            .map(|column| format!("{column} = EXCLUDED.{column}"))
-            .collect();
-        let upsert = format!(
-            "INSERT INTO {versions} ({}) VALUES ({}) ON CONFLICT (version) DO UPDATE SET {}",
-            COLUMNS.join(", "),
-            values.join(", "),
-            updates.join(", ")
-        );
-        let delete = format!("DELETE FROM {versions} WHERE version = $1::text::numeric");
-        let insert_log = format!(
-            "INSERT INTO {log} (version, operation, release, file, checksum, started_at, \
-             finished_at, outcome, error, statement, line) VALUES ($1::text::numeric, $2, $3, \
-             $4, $5, $6::text::timestamptz, $7::text::timestamptz, $8, $9, $10, $11) RETURNING id"
-        );
-        let finish_log = format!(
-            "UPDATE {log} SET finished_at = $1::text::timestamptz, outcome = $2, error = $3, \
-             statement = $4, line = $5 WHERE id = $6"
-        );
-        let logged: Vec<String> = LOG_COLUMNS
-            .iter()
-            .map(|column| match *column {
-                "version" => "version::text".to_string(),
-                column if is_time(column) => {
-                    format!("to_char({column} AT TIME ZONE 'UTC', {RFC3339})")
-                }
-                column => column.to_string(),
-            })
-            .collect();
-        let history = format!(
-            "SELECT {} FROM {log} \
-             WHERE ($1::bigint IS NULL OR id = $1::bigint) \
-             AND ($2::text IS NULL OR version = $2::text::numeric) \
-             AND ($3::text IS NULL OR outcome = $3::text) \
-             ORDER BY id DESC LIMIT $4::bigint",
-            logged.join(", ")
-        );
         Sql {
+            create: Sql::create(&versions, &log),
+            select: format!(
+                "SELECT {} FROM {versions}",
+                select_list(version_table::COLUMNS)
+            ),
+            upsert: upsert(&versions),
+            delete: format!("DELETE FROM {versions} WHERE version = $1::text::numeric"),
+            insert_log: {
+                let (names, parameters) = insert_lists(log_table::INSERTED);
+                format!("INSERT INTO {log} ({names}) VALUES ({parameters}) RETURNING id")
+            },
+            finish_log: finish_log(&log),
+            history: format!(
+                "SELECT {} FROM {log} \
+                 WHERE ($1::bigint IS NULL OR id = $1::bigint) \
+                 AND ($2::text IS NULL OR version = $2::text::numeric) \
+                 AND ($3::text IS NULL OR outcome = $3::text) \
+                 ORDER BY id DESC LIMIT $4::bigint",
+                select_list(log_table::COLUMNS)
+            ),
             versions,
             log,
-            history,
-            create,
-            select,
-            upsert,
-            delete,
-            insert_log,
-            finish_log,
         }
     }
+}
+
+/// Inserts a version's row, or updates every column but the version.
+fn upsert(versions: &str) -> String {
+    let (names, parameters) = insert_lists(version_table::COLUMNS);
+    let updates: Vec<String> = version_table::COLUMNS
+        .iter()
+        .filter(|column| column.name != "version")
+        .map(|column| format!("{0} = EXCLUDED.{0}", column.name))
+        .collect();
+    format!(
+        "INSERT INTO {versions} ({names}) VALUES ({parameters}) \
+         ON CONFLICT (version) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+}
+
+/// Completes a log row: the finished columns, then the id.
+fn finish_log(log: &str) -> String {
+    let set: Vec<String> = log_table::FINISHED
+        .iter()
+        .enumerate()
+        .map(|(index, column)| format!("{} = {}", column.name, parameter(index + 1, column)))
+        .collect();
+    let id = log_table::FINISHED.len() + 1;
+    format!("UPDATE {log} SET {} WHERE id = ${id}", set.join(", "))
 }
 
 #[cfg(test)]
@@ -168,5 +181,15 @@ mod tests {
         assert!(!sql.upsert.contains("$22"));
         assert!(sql.select.contains("to_char(added_at AT TIME ZONE 'UTC'"));
         assert!(sql.create.contains("add_seq BIGINT"));
+        assert!(sql.insert_log.contains("$1::text::numeric, $2"));
+        assert!(
+            sql.insert_log
+                .contains("$6::text::timestamptz, $7::text::timestamptz, $8")
+        );
+        assert!(sql.insert_log.ends_with("$11) RETURNING id"));
+        assert!(sql.finish_log.starts_with(
+            "UPDATE \"app\".\"db_version_log\" SET finished_at = $1::text::timestamptz, \
+             outcome = $2, error = $3, statement = $4, line = $5 WHERE id = $6"
+        ));
     }
 }

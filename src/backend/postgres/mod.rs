@@ -31,17 +31,17 @@ use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
 use self::driver::Driver;
-use self::values::{LogValues, raw_log_row, raw_row, row_params};
+use self::values::{params, read_row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::backend::rows::{Literal, RowValues, insert_statements, quoted};
-use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, StatementFailure};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
-use crate::history::HistoryFilter;
+use crate::log_table::{self, HistoryFilter, LogEntry};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::{DatabaseUrl, TableNames};
 use crate::version::Version;
+use crate::version_table::{self, Literal, insert_statements, quoted};
 
 /// How often a waiting run asks for the lock again.
 const LOCK_POLL: Duration = Duration::from_millis(100);
@@ -296,10 +296,8 @@ impl Backend for PostgresBackend {
             ..DbState::default()
         };
         for row in self.query(&sql.select, &[])? {
-            let record = raw_row(&row)
-                .map_err(convert)?
-                .into_record()
-                .map_err(DbError::new)?;
+            let row = read_row(&row, version_table::COLUMNS).map_err(convert)?;
+            let record = version_table::from_row(row).map_err(DbError::new)?;
             state.records.insert(record.version, record);
         }
         Ok(state)
@@ -321,10 +319,8 @@ impl Backend for PostgresBackend {
         let rows = self.query(&sql.history, &[&filter.id, &version, &outcome, &limit])?;
         rows.iter()
             .map(|row| {
-                raw_log_row(row)
-                    .map_err(convert)?
-                    .into_entry()
-                    .map_err(DbError::new)
+                let row = read_row(row, log_table::COLUMNS).map_err(convert)?;
+                LogEntry::from_row(row).map_err(DbError::new)
             })
             .collect()
     }
@@ -480,11 +476,11 @@ impl Backend for PostgresBackend {
         self.flush()?;
         let sql = self.sql(tables).insert_log.clone();
         let statement = self.prepare(&sql)?;
-        let values = LogValues::of(entry);
+        let values = entry.insert_values();
         let client = &self.client;
         let row = self
             .runtime
-            .block_on(client.query_one(&statement, &values.insert_params()))
+            .block_on(client.query_one(&statement, &params(&values)))
             .map_err(convert)?;
         Ok(row.get(0))
     }
@@ -493,10 +489,10 @@ impl Backend for PostgresBackend {
         self.flush()?;
         let sql = self.sql(tables).finish_log.clone();
         let statement = self.prepare(&sql)?;
-        let values = LogValues::of(entry);
+        let values = entry.finish_values();
         let client = &self.client;
         self.runtime
-            .block_on(client.execute(&statement, &values.finish_params()))
+            .block_on(client.execute(&statement, &params(&values)))
             .map(|_| ())
             .map_err(convert)
     }
@@ -533,9 +529,12 @@ impl PostgresBackend {
             None => None,
         };
         let pending = std::mem::take(&mut self.pending).join(";\n");
-        let values = row.map(RowValues::of);
+        let values = row.map(version_table::values);
         let version_text = version.to_string();
-        let log_values = log.map(LogValues::of);
+        let log_values = log.map(|log| match log.id {
+            Some(_) => log.finish_values(),
+            None => log.insert_values(),
+        });
         let client = &self.client;
         let run = async {
             let flush = async {
@@ -546,17 +545,14 @@ impl PostgresBackend {
             };
             let save = async {
                 match &values {
-                    Some(values) => client.execute(&row_statement, &row_params(values)).await,
+                    Some(values) => client.execute(&row_statement, &params(values)).await,
                     None => client.execute(&row_statement, &[&version_text]).await,
                 }
             };
             let append = async {
-                match (&log_statement, &log_values, log.and_then(|log| log.id)) {
-                    (Some(statement), Some(values), Some(_)) => {
-                        client.execute(statement, &values.finish_params()).await
-                    }
-                    (Some(statement), Some(values), None) => {
-                        client.execute(statement, &values.insert_params()).await
+                match (&log_statement, &log_values) {
+                    (Some(statement), Some(values)) => {
+                        client.execute(statement, &params(values)).await
                     }
                     _ => Ok(0),
                 }

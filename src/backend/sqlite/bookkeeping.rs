@@ -1,18 +1,21 @@
 //! SQLite's version-table SQL: create, read in one query, save, delete, log.
 //!
-//! Table names are validated identifiers (`TableNames`) and quoted here;
-//! every value is a bound parameter.
+//! The tables' columns and rows are `version_table`'s and `log_table`'s;
+//! here are only SQLite's statements, its `CREATE TABLE`s, and how a
+//! [`Value`] binds and reads back. Table names are validated identifiers
+//! (`TableNames`) and quoted here; every value is a bound parameter.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::convert;
-use crate::backend::LogEntry;
-use crate::backend::rows::{COLUMNS, RawPhase, RawRow, RowValues};
 use crate::error::DbError;
-use crate::history::{HistoryFilter, LOG_COLUMNS, RawLogRow};
+use crate::log_table::{self, HistoryFilter, LogEntry};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
-use crate::version::{Release, Version};
+use crate::table::{Column, Kind, Row, Value};
+use crate::version::Version;
+use crate::version_table;
 
 /// Creates both tables if they are missing.
 pub fn ensure_tables(connection: &Connection, tables: &TableNames) -> Result<(), DbError> {
@@ -68,7 +71,7 @@ pub fn read_state(connection: &Connection, tables: &TableNames) -> Result<DbStat
     }
     let sql = format!(
         r#"SELECT {} FROM "{}""#,
-        COLUMNS.join(", "),
+        names(version_table::COLUMNS),
         tables.versions
     );
     let mut statement = connection.prepare(&sql).map_err(convert)?;
@@ -78,35 +81,38 @@ pub fn read_state(connection: &Connection, tables: &TableNames) -> Result<DbStat
         ..DbState::default()
     };
     while let Some(row) = rows.next().map_err(convert)? {
-        let record = raw_row(row)
-            .map_err(convert)?
-            .into_record()
-            .map_err(DbError::new)?;
+        let row = read_row(row, version_table::COLUMNS).map_err(convert)?;
+        let record = version_table::from_row(row).map_err(DbError::new)?;
         state.records.insert(record.version, record);
     }
     Ok(state)
 }
 
-fn raw_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
-    let phase = |first: usize| -> rusqlite::Result<RawPhase> {
-        Ok(RawPhase {
-            release: row.get(first)?,
-            at: row.get(first + 1)?,
-            seq: row.get(first + 2)?,
-            checksum: row.get(first + 3)?,
-        })
-    };
-    Ok(RawRow {
-        version: row.get(0)?,
-        name: row.get(1)?,
-        state: row.get(2)?,
-        phases: [phase(3)?, phase(7)?, phase(11)?],
-        failed_operation: row.get(15)?,
-        failed_release: row.get(16)?,
-        statements_done: row.get(17)?,
-        done_checksum: row.get(18)?,
-        error: row.get(19)?,
-        error_line: row.get(20)?,
+/// The columns' names, comma-separated, for a select or insert list.
+fn names(columns: &[Column]) -> String {
+    let names: Vec<&str> = columns.iter().map(|column| column.name).collect();
+    names.join(", ")
+}
+
+/// `?1, ?2, ...`, one placeholder per value.
+fn placeholders(count: usize) -> String {
+    let numbered: Vec<String> = (1..=count).map(|index| format!("?{index}")).collect();
+    numbered.join(", ")
+}
+
+/// A result row whose columns were selected in `columns` order.
+fn read_row(row: &rusqlite::Row<'_>, columns: &[Column]) -> rusqlite::Result<Row> {
+    Row::read(columns, |index, column| match column.kind {
+        Kind::Integer => row.get(index).map(Value::Integer),
+        Kind::Version | Kind::Text | Kind::Time => row.get(index).map(Value::Text),
+    })
+}
+
+/// Values to bind, as SQLite's parameters (times and versions are text).
+fn bound(values: &[Value]) -> impl Iterator<Item = &dyn ToSql> {
+    values.iter().map(|value| match value {
+        Value::Text(text) => text as &dyn ToSql,
+        Value::Integer(number) => number as &dyn ToSql,
     })
 }
 
@@ -124,7 +130,7 @@ pub fn read_history(
         WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR version = ?2)
           AND (?3 IS NULL OR outcome = ?3)
         ORDER BY id DESC LIMIT ?4"#,
-        LOG_COLUMNS.join(", "),
+        names(log_table::COLUMNS),
         tables.log
     );
     let mut statement = connection.prepare(&sql).map_err(convert)?;
@@ -138,21 +144,8 @@ pub fn read_history(
         .map_err(convert)?;
     let mut entries = Vec::new();
     while let Some(row) = rows.next().map_err(convert)? {
-        let raw = RawLogRow {
-            id: row.get(0).map_err(convert)?,
-            version: row.get(1).map_err(convert)?,
-            operation: row.get(2).map_err(convert)?,
-            release: row.get(3).map_err(convert)?,
-            file: row.get(4).map_err(convert)?,
-            checksum: row.get(5).map_err(convert)?,
-            started_at: row.get(6).map_err(convert)?,
-            finished_at: row.get(7).map_err(convert)?,
-            outcome: row.get(8).map_err(convert)?,
-            error: row.get(9).map_err(convert)?,
-            statement: row.get(10).map_err(convert)?,
-            line: row.get(11).map_err(convert)?,
-        };
-        entries.push(raw.into_entry().map_err(DbError::new)?);
+        let row = read_row(row, log_table::COLUMNS).map_err(convert)?;
+        entries.push(LogEntry::from_row(row).map_err(DbError::new)?);
     }
     Ok(entries)
 }
@@ -175,42 +168,16 @@ pub fn save_version(
     tables: &TableNames,
     record: &VersionRecord,
 ) -> Result<(), DbError> {
-    let placeholders: Vec<String> = (1..=COLUMNS.len())
-        .map(|index| format!("?{index}"))
-        .collect();
     let sql = format!(
         r#"INSERT OR REPLACE INTO "{}" ({}) VALUES ({})"#,
         tables.versions,
-        COLUMNS.join(", "),
-        placeholders.join(", ")
+        names(version_table::COLUMNS),
+        placeholders(version_table::COLUMNS.len())
     );
-    let values = RowValues::of(record);
-    let [add, simdrop, drop] = &values.phases;
+    let values = version_table::values(record);
     let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
     statement
-        .execute(params![
-            values.version,
-            values.name,
-            values.state,
-            add.release,
-            add.at,
-            add.seq,
-            add.checksum,
-            simdrop.release,
-            simdrop.at,
-            simdrop.seq,
-            simdrop.checksum,
-            drop.release,
-            drop.at,
-            drop.seq,
-            drop.checksum,
-            values.failed_operation,
-            values.failed_release,
-            values.statements_done,
-            values.done_checksum,
-            values.error,
-            values.error_line,
-        ])
+        .execute(params_from_iter(bound(&values)))
         .map_err(convert)?;
     Ok(())
 }
@@ -234,26 +201,15 @@ pub fn insert_log(
     entry: &LogEntry,
 ) -> Result<i64, DbError> {
     let sql = format!(
-        r#"INSERT INTO "{}" (version, operation, release, file, checksum, started_at,
-        finished_at, outcome, error, statement, line)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
-        tables.log
+        r#"INSERT INTO "{}" ({}) VALUES ({})"#,
+        tables.log,
+        names(log_table::INSERTED),
+        placeholders(log_table::INSERTED.len())
     );
+    let values = entry.insert_values();
     let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
     statement
-        .execute(params![
-            entry.version.to_string(),
-            entry.operation,
-            entry.release.as_ref().map(Release::as_str),
-            entry.file,
-            entry.checksum,
-            entry.started_at,
-            entry.finished_at,
-            entry.outcome,
-            entry.error,
-            entry.statement.map(|index| index as i64),
-            entry.line.map(|line| line as i64),
-        ])
+        .execute(params_from_iter(bound(&values)))
         .map_err(convert)?;
     Ok(connection.last_insert_rowid())
 }
@@ -264,21 +220,21 @@ pub fn finish_log(
     tables: &TableNames,
     entry: &LogEntry,
 ) -> Result<(), DbError> {
+    let set: Vec<String> = log_table::FINISHED
+        .iter()
+        .enumerate()
+        .map(|(index, column)| format!("{} = ?{}", column.name, index + 1))
+        .collect();
     let sql = format!(
-        r#"UPDATE "{}" SET finished_at = ?1, outcome = ?2, error = ?3, statement = ?4, line = ?5
-        WHERE id = ?6"#,
-        tables.log
+        r#"UPDATE "{}" SET {} WHERE id = ?{}"#,
+        tables.log,
+        set.join(", "),
+        log_table::FINISHED.len() + 1
     );
+    let values = entry.finish_values();
     let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
     statement
-        .execute(params![
-            entry.finished_at,
-            entry.outcome,
-            entry.error,
-            entry.statement.map(|index| index as i64),
-            entry.line.map(|line| line as i64),
-            entry.id,
-        ])
+        .execute(params_from_iter(bound(&values)))
         .map_err(convert)?;
     Ok(())
 }

@@ -20,15 +20,15 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
 
-use crate::backend::rows::{Literal, insert_statements, quoted};
-use crate::backend::{Backend, Batch, Dialect, LockOutcome, LogEntry, StatementFailure};
+use crate::backend::{Backend, Batch, Dialect, LockOutcome, StatementFailure};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
-use crate::history::HistoryFilter;
+use crate::log_table::{HistoryFilter, LogEntry};
 use crate::record::{DbState, VersionRecord};
 use crate::settings::TableNames;
 use crate::split::Statement;
 use crate::version::Version;
+use crate::version_table::{Literal, insert_statements, quoted};
 
 /// How long a statement waits for another connection's write lock when
 /// neither `--lock-timeout` nor the file's directive says.
