@@ -75,6 +75,15 @@ pub struct Step<'a> {
     pub skip_unknown: bool,
 }
 
+/// How the executor runs a plan (and what preflight checks it against).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// `--single-transaction`: all of the plan lands, or none of it.
+    pub single_transaction: bool,
+    /// `--lock-timeout`, overridden by a file's `lock-timeout=` directive.
+    pub lock_timeout: Option<std::time::Duration>,
+}
+
 /// What a command will do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan<'a> {

@@ -18,8 +18,7 @@ use std::time::Duration;
 
 use crate::dialect::{Dialect, TransactionBoundary};
 use crate::error::Error;
-use crate::execute::RunOptions;
-use crate::plan::{Plan, Step};
+use crate::plan::{Plan, RunOptions, Step};
 use crate::scan::FileProblem;
 use crate::script::{checksum, describe_duration};
 use crate::split::{Statement, mysql_client_comments, split};

@@ -26,14 +26,9 @@ use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
 use crate::settings::TableNames;
 use crate::version::Version;
 
-/// How the executor runs a plan.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunOptions {
-    /// `--single-transaction`: all of the plan lands, or none of it.
-    pub single_transaction: bool,
-    /// `--lock-timeout`, overridden by a file's `lock-timeout=` directive.
-    pub lock_timeout: Option<Duration>,
-}
+// Declared with the plan, which preflight checks against it before the
+// executor runs it; kept reachable here, where callers look for it.
+pub use crate::plan::RunOptions;
 
 /// One operation that completed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
