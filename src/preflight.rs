@@ -19,7 +19,8 @@ use std::time::Duration;
 use crate::dialect::{Dialect, TransactionBoundary};
 use crate::error::Error;
 use crate::plan::{Plan, RunOptions, Step};
-use crate::scan::FileProblem;
+use crate::record::Failure;
+use crate::scan::{FileProblem, MigrationFile};
 use crate::script::{checksum, describe_duration};
 use crate::split::{Statement, mysql_client_comments, split};
 
@@ -149,6 +150,42 @@ fn prepare<'a>(
             .iter()
             .any(|statement| dialect.commits_implicitly(statement));
     let mut found = Found::default();
+    check_directives(file, transactional, single_transaction, dialect, &mut found);
+    let problems = &mut found.problems;
+    if transactional {
+        transaction_control_problems(dialect, &statements, &mut |line, message| {
+            problems.push(at(line, message));
+        });
+    } else {
+        chain_problems(dialect, &statements, &mut |line, message| {
+            problems.push(at(line, message));
+        });
+    }
+    if let Some(failure) = step.resume_from {
+        if let Some(changed) = committed_statements_changed(step, file, failure, &statements) {
+            found.unsafe_steps.push(changed);
+        }
+        let done = failure.statements_done;
+        ready.skip = (done + usize::from(step.skip_unknown)).min(statements.len());
+    }
+    if !found.problems.is_empty() || !found.unsafe_steps.is_empty() {
+        return Err(found);
+    }
+    ready.atomic = transactional && ready.skip == 0;
+    ready.statements = statements;
+    Ok(ready)
+}
+
+/// What the file's directives ask that the run cannot give: a
+/// `--single-transaction` over a file that cannot be in one, a lock timeout
+/// beyond the database's range, `retries=` on a file that cannot be re-run.
+fn check_directives(
+    file: &MigrationFile,
+    transactional: bool,
+    single_transaction: bool,
+    dialect: &dyn Dialect,
+    found: &mut Found,
+) {
     if !transactional && single_transaction {
         found.unsafe_steps.push(FileProblem {
             path: file.path.clone(),
@@ -168,9 +205,8 @@ fn prepare<'a>(
             message: format!("`lock-timeout=` {message}"),
         });
     }
-    let problems = &mut found.problems;
     if !transactional && file.script.directives.retries > 0 {
-        problems.push(FileProblem {
+        found.problems.push(FileProblem {
             path: file.path.clone(),
             line: None,
             message: "`retries=` re-runs only a transactional file, and this one commits \
@@ -178,41 +214,31 @@ fn prepare<'a>(
                 .to_string(),
         });
     }
-    if transactional {
-        transaction_control_problems(dialect, &statements, &mut |line, message| {
-            problems.push(at(line, message));
-        });
-    } else {
-        chain_problems(dialect, &statements, &mut |line, message| {
-            problems.push(at(line, message));
-        });
-    }
-    if let Some(failure) = step.resume_from {
-        let done = failure.statements_done;
-        let unchanged = statements
-            .get(..done)
-            .is_some_and(|committed| done_checksum(committed) == failure.done_checksum);
-        if !unchanged {
-            found.unsafe_steps.push(FileProblem {
-                path: file.path.clone(),
-                line: None,
-                message: format!(
-                    "the first {done} statement(s) of this file committed in the failed run \
-                     and have changed since: restore them (fix only the failed statement and \
-                     those after it), or record the true state with \
-                     `migrate mark --only {} --state STATE`",
-                    step.version
-                ),
-            });
-        }
-        ready.skip = (done + usize::from(step.skip_unknown)).min(statements.len());
-    }
-    if !found.problems.is_empty() || !found.unsafe_steps.is_empty() {
-        return Err(found);
-    }
-    ready.atomic = transactional && ready.skip == 0;
-    ready.statements = statements;
-    Ok(ready)
+}
+
+/// On `--resume`: the refusal when the statements that committed in the
+/// failed run have changed since.
+fn committed_statements_changed(
+    step: &Step<'_>,
+    file: &MigrationFile,
+    failure: &Failure,
+    statements: &[Statement],
+) -> Option<FileProblem> {
+    let done = failure.statements_done;
+    let unchanged = statements
+        .get(..done)
+        .is_some_and(|committed| done_checksum(committed) == failure.done_checksum);
+    (!unchanged).then(|| FileProblem {
+        path: file.path.clone(),
+        line: None,
+        message: format!(
+            "the first {done} statement(s) of this file committed in the failed run \
+             and have changed since: restore them (fix only the failed statement and \
+             those after it), or record the true state with \
+             `migrate mark --only {} --state STATE`",
+            step.version
+        ),
+    })
 }
 
 /// The problems of a file that runs in the tool's transaction: its own
