@@ -13,7 +13,7 @@ use crate::drift::find_drift;
 use crate::plan::{
     Command, Options, Refusal, UnknownStatement, check_accept, check_mark_state, out_of_order, plan,
 };
-use crate::record::{DbState, VersionRecord};
+use crate::record::{DbState, Failure, VersionRecord};
 use crate::scan::{Catalogue, VersionFiles};
 use crate::state::{Operation, Phase, State};
 use crate::version::{Release, Version};
@@ -280,53 +280,7 @@ fn fixes(catalogue: &Catalogue, db: &DbState, refusal: &Refusal) -> Vec<Fix> {
             ),
             check_accept(db),
         )],
-        Refusal::Failed { version, failure } => {
-            // With drift elsewhere, each repair also needs --allow-drift.
-            let drifted = !find_drift(catalogue, db).is_empty();
-            let flag = if drifted { " --allow-drift" } else { "" };
-            let options = Options {
-                allow_drift: drifted,
-                ..Options::default()
-            };
-            let resume = |unknown_statement| Options {
-                resume: true,
-                unknown_statement,
-                ..options.clone()
-            };
-            let mark = check_mark_state(catalogue, db, *version, State::Added, &options);
-            let mut fixes = if failure.outcome_unknown() {
-                // The cut-off statement may have committed: the user checks.
-                vec![
-                    (
-                        fix(
-                            "if the cut-off statement committed, run",
-                            format!("migrate up --resume --skip-unknown{flag}"),
-                        ),
-                        up(resume(Some(UnknownStatement::Committed))),
-                    ),
-                    (
-                        fix(
-                            "if it did not, run",
-                            format!("migrate up --resume --rerun-unknown{flag}"),
-                        ),
-                        up(resume(Some(UnknownStatement::RolledBack))),
-                    ),
-                ]
-            } else {
-                vec![(
-                    fix("fix the file and run", format!("migrate up --resume{flag}")),
-                    up(resume(None)),
-                )]
-            };
-            fixes.push((
-                fix(
-                    "record the true state with",
-                    format!("migrate mark --only {version} --state STATE{flag}"),
-                ),
-                mark,
-            ));
-            fixes
-        }
+        Refusal::Failed { version, failure } => failed_fixes(catalogue, db, *version, failure),
         _ => Vec::new(),
     };
     candidates
@@ -334,6 +288,67 @@ fn fixes(catalogue: &Catalogue, db: &DbState, refusal: &Refusal) -> Vec<Fix> {
         .filter(|(_, planned)| planned.is_ok())
         .map(|(fix, _)| fix)
         .collect()
+}
+
+/// The repairs of a failed version that the planner accepts: `up --resume`
+/// (with `--skip-unknown`/`--rerun-unknown` for a version cut off
+/// mid-statement) and `mark`.
+fn failed_fixes(
+    catalogue: &Catalogue,
+    db: &DbState,
+    version: Version,
+    failure: &Failure,
+) -> Vec<(Fix, Result<(), Refusal>)> {
+    let up = |options: Options| plan(catalogue, db, Command::Up(None), &options).map(|_| ());
+    let fix = |does: &str, command: String| Fix {
+        does: does.to_string(),
+        command,
+    };
+    // With drift elsewhere, each repair also needs --allow-drift.
+    let drifted = !find_drift(catalogue, db).is_empty();
+    let flag = if drifted { " --allow-drift" } else { "" };
+    let options = Options {
+        allow_drift: drifted,
+        ..Options::default()
+    };
+    let resume = |unknown_statement| Options {
+        resume: true,
+        unknown_statement,
+        ..options.clone()
+    };
+    let mark = check_mark_state(catalogue, db, version, State::Added, &options);
+    let mut fixes = if failure.outcome_unknown() {
+        // The cut-off statement may have committed: the user checks.
+        vec![
+            (
+                fix(
+                    "if the cut-off statement committed, run",
+                    format!("migrate up --resume --skip-unknown{flag}"),
+                ),
+                up(resume(Some(UnknownStatement::Committed))),
+            ),
+            (
+                fix(
+                    "if it did not, run",
+                    format!("migrate up --resume --rerun-unknown{flag}"),
+                ),
+                up(resume(Some(UnknownStatement::RolledBack))),
+            ),
+        ]
+    } else {
+        vec![(
+            fix("fix the file and run", format!("migrate up --resume{flag}")),
+            up(resume(None)),
+        )]
+    };
+    fixes.push((
+        fix(
+            "record the true state with",
+            format!("migrate mark --only {version} --state STATE{flag}"),
+        ),
+        mark,
+    ));
+    fixes
 }
 
 fn row(
