@@ -149,6 +149,47 @@ fn a_silent_route_that_never_closes_ends_the_run_with_exit_1() {
     silent_during_a_statement(false, Duration::from_secs(60));
 }
 
+/// MySQL/MariaDB behind a proxy that forwards nothing and closes nothing:
+/// the tool's route watch shuts the session's socket, and the run ends.
+#[test]
+fn a_silent_mysql_route_that_never_closes_ends_the_run_with_exit_1() {
+    let Some(db) = TestDb::mysql() else { return };
+    // The test server of this suite listens on the loopback port 3306.
+    if !db.url().contains("127.0.0.1:3306") && !db.url().contains("localhost:3306") {
+        return;
+    }
+    let proxy = SilentProxy::start("127.0.0.1:3306", false);
+    // Through the proxy: the driver would otherwise switch a loopback
+    // connection to the server's Unix socket.
+    let url = url_with_param(
+        &url_with_port(db.url(), proxy.port),
+        "prefer_socket",
+        "false",
+    );
+    // A file of row changes that sleeps: atomic, so nothing stays behind.
+    let project = Project::new().up(1, "slow", "SELECT SLEEP(15);\nSELECT 1;\n");
+    let started = Instant::now();
+    let mut child = project
+        .command()
+        .args(["--database-url", url.as_str(), "up"])
+        .spawn();
+    db.wait_for_run_lock();
+    std::thread::sleep(Duration::from_millis(800));
+    proxy.go_silent();
+    let limit = Duration::from_secs(45);
+    while child.try_wait().expect("poll migrate").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let run = crate::support::Run::from_child(child);
+            panic!("migrate still ran {limit:?} after it started, its connection silent\n{run}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let run = crate::support::Run::from_child(child);
+    run.expect(1);
+    assert!(run.stderr.contains("went silent"), "{run}");
+}
+
 /// The server-side bounds the tool sets on its own session, read back by a
 /// migration on each server.
 #[test]

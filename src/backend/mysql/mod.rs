@@ -16,6 +16,7 @@ mod bookkeeping;
 mod catalog;
 pub mod connect;
 mod dialect;
+mod route_watch;
 
 use std::time::Duration;
 
@@ -53,6 +54,8 @@ pub struct MysqlBackend {
     /// Whether the last `ROLLBACK` warned that tables without transactions
     /// kept their changes.
     partial_rollback: bool,
+    /// Ends the session when its route goes silent; stops when dropped.
+    _route_watch: Option<route_watch::RouteWatch>,
 }
 
 /// "Some non-transactional changed tables couldn't be rolled back".
@@ -66,6 +69,14 @@ impl MysqlBackend {
             context: format!("cannot connect to {url}"),
             source,
         })?;
+        let route_watch = match target.opts.get_socket() {
+            Some(_) => None,
+            None => route_watch::watch(
+                &connection,
+                &target.opts.get_ip_or_hostname(),
+                target.opts.get_tcp_port(),
+            ),
+        };
         Ok(MysqlBackend {
             connection,
             target,
@@ -73,6 +84,7 @@ impl MysqlBackend {
             lock_name: None,
             session_lock_timeout: None,
             partial_rollback: false,
+            _route_watch: route_watch,
         })
     }
 
