@@ -273,6 +273,46 @@ INSERT INTO users (email) VALUES ('a@example.com');
     mariadb_probe(&probe);
 }
 
+/// What the public samples of scripts/fidelity-mysql.sh (sakila, employees,
+/// chinook) use beyond the broad probe, in a few lines of our own, so that
+/// `cargo test` keeps watching it: a spatial column and index, `YEAR`,
+/// `ON UPDATE CURRENT_TIMESTAMP`, `RANGE COLUMNS` partitions, a view with
+/// `SQL SECURITY INVOKER`, views that read a view only in a subquery or call
+/// a function (and sort before what they read), programs made under
+/// `TRADITIONAL`, and MariaDB's system versioning and invisible columns.
+#[test]
+fn mariadb_what_the_public_samples_use_round_trips() {
+    let Some(probe_db) = TestDb::mysql() else {
+        return;
+    };
+    let mariadb_only = match is_mariadb(&probe_db) {
+        true => {
+            "CREATE TABLE history (id INT PRIMARY KEY, v INT, note INT INVISIBLE) WITH SYSTEM VERSIONING;\n"
+        }
+        false => "",
+    };
+    drop(probe_db);
+    mariadb_probe(&format!(
+        "SET sql_mode = 'TRADITIONAL';
+CREATE TABLE address (id SMALLINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    location GEOMETRY NOT NULL, released YEAR DEFAULT NULL,
+    last_update TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+    SPATIAL KEY idx_location (location)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+CREATE TABLE salaries (emp_no INT NOT NULL, from_date DATE NOT NULL, PRIMARY KEY (emp_no, from_date))
+    PARTITION BY RANGE COLUMNS (from_date) (PARTITION p01 VALUES LESS THAN ('1985-12-31'),
+    PARTITION p02 VALUES LESS THAN MAXVALUE);
+{mariadb_only}DELIMITER ;;
+CREATE FUNCTION a_year(d DATE) RETURNS INT DETERMINISTIC RETURN YEAR(d);;
+CREATE TRIGGER address_touch BEFORE UPDATE ON address FOR EACH ROW BEGIN
+    IF NEW.released IS NULL THEN SET NEW.released = 2006; END IF; END;;
+DELIMITER ;
+CREATE SQL SECURITY INVOKER VIEW z_base AS SELECT id, released FROM address;
+CREATE VIEW a_in_subquery AS SELECT id FROM address WHERE id IN (SELECT id FROM z_base);
+CREATE VIEW a_scalar AS SELECT (SELECT MAX(released) FROM z_base) AS latest, a_year(CURDATE()) AS now_year;
+"
+    ));
+}
+
 // ----------------------------------------------------------------- SQLite
 
 /// The rows of `sqlite_schema` (without page numbers) and the header numbers.
