@@ -227,63 +227,11 @@ pub fn parse(url: &str) -> Result<Target, String> {
             );
         };
         given.push(key.to_string());
-        match key {
-            "sslmode" => {
-                tls = match value {
-                    "disable" => TlsMode::Disable,
-                    "allow" | "prefer" => TlsMode::Prefer,
-                    "require" => TlsMode::Require,
-                    "verify-ca" => TlsMode::VerifyCa,
-                    "verify-full" => TlsMode::VerifyFull,
-                    _ => {
-                        return Err(format!(
-                            "sslmode={} is not a mode: use disable, prefer, require, \
-                             verify-ca or verify-full",
-                            shown_value(value)
-                        ));
-                    }
-                };
-            }
-            "sslrootcert" => root_cert = Some(PathBuf::from(decode(key, value)?)),
-            "search_path" => search_path = Some(decode(key, value)?),
-            "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "passfile" | "gssencmode"
-            | "krbsrvname" | "service" | "requirepeer" => {
-                return Err(format!(
-                    "the PostgreSQL URL parameter `{key}` is not supported by migrate \
-                     (client certificates, password files and services are not): remove it"
-                ));
-            }
-            "port" if !is_port(value) => {
-                return Err("port= in the PostgreSQL URL is not a number from 1 to 65535".into());
-            }
-            "connect_timeout"
-            | "keepalives_idle"
-            | "keepalives_interval"
-            | "keepalives_retries"
-            | "tcp_user_timeout"
-                if value.parse::<u64>().is_err() =>
-            {
-                return Err(format!(
-                    "{key}={} in the PostgreSQL URL is not a whole number{}",
-                    shown_value(value),
-                    if key == "tcp_user_timeout" {
-                        " of milliseconds"
-                    } else if key == "keepalives_retries" {
-                        ""
-                    } else {
-                        " of seconds"
-                    }
-                ));
-            }
-            known if DRIVER_PARAMETERS.contains(&known) => kept.push(pair),
-            unknown => {
-                return Err(format!(
-                    "the PostgreSQL URL parameter `{}` is not one migrate knows: use sslmode, \
-                     sslrootcert, search_path, connect_timeout, application_name, options, \
-                     target_session_attrs or keepalives…",
-                    shown_value(unknown)
-                ));
-            }
+        match read_parameter(key, value)? {
+            Parameter::Tls(mode) => tls = mode,
+            Parameter::RootCert(path) => root_cert = Some(path),
+            Parameter::SearchPath(path) => search_path = Some(path),
+            Parameter::ForTheDriver => kept.push(pair),
         }
     }
     let rebuilt = if kept.is_empty() {
@@ -323,6 +271,78 @@ pub fn parse(url: &str) -> Result<Target, String> {
         schema,
         search_path,
     })
+}
+
+/// What one `KEY=VALUE` of the URL's query sets.
+enum Parameter {
+    /// `sslmode`.
+    Tls(TlsMode),
+    /// `sslrootcert`.
+    RootCert(PathBuf),
+    /// `search_path`.
+    SearchPath(String),
+    /// A parameter the driver reads itself: kept in the URL it is given.
+    ForTheDriver,
+}
+
+/// Reads one parameter of the URL's query, or says what is wrong with it
+/// without showing a value that may be a secret.
+fn read_parameter(key: &str, value: &str) -> Result<Parameter, String> {
+    match key {
+        "sslmode" => {
+            let mode = match value {
+                "disable" => TlsMode::Disable,
+                "allow" | "prefer" => TlsMode::Prefer,
+                "require" => TlsMode::Require,
+                "verify-ca" => TlsMode::VerifyCa,
+                "verify-full" => TlsMode::VerifyFull,
+                _ => {
+                    return Err(format!(
+                        "sslmode={} is not a mode: use disable, prefer, require, \
+                         verify-ca or verify-full",
+                        shown_value(value)
+                    ));
+                }
+            };
+            Ok(Parameter::Tls(mode))
+        }
+        "sslrootcert" => Ok(Parameter::RootCert(PathBuf::from(decode(key, value)?))),
+        "search_path" => Ok(Parameter::SearchPath(decode(key, value)?)),
+        "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "passfile" | "gssencmode"
+        | "krbsrvname" | "service" | "requirepeer" => Err(format!(
+            "the PostgreSQL URL parameter `{key}` is not supported by migrate \
+                 (client certificates, password files and services are not): remove it"
+        )),
+        "port" if !is_port(value) => {
+            Err("port= in the PostgreSQL URL is not a number from 1 to 65535".into())
+        }
+        "connect_timeout"
+        | "keepalives_idle"
+        | "keepalives_interval"
+        | "keepalives_retries"
+        | "tcp_user_timeout"
+            if value.parse::<u64>().is_err() =>
+        {
+            Err(format!(
+                "{key}={} in the PostgreSQL URL is not a whole number{}",
+                shown_value(value),
+                if key == "tcp_user_timeout" {
+                    " of milliseconds"
+                } else if key == "keepalives_retries" {
+                    ""
+                } else {
+                    " of seconds"
+                }
+            ))
+        }
+        known if DRIVER_PARAMETERS.contains(&known) => Ok(Parameter::ForTheDriver),
+        unknown => Err(format!(
+            "the PostgreSQL URL parameter `{}` is not one migrate knows: use sslmode, \
+                 sslrootcert, search_path, connect_timeout, application_name, options, \
+                 target_session_attrs or keepalives…",
+            shown_value(unknown)
+        )),
+    }
 }
 
 /// Keepalive, `TCP_USER_TIMEOUT` and the connect timeout, where the URL did
