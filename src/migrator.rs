@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::add_only::effective_state;
-use crate::backend::{Backend, LockOutcome, connect};
+use crate::backend::{Backend, Create, LockOutcome, connect};
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::repair::{self, Repair};
@@ -177,7 +177,7 @@ impl Migrator {
 
     /// Connects without the run lock and reads the state as the planner sees it.
     fn read_only(&self, catalogue: &Catalogue) -> Result<(Box<dyn Backend>, DbState), Error> {
-        let mut backend = connect(&self.config.url, false)?;
+        let mut backend = connect(&self.config.url, Create::Never)?;
         let db = read_effective_state(backend.as_mut(), &self.config.tables, catalogue)?;
         Ok((backend, db))
     }
@@ -192,7 +192,7 @@ impl Migrator {
     /// The current version, if any is applied.
     pub fn current_version(&self) -> Result<Option<Version>, Error> {
         // Reading a swept row as `added` keeps it applied: no folder needed.
-        let mut backend = connect(&self.config.url, false)?;
+        let mut backend = connect(&self.config.url, Create::Never)?;
         let db = read_state(backend.as_mut(), &self.config.tables)?;
         Ok(db.current())
     }
@@ -208,13 +208,13 @@ impl Migrator {
     /// selects it. Read-only: a database without a log table has an empty
     /// history.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, Error> {
-        let mut backend = connect(&self.config.url, false)?;
+        let mut backend = connect(&self.config.url, Create::Never)?;
         history::read(backend.as_mut(), &self.config.tables, filter)
     }
 
     /// One log entry in full, or a usage error (exit 2) when there is none with `id`.
     pub fn log_entry(&self, id: i64) -> Result<LogEntry, Error> {
-        let mut backend = connect(&self.config.url, false)?;
+        let mut backend = connect(&self.config.url, Create::Never)?;
         history::read_entry(backend.as_mut(), &self.config.tables, id)
     }
 
@@ -386,7 +386,7 @@ impl Migrator {
         &self,
         work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut backend = connect(&self.config.url, true)?;
+        let mut backend = connect(&self.config.url, Create::IfMissing)?;
         let canceller = backend.canceller();
         crate::interrupt::cancellable(canceller, || self.locked_on(backend.as_mut(), work))
     }

@@ -16,7 +16,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Create};
 use crate::dump::{render, split_omitted};
 use crate::error::Error;
 use crate::migrator::{Migrator, read_state};
@@ -162,7 +162,7 @@ impl Migrator {
     /// [`Migrator::dump_schema`], saying what to do with objects the dump
     /// cannot carry.
     pub fn dump_schema_with(&self, incomplete: Incomplete) -> Result<String, Error> {
-        let mut backend = crate::backend::connect(&self.config().url, false)?;
+        let mut backend = crate::backend::connect(&self.config().url, Create::Never)?;
         dump(backend.as_mut(), &self.config().tables, incomplete)
     }
 
@@ -178,7 +178,7 @@ impl Migrator {
         if let Some(existing) = first_migration_file(&self.config().dir) {
             return Err(Refusal::FilesExist(existing).into());
         }
-        let mut backend = crate::backend::connect(&self.config().url, false)?;
+        let mut backend = crate::backend::connect(&self.config().url, Create::Never)?;
         let state = read_state(backend.as_mut(), &self.config().tables)?;
         if let Some(version) = state.records.keys().next() {
             return Err(

@@ -193,9 +193,20 @@ pub trait Backend {
     }
 }
 
-/// Opens a session for `url`. `create` allows creating an embedded database
-/// file; without it a missing file reads as an empty database.
-pub fn connect(url: &DatabaseUrl, create: bool) -> Result<Box<dyn Backend>, Error> {
+/// Whether opening a database may create it: only an embedded SQLite file
+/// can be missing, and only a command that changes the database makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// A missing SQLite file is created on first use (changing commands).
+    IfMissing,
+    /// A missing SQLite file reads as an empty database and is never made
+    /// (`status`, `log`, `--dry-run`, a refused change).
+    Never,
+}
+
+/// Opens a session for `url`; `create` says whether a missing embedded
+/// database file may be made.
+pub fn connect(url: &DatabaseUrl, create: Create) -> Result<Box<dyn Backend>, Error> {
     match url.kind() {
         Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create)?)),
         Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(url)?)),

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
 
-use crate::backend::{Backend, Batch, Dialect, LockOutcome, StatementFailure};
+use crate::backend::{Backend, Batch, Create, Dialect, LockOutcome, StatementFailure};
 use crate::dump::DumpItem;
 use crate::error::{DbError, Error};
 use crate::log_table::{HistoryFilter, LogEntry};
@@ -40,7 +40,7 @@ pub(crate) const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as 
 /// A session with one SQLite database file.
 pub struct SqliteBackend {
     path: PathBuf,
-    create: bool,
+    create: Create,
     connection: Option<Connection>,
     /// The connection's interrupt handle once it is open, for the canceller
     /// handed out before (the file is opened only when first needed).
@@ -50,14 +50,14 @@ pub struct SqliteBackend {
 }
 
 impl SqliteBackend {
-    /// Prepares a session; the file is opened on first use. With `create`
-    /// false, a missing file reads as an empty database and is never made.
-    ///
+    /// Prepares a session; the file is opened on first use. With
+    /// [`Create::Never`], a missing file reads as an empty database and is
+    /// never made.
     ///
     /// A folder that does not exist fails every command with exit 1, as an
     /// unreachable server does: read as "no database yet" it would make
     /// `status` report version 0 for a URL that points nowhere.
-    pub fn open(path: &Path, create: bool) -> Result<SqliteBackend, Error> {
+    pub fn open(path: &Path, create: Create) -> Result<SqliteBackend, Error> {
         if let Some(folder) = path.parent()
             && !folder.as_os_str().is_empty()
             && !folder.is_dir()
@@ -80,11 +80,11 @@ impl SqliteBackend {
         })
     }
 
-    /// The connection, opening (and with `create`, creating) the file.
+    /// The connection, opening (and with [`Create::IfMissing`], creating) the file.
     fn connection(&mut self) -> Result<&mut Connection, DbError> {
         if self.connection.is_none() {
             let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            if self.create {
+            if self.create == Create::IfMissing {
                 flags |= OpenFlags::SQLITE_OPEN_CREATE;
             }
             let connection = Connection::open_with_flags(&self.path, flags).map_err(|error| {
@@ -435,7 +435,7 @@ mod tests {
             .unwrap()
             .execute_batch("CREATE TABLE t (x int)")
             .unwrap();
-        let backend = SqliteBackend::open(&path, false).unwrap();
+        let backend = SqliteBackend::open(&path, Create::Never).unwrap();
         (dir, backend)
     }
 
