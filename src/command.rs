@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 
 use clap::CommandFactory;
 
-use crate::cli::{Action, Cli, Display, Request};
+use crate::cli::{Action, Cli, OutputStyle, Request};
 use crate::error::{Error, Exit};
 use crate::execute::RunOptions;
 use crate::migrator::Migrator;
@@ -215,7 +215,7 @@ fn man_page(command: Option<&str>) -> Result<String, Error> {
 /// Prints an error that stopped the request before it ran.
 pub fn report_error(
     error: &Error,
-    display: Display,
+    display: OutputStyle,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Exit> {

@@ -29,6 +29,7 @@
 pub mod add_only;
 pub mod backend;
 pub mod cli;
+pub mod clock;
 pub mod command;
 pub mod dialect;
 pub mod drift;

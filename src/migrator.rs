@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use crate::add_only::effective_state;
 use crate::backend::{Backend, Create, LockOutcome, connect};
+use crate::clock::now;
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::repair::{self, Repair};
-use crate::execute::{Executor, Outcome, Report, RunOptions, now};
+use crate::execute::{Executor, Outcome, Report, RunOptions};
 use crate::history;
 use crate::log_table::{HistoryFilter, LogEntry, LogOperation};
 use crate::plan::{Command, Options, check_accept, check_mark_state, plan};

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use self::request::{Action, Display, Request};
+pub use self::request::{Action, OutputStyle, Request};
 use crate::error::Exit;
 use crate::script::parse_duration;
 use crate::state::State;

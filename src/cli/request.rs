@@ -97,7 +97,7 @@ pub enum Action {
 
 /// How to print.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Display {
+pub struct OutputStyle {
     /// `--json`.
     pub json: bool,
     /// `-q`.
@@ -114,7 +114,7 @@ pub struct Request {
     /// What to do.
     pub action: Action,
     /// How to print.
-    pub display: Display,
+    pub display: OutputStyle,
     /// Whether the URL is the embedded default (announced on stderr).
     pub default_url: bool,
     /// Whether to rewrite `schema/schema.sql` after a change (`--no-dump-schema` turns it off).
@@ -123,8 +123,8 @@ pub struct Request {
 
 impl Cli {
     /// How to print, known even when the rest of the request is invalid.
-    pub fn display(&self) -> Display {
-        Display {
+    pub fn display(&self) -> OutputStyle {
+        OutputStyle {
             json: self.global.json,
             quiet: self.global.quiet,
             verbose: self.global.verbose,

@@ -3,9 +3,9 @@
 //! section 7). In one transaction where the database's DDL is transactional;
 //! on MySQL/MariaDB, whose DDL commits implicitly, statement by statement.
 
-use super::now;
 use super::repair::{Repair, write_rows};
 use crate::backend::{Backend, Batch};
+use crate::clock::now;
 use crate::error::Error;
 use crate::log_table::LogOperation;
 use crate::record::{Stamp, label_carried_rows};

@@ -14,7 +14,7 @@ pub mod load;
 pub mod repair;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, Batch, StatementFailure, TransactionBoundary};
 use crate::error::{DbError, Error, MigrationError};
@@ -52,10 +52,7 @@ pub struct Outcome {
     pub error: Option<Error>,
 }
 
-/// The current time as RFC 3339 UTC with microseconds.
-pub fn now() -> String {
-    humantime::format_rfc3339_micros(SystemTime::now()).to_string()
-}
+pub use crate::clock::now;
 
 /// Runs prepared steps in order against a locked database whose tables exist.
 pub struct Executor<'r> {

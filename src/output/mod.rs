@@ -40,7 +40,7 @@ pub use self::status::{json_status, next_line, state_style, status, status_table
 pub use self::style::{ERROR_STYLE, paint};
 pub use self::text::{completions, created, loaded, man, schema, schema_written};
 pub use self::verify::{json_drift, verify};
-use crate::cli::Display;
+use crate::cli::OutputStyle;
 use crate::error::{Error, Exit};
 use crate::execute::Report;
 use crate::settings::DEFAULT_URL;
@@ -131,12 +131,16 @@ impl Empty<'_> {
 pub struct Presenter<'w> {
     out: &'w mut dyn Write,
     err: &'w mut dyn Write,
-    display: Display,
+    display: OutputStyle,
 }
 
 impl<'w> Presenter<'w> {
     /// A presenter writing to `out` and `err`.
-    pub fn new(out: &'w mut dyn Write, err: &'w mut dyn Write, display: Display) -> Presenter<'w> {
+    pub fn new(
+        out: &'w mut dyn Write,
+        err: &'w mut dyn Write,
+        display: OutputStyle,
+    ) -> Presenter<'w> {
         Presenter { out, err, display }
     }
 

@@ -431,7 +431,7 @@ fn error_lines_and_the_error_object() {
 
 /// What a presenter wrote: stdout, stderr and the exit.
 fn present(
-    display: Display,
+    display: OutputStyle,
     act: impl FnOnce(&mut Presenter) -> io::Result<Exit>,
 ) -> (String, String, Exit) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -444,17 +444,17 @@ fn present(
     )
 }
 
-const HUMAN: Display = Display {
+const HUMAN: OutputStyle = OutputStyle {
     json: false,
     quiet: false,
     verbose: 0,
 };
-const JSON: Display = Display {
+const JSON: OutputStyle = OutputStyle {
     json: true,
     quiet: false,
     verbose: 0,
 };
-const QUIET: Display = Display {
+const QUIET: OutputStyle = OutputStyle {
     json: false,
     quiet: true,
     verbose: 0,
