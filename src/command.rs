@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime};
 use clap::CommandFactory;
 
 use crate::cli::{Action, Cli, OutputStyle, Request};
+use crate::dump::Scope;
 use crate::error::{Error, Exit};
 use crate::execute::RunOptions;
 use crate::migrator::Migrator;
@@ -66,14 +67,17 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             let document = output::completions(&shell.to_string(), &completions(shell));
             p.show(Ok(document), Empty::Nothing)
         }
-        Action::SchemaDump { output, incomplete } => {
-            schema_dump(p, m, output.as_deref(), incomplete)
-        }
+        Action::SchemaDump {
+            output,
+            incomplete,
+            scope,
+        } => schema_dump(p, m, output.as_deref(), &scope, incomplete),
         Action::Bootstrap {
             options,
             dry_run,
             incomplete,
-        } => bootstrap(p, m, &options, dry_run, incomplete),
+            scope,
+        } => bootstrap(p, m, &options, dry_run, &scope, incomplete),
         Action::Load => p.show(m.load().map(output::loaded), Empty::Loaded),
         Action::Man { command } => {
             let page = man_page(command.as_deref());
@@ -150,16 +154,17 @@ fn bootstrap(
     m: &Migrator,
     options: &Options,
     dry_run: bool,
+    scope: &Scope,
     incomplete: Incomplete,
 ) -> io::Result<Exit> {
     if dry_run {
-        let dump = m.preview_bootstrap_with(incomplete);
+        let dump = m.preview_bootstrap_in(scope, incomplete);
         return p.show(
             dump.map(|dump| output::bootstrap_preview(&dump)),
             Empty::Operations,
         );
     }
-    let outcome = m.bootstrap_with(options, incomplete);
+    let outcome = m.bootstrap_in(options, scope, incomplete);
     p.show(
         outcome.map(|outcome| output::bootstrap(&outcome.done)),
         Empty::Bootstrapped,
@@ -172,9 +177,10 @@ fn schema_dump(
     p: &mut Presenter,
     m: &Migrator,
     path: Option<&Path>,
+    scope: &Scope,
     incomplete: Incomplete,
 ) -> io::Result<Exit> {
-    let dump = match m.dump_schema_with(incomplete) {
+    let dump = match m.dump_schema_in(scope, incomplete) {
         Ok(dump) => dump,
         Err(error) => return p.show(Err(error), Empty::Schema),
     };

@@ -19,6 +19,35 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Which schemas `schema_dump` reads, where the database has schemas
+/// (PostgreSQL; the other backends know only [`Scope::Default`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// The connection's schema (the first of the URL's `search_path`), with
+    /// names unqualified, so that the dump loads into any schema.
+    #[default]
+    Default,
+    /// The named schemas (`--schema A,B`). One is dumped like the default,
+    /// unqualified; several with every name qualified by its schema.
+    Named(Vec<String>),
+    /// Every schema that is not the system's nor an extension's
+    /// (`--all-schemas`), names qualified.
+    All,
+}
+
+impl Scope {
+    /// Whether a dump of `schemas` schemas in this scope names each object
+    /// with its schema: always for [`Scope::All`] (its count depends on the
+    /// database, its form should not), and when more than one is named.
+    pub fn qualifies(&self, schemas: usize) -> bool {
+        match self {
+            Scope::Default => false,
+            Scope::Named(_) => schemas > 1,
+            Scope::All => true,
+        }
+    }
+}
+
 /// Where an object goes in the dump, in load order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Section {

@@ -12,12 +12,20 @@
 //! which dumps the rest and still warns with counts. The refresh of
 //! `schema/schema.sql` after a change cannot refuse (the change has landed):
 //! it warns and leaves the file as it was rather than write an incomplete one.
+//!
+//! On PostgreSQL, `schema_dump --schema A,B` and `--all-schemas` dump more
+//! than the connection's schema ([`Scope`]), with every name qualified, so
+//! that `load` of such a file recreates each schema whatever the URL's
+//! `search_path` (the version tables go to the URL's schema, as always).
+//! `schema/schema.sql` is always the single-schema default: its refresh
+//! runs after every change, with no flags to remember, and a file that
+//! changed form with whoever ran the last command would churn in review.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::backend::{Backend, Create};
-use crate::dump::{render, split_omitted};
+use crate::dump::{Scope, render, split_omitted};
 use crate::error::Error;
 use crate::migrator::{Migrator, read_state};
 use crate::plan::{Command, Options, Refusal};
@@ -41,10 +49,11 @@ pub enum Incomplete {
 pub fn dump(
     backend: &mut dyn Backend,
     tables: &TableNames,
+    scope: &Scope,
     incomplete: Incomplete,
 ) -> Result<String, Error> {
     let items = backend
-        .dump_schema(tables)
+        .dump_schemas(tables, scope)
         .map_err(Error::database("cannot read the schema from the catalog"))?;
     let (items, omitted) = split_omitted(items);
     if !omitted.is_empty() {
@@ -101,7 +110,7 @@ fn count(n: usize) -> String {
 /// The text of `schema/schema.sql`: the dump, then the version tables and
 /// rows; refused when the dump would be incomplete.
 pub fn schema_file(backend: &mut dyn Backend, tables: &TableNames) -> Result<String, Error> {
-    let dumped = dump(backend, tables, Incomplete::Refuse)?;
+    let dumped = dump(backend, tables, &Scope::Default, Incomplete::Refuse)?;
     let state = read_state(backend, tables)?;
     Ok(format!(
         "{dumped}\n-- The version tables, as migrate recorded them.\n{}",
@@ -162,8 +171,14 @@ impl Migrator {
     /// [`Migrator::dump_schema`], saying what to do with objects the dump
     /// cannot carry.
     pub fn dump_schema_with(&self, incomplete: Incomplete) -> Result<String, Error> {
+        self.dump_schema_in(&Scope::Default, incomplete)
+    }
+
+    /// [`Migrator::dump_schema_with`] of the schemas `scope` names
+    /// (`--schema`, `--all-schemas`: PostgreSQL only).
+    pub fn dump_schema_in(&self, scope: &Scope, incomplete: Incomplete) -> Result<String, Error> {
         let mut backend = crate::backend::connect(&self.config().url, Create::Never)?;
-        dump(backend.as_mut(), &self.config().tables, incomplete)
+        dump(backend.as_mut(), &self.config().tables, scope, incomplete)
     }
 
     /// What `--bootstrap` would write as `up/1.sql`, after its checks
@@ -175,6 +190,15 @@ impl Migrator {
     /// [`Migrator::preview_bootstrap`], saying what to do with objects the
     /// dump cannot carry.
     pub fn preview_bootstrap_with(&self, incomplete: Incomplete) -> Result<String, Error> {
+        self.preview_bootstrap_in(&Scope::Default, incomplete)
+    }
+
+    /// [`Migrator::preview_bootstrap_with`] of the schemas `scope` names.
+    pub fn preview_bootstrap_in(
+        &self,
+        scope: &Scope,
+        incomplete: Incomplete,
+    ) -> Result<String, Error> {
         if let Some(existing) = first_migration_file(&self.config().dir) {
             return Err(Refusal::FilesExist(existing).into());
         }
@@ -185,7 +209,7 @@ impl Migrator {
                 Refusal::NotEmpty(vec![format!("version {version} in the version table")]).into(),
             );
         }
-        dump(backend.as_mut(), &self.config().tables, incomplete)
+        dump(backend.as_mut(), &self.config().tables, scope, incomplete)
     }
 
     /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
@@ -202,8 +226,18 @@ impl Migrator {
         options: &Options,
         incomplete: Incomplete,
     ) -> Result<crate::execute::Outcome, Error> {
+        self.bootstrap_in(options, &Scope::Default, incomplete)
+    }
+
+    /// [`Migrator::bootstrap_with`] of the schemas `scope` names.
+    pub fn bootstrap_in(
+        &self,
+        options: &Options,
+        scope: &Scope,
+        incomplete: Incomplete,
+    ) -> Result<crate::execute::Outcome, Error> {
         let dir = &self.config().dir;
-        let dumped = self.preview_bootstrap_with(incomplete)?;
+        let dumped = self.preview_bootstrap_in(scope, incomplete)?;
         let up = dir.join("up");
         std::fs::create_dir_all(&up)
             .map_err(|error| Error::Usage(format!("cannot create {}: {error}", up.display())))?;

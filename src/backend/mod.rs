@@ -18,7 +18,7 @@ pub mod sqlite;
 use std::time::Duration;
 
 pub use crate::dialect::{Dialect, TransactionBoundary};
-use crate::dump::DumpItem;
+use crate::dump::{DumpItem, Scope};
 use crate::error::{DbError, Error};
 use crate::log_table::{HistoryFilter, LogEntry};
 use crate::record::DbState;
@@ -170,6 +170,22 @@ pub trait Backend {
     /// version tables (SPEC section 7). Read-only; an empty database (or a
     /// missing SQLite file) has no items.
     fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError>;
+
+    /// [`Backend::dump_schema`] of the schemas `scope` names. The default
+    /// serves databases without schemas: only [`Scope::Default`].
+    fn dump_schemas(
+        &mut self,
+        tables: &TableNames,
+        scope: &Scope,
+    ) -> Result<Vec<DumpItem>, DbError> {
+        match scope {
+            Scope::Default => self.dump_schema(tables),
+            _ => Err(DbError::new(format!(
+                "--schema and --all-schemas are for PostgreSQL; a {} database is dumped whole",
+                self.dialect().name()
+            ))),
+        }
+    }
 
     /// The bookkeeping of one change, inside the caller's transaction: saves
     /// the version's row (deletes it when `row` is `None`) and inserts the log

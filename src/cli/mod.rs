@@ -290,7 +290,7 @@ enum CommandArgs {
     #[command(
         name = "schema_dump",
         alias = "schema-dump",
-        after_help = "Examples: migrate schema_dump --output schema/schema.sql\n          migrate schema_dump --bootstrap   # adopt an existing database as version 1"
+        after_help = "Examples: migrate schema_dump --output schema/schema.sql\n          migrate schema_dump --bootstrap   # adopt an existing database as version 1\n          migrate schema_dump --schema app,utils   # PostgreSQL: two schemas, names qualified"
     )]
     SchemaDump {
         /// Write the dump to FILE instead of stdout
@@ -310,10 +310,26 @@ enum CommandArgs {
         /// and counted on stderr); without it such a schema is refused
         #[arg(long)]
         allow_incomplete: bool,
+        /// Dump these schemas (PostgreSQL), names qualified when more than
+        /// one; default: the first schema of the URL's search_path, unqualified
+        #[arg(long, value_name = "A,B", value_delimiter = ',', value_parser = parse_schema_name)]
+        schema: Option<Vec<String>>,
+        /// Dump every schema but the system's (PostgreSQL), names qualified
+        #[arg(long, conflicts_with = "schema")]
+        all_schemas: bool,
     },
     /// Create the schema and version rows of schema/schema.sql in an empty database
     #[command(after_help = "Example: migrate load --database-url sqlite:test.db")]
     Load,
+}
+
+/// A schema name for `--schema`: not empty (the list is split on commas
+/// first, so a name cannot hold one).
+fn parse_schema_name(text: &str) -> Result<String, String> {
+    match text.is_empty() {
+        true => Err("a schema name cannot be empty".to_string()),
+        false => Ok(text.to_string()),
+    }
 }
 
 fn parse_version(text: &str) -> Result<Version, String> {

@@ -65,6 +65,8 @@ pub enum Action {
         output: Option<PathBuf>,
         /// `--allow-incomplete`.
         incomplete: crate::schema::Incomplete,
+        /// `--schema A,B` or `--all-schemas`.
+        scope: crate::dump::Scope,
     },
     /// `schema_dump --bootstrap`: `options.release` labels version 1.
     Bootstrap {
@@ -74,6 +76,8 @@ pub enum Action {
         dry_run: bool,
         /// `--allow-incomplete`.
         incomplete: crate::schema::Incomplete,
+        /// `--schema A,B` or `--all-schemas`.
+        scope: crate::dump::Scope,
     },
     /// `load`.
     Load,
@@ -330,10 +334,17 @@ fn action(
             release: label,
             dry_run,
             allow_incomplete,
+            schema,
+            all_schemas,
         } => {
             let incomplete = match allow_incomplete {
                 true => crate::schema::Incomplete::Allow,
                 false => crate::schema::Incomplete::Refuse,
+            };
+            let scope = match (all_schemas, schema) {
+                (true, _) => crate::dump::Scope::All,
+                (false, Some(names)) => crate::dump::Scope::Named(names),
+                (false, None) => crate::dump::Scope::Default,
             };
             return Ok(match bootstrap {
                 true => Action::Bootstrap {
@@ -343,8 +354,13 @@ fn action(
                     },
                     dry_run,
                     incomplete,
+                    scope,
                 },
-                false => Action::SchemaDump { output, incomplete },
+                false => Action::SchemaDump {
+                    output,
+                    incomplete,
+                    scope,
+                },
             });
         }
         CommandArgs::Load => return Ok(Action::Load),

@@ -299,6 +299,11 @@ impl OwnDatabase {
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
     }
 
+    /// The database's URL, without a `search_path`.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
     /// Runs `migrate` on schema `app` of this database.
     pub(crate) fn migrate(&self, project: &Project, args: &[&str]) -> crate::support::Run {
         project

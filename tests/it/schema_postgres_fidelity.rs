@@ -12,6 +12,13 @@
 //! the dump of B to be byte-identical to the dump of A. The other tests
 //! cover the refusals: objects the dump cannot carry, a dependency on
 //! another schema, and `load` into a schema that does not exist yet.
+//!
+//! Dumps of several schemas (`--schema A,B`, `--all-schemas`) name their
+//! schemas, so they cannot be loaded into renamed ones: their probe is
+//! loaded into a database of its own, dumped, loaded with `migrate load`
+//! into a second fresh database, and the two compared with `pg_dump -s -n
+//! A -n B` with no masking at all (same schema names on both sides), which
+//! makes the comparison exact.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -20,7 +27,7 @@ use crate::schema_postgres::{OwnDatabase, dump, in_ci, load, pg_dump, server_url
 use crate::support::{Project, TestDb, migrate};
 
 /// The probes, by name.
-const PROBES: [(&str, &str); 8] = [
+const PROBES: [(&str, &str); 9] = [
     ("aggregates", include_str!("postgres/probes/aggregates.sql")),
     (
         "row_security",
@@ -43,6 +50,10 @@ const PROBES: [(&str, &str); 8] = [
     (
         "dependency_order",
         include_str!("postgres/probes/dependency_order.sql"),
+    ),
+    (
+        "default_cycles",
+        include_str!("postgres/probes/default_cycles.sql"),
     ),
 ];
 
@@ -257,4 +268,242 @@ fn load_creates_the_schema_that_the_search_path_names() {
     let dumped = database.migrate(&Project::new(), &["schema_dump"]);
     dumped.success();
     assert!(dumped.stdout.contains("CREATE TABLE kept ("), "{dumped}");
+}
+
+#[test]
+fn a_default_or_check_that_closes_a_cycle_comes_after_its_function() {
+    let Some(db) = TestDb::postgres() else { return };
+    db.execute(include_str!("postgres/probes/default_cycles.sql"));
+    let text = dump(&db);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("the dump lacks {needle:?}:\n{text}"))
+    };
+    assert!(at("CREATE TABLE tickets") < at("FUNCTION next_ticket()"));
+    assert!(
+        at("FUNCTION next_ticket()")
+            < at("ALTER TABLE ONLY tickets ALTER COLUMN id SET DEFAULT next_ticket();")
+    );
+    assert!(at("CREATE TABLE items") < at("FUNCTION item_total(items)"));
+    assert!(
+        at("FUNCTION item_total(items)")
+            < at("ALTER TABLE items ADD CONSTRAINT items_total_positive CHECK")
+    );
+    // The child says the default it inherited, after the function.
+    assert!(
+        at("FUNCTION next_ticket()")
+            < at("ALTER TABLE special_tickets ALTER COLUMN id SET DEFAULT next_ticket();")
+    );
+    assert!(!text.contains("id integer DEFAULT"), "{text}");
+}
+
+/// The schemas of the multi-schema probe.
+const SCHEMAS: [&str; 4] = ["app", "ext", "ref", "utils"];
+
+/// `pg_dump -s -n A -n B …` of `url` (text, `\restrict` lines dropped) and
+/// its table of contents (`-Fc` listed by `pg_restore -l`, without dump
+/// ids and OIDs, sorted), leaving out the version tables in `app`; `None`
+/// when `pg_dump` cannot run (a failure when `CI=true`).
+fn pg_dump_schemas(url: &str) -> Option<(String, Vec<String>)> {
+    let run = |custom: bool| {
+        let mut command = Command::new("pg_dump");
+        command.arg("--schema-only");
+        if custom {
+            command.arg("--format=custom");
+        }
+        for schema in SCHEMAS {
+            command.arg(format!("--schema={schema}"));
+        }
+        command
+            .args([
+                "--exclude-table=app.db_version",
+                "--exclude-table=app.db_version_log",
+            ])
+            .arg(format!("--dbname={url}"))
+            .output()
+    };
+    let text = match run(false) {
+        Ok(output) => output,
+        Err(error) => {
+            assert!(!in_ci(), "CI=true and pg_dump cannot run: {error}");
+            return None;
+        }
+    };
+    assert!(text.status.success(), "pg_dump failed: {text:?}");
+    let text: Vec<String> = String::from_utf8(text.stdout)
+        .expect("UTF-8")
+        .lines()
+        .filter(|line| !line.starts_with("\\restrict") && !line.starts_with("\\unrestrict"))
+        .map(str::to_string)
+        .collect();
+    let custom = run(true).expect("pg_dump runs");
+    assert!(custom.status.success(), "pg_dump failed: {custom:?}");
+    let mut restore = Command::new("pg_restore")
+        .arg("--list")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run pg_restore");
+    restore
+        .stdin
+        .take()
+        .expect("pg_restore's stdin")
+        .write_all(&custom.stdout)
+        .expect("feed pg_restore");
+    let listed = restore.wait_with_output().expect("pg_restore ends");
+    assert!(listed.status.success(), "pg_restore failed: {listed:?}");
+    let mut entries: Vec<String> = String::from_utf8(listed.stdout)
+        .expect("UTF-8")
+        .lines()
+        .filter(|line| !line.starts_with(';') && !line.trim().is_empty())
+        .map(|line| line.splitn(4, ' ').nth(3).unwrap_or(line).to_string())
+        .collect();
+    entries.sort();
+    Some((text.join("\n"), entries))
+}
+
+#[test]
+fn several_schemas_load_back_as_pg_dump_sees_them() {
+    let Some(_enabled) = TestDb::postgres() else {
+        return;
+    };
+    let original = OwnDatabase::new();
+    original.execute(include_str!("postgres/probes/multi_schema.sql"));
+    let names = SCHEMAS.join(",");
+    let first = original.migrate(&Project::new(), &["schema_dump", "--schema", &names]);
+    first.success();
+    let text = first.stdout.clone();
+    let second = original.migrate(
+        &Project::new(),
+        &["schema_dump", "--schema", "utils,ref,app,ext"],
+    );
+    assert_eq!(second.stdout, text, "two dumps of the same schemas differ");
+    for schema in SCHEMAS {
+        assert!(
+            text.contains(&format!("CREATE SCHEMA IF NOT EXISTS {schema};")),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA ext;"),
+        "{text}"
+    );
+    assert!(text.contains("CREATE TABLE app.city ("), "{text}");
+    assert!(text.contains("CREATE TABLE utils.city ("), "{text}");
+    assert_eq!(text.matches("check_function_bodies").count(), 1, "{text}");
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("the dump lacks {needle:?}:\n{text}"))
+    };
+    // Ordered across schemas: the extension before the table using its
+    // type, the function before the default, the table before the function
+    // of its row type, which comes before the CHECK calling it.
+    assert!(at("WITH SCHEMA ext;") < at("CREATE TABLE ref.country"));
+    assert!(at("FUNCTION utils.slug(text)") < at("CREATE TABLE app.city"));
+    assert!(at("CREATE TABLE app.city") < at("FUNCTION utils.named(app.city)"));
+    assert!(at("FUNCTION utils.named(app.city)") < at("ADD CONSTRAINT city_named CHECK"));
+    assert!(at("CREATE TABLE ref.country") < at("REFERENCES ref.country(code)"));
+
+    let copy = OwnDatabase::new();
+    let project = Project::new().file("schema/schema.sql", &text);
+    copy.migrate(&project, &["load"]).success();
+    let again = copy.migrate(&Project::new(), &["schema_dump", "--schema", &names]);
+    again.success();
+    assert_eq!(again.stdout, text, "the dump of the copy differs");
+    if let (Some(of_original), Some(of_copy)) =
+        (pg_dump_schemas(original.url()), pg_dump_schemas(copy.url()))
+    {
+        assert!(!of_original.1.is_empty(), "an empty table of contents");
+        assert_eq!(of_copy.1, of_original.1, "the tables of contents differ");
+        assert_eq!(
+            of_copy.0, of_original.0,
+            "pg_dump -s sees different schemas"
+        );
+    }
+
+    // --all-schemas: the same objects, with public and without the system's.
+    let all = original.migrate(&Project::new(), &["schema_dump", "--all-schemas"]);
+    all.success();
+    assert!(
+        all.stdout.contains("CREATE SCHEMA IF NOT EXISTS public;"),
+        "{all}"
+    );
+    assert!(!all.stdout.contains("pg_toast") && !all.stdout.contains("information_schema"));
+    assert_eq!(
+        all.stdout
+            .replace("CREATE SCHEMA IF NOT EXISTS public;\n\n", "")
+            .replace(
+                "\nCOMMENT ON SCHEMA public IS 'standard public schema';\n",
+                ""
+            ),
+        text
+    );
+}
+
+#[test]
+fn a_dependency_outside_the_named_schemas_is_refused_by_name() {
+    let Some(_enabled) = TestDb::postgres() else {
+        return;
+    };
+    let database = OwnDatabase::new();
+    database.execute(include_str!("postgres/probes/multi_schema.sql"));
+    let run = database.migrate(&Project::new(), &["schema_dump", "--schema", "app,utils"]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains(
+            "outside the dumped schemas: constraint city_country_fkey on table app.city \
+             uses column code of table ref.country"
+        ),
+        "{run}"
+    );
+    let missing = database.migrate(&Project::new(), &["schema_dump", "--schema", "app,nowhere"]);
+    missing.expect(1);
+    assert!(
+        missing.stderr.contains("schema \"nowhere\" does not exist"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn all_schemas_leaves_out_the_schema_of_nothing_but_the_version_tables() {
+    let Some(_enabled) = TestDb::postgres() else {
+        return;
+    };
+    let database = OwnDatabase::new();
+    let project = Project::new().file(
+        "schema/schema.sql",
+        "CREATE SCHEMA IF NOT EXISTS data;\nCREATE TABLE data.t (id integer);\n",
+    );
+    // The version tables land in app, the URL's schema; data holds the table.
+    database.migrate(&project, &["load"]).success();
+    let all = database.migrate(&Project::new(), &["schema_dump", "--all-schemas"]);
+    all.success();
+    assert!(all.stdout.contains("CREATE TABLE data.t ("), "{all}");
+    assert!(!all.stdout.contains("SCHEMA IF NOT EXISTS app"), "{all}");
+    assert!(!all.stdout.contains("db_version"), "{all}");
+}
+
+#[test]
+fn one_named_schema_is_the_default_dump() {
+    let Some(db) = TestDb::postgres() else { return };
+    db.execute(include_str!("postgres/probes/dependency_order.sql"));
+    let named = migrate(
+        &Project::new(),
+        &db,
+        &["schema_dump", "--schema", db.name()],
+    );
+    named.success();
+    assert_eq!(named.stdout, dump(&db));
+    // Another schema by name, read through the same connection, unqualified.
+    let Some(other) = TestDb::postgres() else {
+        return;
+    };
+    other.execute("CREATE TABLE elsewhere (id integer)");
+    let elsewhere = migrate(
+        &Project::new(),
+        &db,
+        &["schema_dump", "--schema", other.name()],
+    );
+    elsewhere.success();
+    assert_eq!(elsewhere.stdout, dump(&other));
 }

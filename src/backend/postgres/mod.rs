@@ -35,7 +35,7 @@ use self::values::{params, read_row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, StatementFailure};
-use crate::dump::DumpItem;
+use crate::dump::{DumpItem, Scope};
 use crate::error::{DbError, Error};
 use crate::log_table::{self, HistoryFilter, LogEntry};
 use crate::record::{DbState, VersionRecord};
@@ -326,8 +326,16 @@ impl Backend for PostgresBackend {
     }
 
     fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+        self.dump_schemas(tables, &Scope::Default)
+    }
+
+    fn dump_schemas(
+        &mut self,
+        tables: &TableNames,
+        scope: &Scope,
+    ) -> Result<Vec<DumpItem>, DbError> {
         self.flush()?;
-        catalog::read(&self.runtime, &self.client, &self.schema, tables)
+        catalog::read(&self.runtime, &self.client, &self.schema, tables, scope)
     }
 
     fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {

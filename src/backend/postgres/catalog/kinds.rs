@@ -5,7 +5,8 @@
 //! orders the dump, and the objects the dump cannot carry.
 //!
 //! Like [`super::queries`], each binds `$1` the schema, `$2` and `$3` the
-//! version tables, orders its rows, and lets the server print what it can.
+//! version tables, `$4` the prefix of the schema's names and `$5` the
+//! dumped schemas, orders its rows, and lets the server print what it can.
 //! Where PostgreSQL has no `pg_get_*def` (aggregates, collations, text
 //! search), the statement is built the way `pg_dump` builds it, from the
 //! catalog's columns; the columns that moved between major versions
@@ -18,11 +19,12 @@
 /// `regproc` would qualify an overloaded name with the schema's).
 pub(super) const AGGREGATES: &str = "\
 WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
-fname AS (SELECT p.oid, CASE WHEN p.pronamespace IN ((SELECT oid FROM s), 'pg_catalog'::regnamespace)
+fname AS (SELECT p.oid, CASE WHEN p.pronamespace = 'pg_catalog'::regnamespace
+      OR (p.pronamespace = (SELECT oid FROM s) AND $4 = '')
     THEN quote_ident(p.proname) ELSE quote_ident(pn.nspname) || '.' || quote_ident(p.proname) END AS name
   FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace)
 SELECT p.oid::regprocedure::text,
-  format(E'CREATE AGGREGATE %I(%s) (\\n    SFUNC = %s,\\n    STYPE = %s%s\\n);', p.proname,
+  format(E'CREATE AGGREGATE %s%I(%s) (\\n    SFUNC = %s,\\n    STYPE = %s%s\\n);', $4, p.proname,
     pg_get_function_arguments(p.oid),
     (SELECT name FROM fname WHERE fname.oid = a.aggtransfn), format_type(a.aggtranstype, NULL),
     concat(
@@ -55,7 +57,8 @@ SELECT p.oid::regprocedure::text,
           WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
       CASE WHEN a.aggminitval IS NOT NULL THEN E',\\n    MINITCOND = ' || quote_literal(a.aggminitval) END,
       CASE WHEN a.aggsortop <> 0 THEN E',\\n    SORTOP = ' || (SELECT CASE
-          WHEN o.oprnamespace IN ((SELECT oid FROM s), 'pg_catalog'::regnamespace) THEN o.oprname::text
+          WHEN o.oprnamespace = 'pg_catalog'::regnamespace
+            OR (o.oprnamespace = (SELECT oid FROM s) AND $4 = '') THEN o.oprname::text
           ELSE format('OPERATOR(%I.%s)', on_.nspname, o.oprname) END
         FROM pg_operator o JOIN pg_namespace on_ ON on_.oid = o.oprnamespace WHERE o.oid = a.aggsortop) END,
       CASE WHEN p.proparallel::text <> 'u' THEN E',\\n    PARALLEL = '
@@ -70,8 +73,8 @@ ORDER BY p.oid::regprocedure::text COLLATE \"C\"";
 
 /// Row-level security policies, with their table.
 pub(super) const POLICIES: &str = "\
-SELECT c.relname::text, pol.polname::text,
-  format('CREATE POLICY %I ON %I%s%s%s%s%s;', pol.polname, c.relname,
+SELECT $4 || c.relname::text, pol.polname::text,
+  format('CREATE POLICY %I ON %s%I%s%s%s%s%s;', pol.polname, $4, c.relname,
     CASE WHEN NOT pol.polpermissive THEN E'\\n    AS RESTRICTIVE' END,
     CASE pol.polcmd::text WHEN 'r' THEN E'\\n    FOR SELECT' WHEN 'a' THEN E'\\n    FOR INSERT'
       WHEN 'w' THEN E'\\n    FOR UPDATE' WHEN 'd' THEN E'\\n    FOR DELETE' END,
@@ -92,8 +95,8 @@ ORDER BY 1, 2";
 /// Rules (not the `_RETURN` rule of a view, which is the view), with their
 /// table and whether they are enabled.
 pub(super) const RULES: &str = "\
-SELECT c.relname::text, r.rulename::text, pg_get_ruledef(r.oid), r.ev_enabled::text,
-  quote_ident(c.relname), quote_ident(r.rulename)
+SELECT $4 || c.relname::text, r.rulename::text, pg_get_ruledef(r.oid), r.ev_enabled::text,
+  $4 || quote_ident(c.relname), quote_ident(r.rulename)
 FROM pg_rewrite r
 JOIN pg_class c ON c.oid = r.ev_class
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -104,8 +107,8 @@ ORDER BY 1, 2";
 
 /// Collations, as `pg_dump` writes them.
 pub(super) const COLLATIONS: &str = "\
-SELECT c.collname::text,
-  format('CREATE COLLATION %I (%s);', c.collname, concat_ws(', ',
+SELECT $4 || c.collname::text,
+  format('CREATE COLLATION %s%I (%s);', $4, c.collname, concat_ws(', ',
     'provider = ' || CASE c.collprovider::text WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc'
       WHEN 'b' THEN 'builtin' ELSE 'default' END,
     CASE WHEN NOT c.collisdeterministic THEN 'deterministic = false' END,
@@ -127,9 +130,10 @@ ORDER BY 1";
 
 /// Text-search dictionaries, with their template and options.
 pub(super) const TS_DICTIONARIES: &str = "\
-SELECT d.dictname::text,
-  format(E'CREATE TEXT SEARCH DICTIONARY %I (\\n    TEMPLATE = %s%s\\n);', d.dictname,
-    CASE WHEN t.tmplnamespace IN (n.oid, 'pg_catalog'::regnamespace) THEN quote_ident(t.tmplname)
+SELECT $4 || d.dictname::text,
+  format(E'CREATE TEXT SEARCH DICTIONARY %s%I (\\n    TEMPLATE = %s%s\\n);', $4, d.dictname,
+    CASE WHEN t.tmplnamespace = 'pg_catalog'::regnamespace
+        OR (t.tmplnamespace = n.oid AND $4 = '') THEN quote_ident(t.tmplname)
       ELSE quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) END,
     ', ' || d.dictinitoption)
 FROM pg_ts_dict d
@@ -145,12 +149,13 @@ ORDER BY 1";
 /// token type with its dictionaries in order (the mappings of the built-in
 /// configuration it was copied from, if it was, are all spelled out).
 pub(super) const TS_CONFIGURATIONS: &str = "\
-SELECT c.cfgname::text,
-  format(E'CREATE TEXT SEARCH CONFIGURATION %I (\\n    PARSER = %s\\n);', c.cfgname,
-    CASE WHEN p.prsnamespace IN (n.oid, 'pg_catalog'::regnamespace) THEN quote_ident(p.prsname)
+SELECT $4 || c.cfgname::text,
+  format(E'CREATE TEXT SEARCH CONFIGURATION %s%I (\\n    PARSER = %s\\n);', $4, c.cfgname,
+    CASE WHEN p.prsnamespace = 'pg_catalog'::regnamespace
+        OR (p.prsnamespace = n.oid AND $4 = '') THEN quote_ident(p.prsname)
       ELSE quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) END)
-  || coalesce((SELECT string_agg(format(E'\\nALTER TEXT SEARCH CONFIGURATION %I\\n    ADD MAPPING FOR %s WITH %s;',
-        c.cfgname, m.token, m.dictionaries), '' ORDER BY m.tokid)
+  || coalesce((SELECT string_agg(format(E'\\nALTER TEXT SEARCH CONFIGURATION %s%I\\n    ADD MAPPING FOR %s WITH %s;',
+        $4, c.cfgname, m.token, m.dictionaries), '' ORDER BY m.tokid)
       FROM (SELECT m.maptokentype AS tokid,
           (SELECT t.alias FROM ts_token_type(c.cfgparser) t WHERE t.tokid = m.maptokentype) AS token,
           string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dictionaries
@@ -164,93 +169,107 @@ WHERE n.nspname = $1
     WHERE x.classid = 'pg_ts_config'::regclass AND x.objid = c.oid AND x.deptype = 'e')
 ORDER BY 1";
 
-/// The comment on the schema itself, as a `DO` block that names whichever
-/// schema the dump is loaded into (the dump never names its schema).
+/// The comment on the schema itself: in the single-schema dump, as a `DO`
+/// block that names whichever schema the dump is loaded into (that dump
+/// never names its schema); when several are dumped, by its name.
 pub(super) const SCHEMA_COMMENT: &str = "\
-SELECT format(E'DO $comment$\\nBEGIN\\n    EXECUTE format(''COMMENT ON SCHEMA %%I IS %%L'', current_schema(), %L);\\nEND\\n$comment$;',
-  d.description)
+SELECT CASE WHEN $4 = '' THEN format(E'DO $comment$\\nBEGIN\\n    EXECUTE format(''COMMENT ON SCHEMA %%I IS %%L'', current_schema(), %L);\\nEND\\n$comment$;',
+  d.description) ELSE format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description) END
 FROM pg_description d
 JOIN pg_namespace n ON n.oid = d.objoid
 WHERE d.classoid = 'pg_namespace'::regclass AND n.nspname = $1";
 
-/// Every object of the schema with the key its dump item is known by, and
-/// every `pg_depend` edge between two of them, as (key, key it needs).
+/// Every object of the dumped schemas with the key its dump item is known
+/// by and the key of the item that holds it, and every `pg_depend` edge
+/// from an object of schema `$1` to an object of a dumped schema, as (key,
+/// key it needs, owner of the first, owner of the second).
 ///
-/// A key names the item that creates the object: a column default, a
-/// table's CHECK and the table's row type are all the table (`rel:t`), a
-/// domain's CHECK is the domain, an array type is its element type, an
-/// object that belongs to an extension is the extension. Only normal
-/// dependencies count: automatic and internal ones (an index on its table,
-/// a sequence owned by a column) are the database's own bookkeeping and
-/// would make cycles (a serial column's default needs its sequence, which
-/// the column owns).
+/// A key names the item that creates the object: a table's CHECK and the
+/// table's row type are the table (`rel:t`), a domain's CHECK is the
+/// domain, an array type is its element type, an object that belongs to an
+/// extension is the extension. A column default (`default:t.c`) and a
+/// table's CHECK constraint (`check:t.k`) have keys of their own and the
+/// table as owner: they are part of the table unless they close a cycle
+/// (a default calling a function that reads the table), and then they
+/// become statements of their own (see `split_cycles`). In a dump of
+/// several schemas every key carries the quoted schema (`$4` not empty).
+/// Only normal dependencies count: automatic and internal ones (an index
+/// on its table, a sequence owned by a column) are the database's own
+/// bookkeeping and would make cycles (a serial column's default needs its
+/// sequence, which the column owns).
 pub(super) const GRAPH: &str = "\
-WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
-objects (classid, objid, key) AS (
-  SELECT 'pg_class'::regclass, c.oid, CASE WHEN c.relkind IN ('i', 'I') THEN 'index:'
-      WHEN c.relkind = 'c' THEN 'type:' ELSE 'rel:' END || c.relname
-  FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM s)
+WITH s AS (SELECT oid, CASE WHEN $4 = '' THEN '' ELSE quote_ident(nspname) || '.' END AS pfx
+  FROM pg_namespace WHERE nspname = ANY($5)),
+objects (classid, objid, nsp, key, owner) AS (
+  SELECT 'pg_class'::regclass, c.oid, s.oid, CASE WHEN c.relkind IN ('i', 'I') THEN 'index:'
+      WHEN c.relkind = 'c' THEN 'type:' ELSE 'rel:' END || s.pfx || c.relname, NULL
+  FROM pg_class c JOIN s ON s.oid = c.relnamespace
   UNION ALL
-  SELECT 'pg_type'::regclass, t.oid, CASE WHEN r.relkind IS NULL OR r.relkind = 'c'
-      THEN 'type:' || coalesce(mr.typname, e.typname) ELSE 'rel:' || r.relname END
+  SELECT 'pg_type'::regclass, t.oid, s.oid, CASE WHEN r.relkind IS NULL OR r.relkind = 'c'
+      THEN 'type:' || s.pfx || coalesce(mr.typname, e.typname) ELSE 'rel:' || s.pfx || r.relname END,
+    NULL
   FROM pg_type t
+  JOIN s ON s.oid = t.typnamespace
   JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
   LEFT JOIN pg_class r ON r.oid = e.typrelid
   LEFT JOIN pg_range rg ON rg.rngmultitypid = e.oid
   LEFT JOIN pg_type mr ON mr.oid = rg.rngtypid
-  WHERE t.typnamespace = (SELECT oid FROM s)
   UNION ALL
-  SELECT 'pg_proc'::regclass, p.oid, 'func:' || p.oid::regprocedure::text
-  FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM s)
+  SELECT 'pg_proc'::regclass, p.oid, s.oid, 'func:' || p.oid::regprocedure::text, NULL
+  FROM pg_proc p JOIN s ON s.oid = p.pronamespace
   UNION ALL
-  SELECT 'pg_constraint'::regclass, k.oid, CASE WHEN k.contype = 'f'
-      THEN 'fk:' || c.relname || '.' || k.conname
-      WHEN k.conrelid <> 0 THEN 'rel:' || c.relname ELSE 'type:' || t.typname END
+  SELECT 'pg_constraint'::regclass, k.oid, s.oid, CASE WHEN k.contype = 'f'
+      THEN 'fk:' || s.pfx || c.relname || '.' || k.conname
+      WHEN k.conrelid <> 0 AND k.contype = 'c' THEN 'check:' || s.pfx || c.relname || '.' || k.conname
+      WHEN k.conrelid <> 0 THEN 'rel:' || s.pfx || c.relname ELSE 'type:' || s.pfx || t.typname END,
+    CASE WHEN k.conrelid <> 0 AND k.contype = 'c' THEN 'rel:' || s.pfx || c.relname END
   FROM pg_constraint k
+  JOIN s ON s.oid = k.connamespace
   LEFT JOIN pg_class c ON c.oid = k.conrelid
   LEFT JOIN pg_type t ON t.oid = k.contypid
-  WHERE k.connamespace = (SELECT oid FROM s)
   UNION ALL
-  SELECT 'pg_attrdef'::regclass, d.oid, 'rel:' || c.relname
-  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
-  WHERE c.relnamespace = (SELECT oid FROM s)
+  SELECT 'pg_attrdef'::regclass, d.oid, s.oid, 'default:' || s.pfx || c.relname || '.' || a.attname,
+    'rel:' || s.pfx || c.relname
+  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid JOIN s ON s.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
   UNION ALL
-  SELECT 'pg_rewrite'::regclass, r.oid, CASE WHEN r.rulename = '_RETURN' THEN 'rel:' || c.relname
-      ELSE 'rule:' || c.relname || '.' || r.rulename END
-  FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-  WHERE c.relnamespace = (SELECT oid FROM s)
+  SELECT 'pg_rewrite'::regclass, r.oid, s.oid, CASE WHEN r.rulename = '_RETURN'
+      THEN 'rel:' || s.pfx || c.relname ELSE 'rule:' || s.pfx || c.relname || '.' || r.rulename END,
+    NULL
+  FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN s ON s.oid = c.relnamespace
   UNION ALL
-  SELECT 'pg_trigger'::regclass, g.oid, 'trigger:' || c.relname || '.' || g.tgname
-  FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-  WHERE c.relnamespace = (SELECT oid FROM s)
+  SELECT 'pg_trigger'::regclass, g.oid, s.oid, 'trigger:' || s.pfx || c.relname || '.' || g.tgname, NULL
+  FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN s ON s.oid = c.relnamespace
   UNION ALL
-  SELECT 'pg_policy'::regclass, pol.oid, 'policy:' || c.relname || '.' || pol.polname
-  FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid
-  WHERE c.relnamespace = (SELECT oid FROM s)
+  SELECT 'pg_policy'::regclass, pol.oid, s.oid, 'policy:' || s.pfx || c.relname || '.' || pol.polname,
+    NULL
+  FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid JOIN s ON s.oid = c.relnamespace
   UNION ALL
-  SELECT 'pg_collation'::regclass, oid, 'collation:' || collname
-  FROM pg_collation WHERE collnamespace = (SELECT oid FROM s)
+  SELECT 'pg_collation'::regclass, o.oid, s.oid, 'collation:' || s.pfx || o.collname, NULL
+  FROM pg_collation o JOIN s ON s.oid = o.collnamespace
   UNION ALL
-  SELECT 'pg_ts_config'::regclass, oid, 'tsconfig:' || cfgname
-  FROM pg_ts_config WHERE cfgnamespace = (SELECT oid FROM s)
+  SELECT 'pg_ts_config'::regclass, o.oid, s.oid, 'tsconfig:' || s.pfx || o.cfgname, NULL
+  FROM pg_ts_config o JOIN s ON s.oid = o.cfgnamespace
   UNION ALL
-  SELECT 'pg_ts_dict'::regclass, oid, 'tsdict:' || dictname
-  FROM pg_ts_dict WHERE dictnamespace = (SELECT oid FROM s)
+  SELECT 'pg_ts_dict'::regclass, o.oid, s.oid, 'tsdict:' || s.pfx || o.dictname, NULL
+  FROM pg_ts_dict o JOIN s ON s.oid = o.dictnamespace
   UNION ALL
-  SELECT 'pg_statistic_ext'::regclass, oid, 'stat:' || stxname
-  FROM pg_statistic_ext WHERE stxnamespace = (SELECT oid FROM s)
+  SELECT 'pg_statistic_ext'::regclass, o.oid, s.oid, 'stat:' || s.pfx || o.stxname, NULL
+  FROM pg_statistic_ext o JOIN s ON s.oid = o.stxnamespace
 ),
 keyed AS (
-  SELECT o.classid, o.objid, coalesce('ext:' || x.extname, o.key) AS key
+  SELECT o.classid, o.objid, o.nsp, coalesce('ext:' || x.extname, o.key) AS key,
+    coalesce('ext:' || x.extname, o.owner, o.key) AS owner
   FROM objects o
   LEFT JOIN pg_depend e ON e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e'
   LEFT JOIN pg_extension x ON x.oid = e.refobjid AND e.refclassid = 'pg_extension'::regclass
 )
-SELECT DISTINCT a.key, b.key
+SELECT DISTINCT a.key, b.key, a.owner, b.owner
 FROM pg_depend d
 JOIN keyed a ON a.classid = d.classid AND a.objid = d.objid
 JOIN keyed b ON b.classid = d.refclassid AND b.objid = d.refobjid
-WHERE d.deptype = 'n' AND a.key <> b.key
+WHERE d.deptype = 'n' AND a.owner <> b.owner
+  AND a.nsp = (SELECT oid FROM pg_namespace WHERE nspname = $1)
 ORDER BY 1, 2";
 
 /// What the dump cannot carry, one row each, as `kind: object`: object
@@ -259,7 +278,8 @@ ORDER BY 1, 2";
 /// parsers and templates, casts and event triggers using the schema's
 /// functions, privileges), and what the schema's objects use in another
 /// schema that is not a system one (an FK to `ref.country`, a type of an
-/// extension installed in `public`). Objects made by an extension are the
+/// extension installed in `public`; a schema dumped with it is not another
+/// schema). Objects made by an extension are the
 /// extension's; objects made by the server (oid below 16384) are never
 /// another schema's.
 pub(super) const OMITTED: &str = "\
@@ -345,17 +365,24 @@ SELECT DISTINCT what FROM (
   SELECT 'privileges: ' || pg_describe_object('pg_type'::regclass, t.oid, 0)
   FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM s) AND t.typacl IS NOT NULL
   UNION ALL
-  SELECT 'privileges: schema' FROM pg_namespace n
+  SELECT 'privileges: schema' || CASE WHEN $4 <> '' THEN ' ' || quote_ident(n.nspname) ELSE '' END
+  FROM pg_namespace n
   WHERE n.oid = (SELECT oid FROM s) AND n.nspacl IS NOT NULL
     AND n.nspacl <> acldefault('n', n.nspowner)
+    -- `public` starts with privileges of its own (PostgreSQL 15: USAGE to
+    -- PUBLIC), recorded as its initial ones: those are not a change.
+    AND n.nspacl IS DISTINCT FROM (SELECT i.initprivs FROM pg_init_privs i
+      WHERE i.classoid = 'pg_namespace'::regclass AND i.objoid = n.oid AND i.objsubid = 0)
   UNION ALL
-  SELECT format('outside the schema: %s uses %s',
+  SELECT format('%s: %s uses %s',
+      CASE WHEN $4 = '' THEN 'outside the schema' ELSE 'outside the dumped schemas' END,
       pg_describe_object(d.classid, d.objid, d.objsubid),
       pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid))
   FROM own o
   JOIN pg_depend d ON d.classid = o.classid AND d.objid = o.objid
   WHERE d.deptype IN ('n', 'a') AND d.refobjid >= 16384
     AND (pg_identify_object(d.refclassid, d.refobjid, 0)).schema
-      NOT IN ($1, 'pg_catalog', 'information_schema')
+      NOT IN ('pg_catalog', 'information_schema')
+    AND (pg_identify_object(d.refclassid, d.refobjid, 0)).schema <> ALL($5)
 ) omitted
 ORDER BY 1";

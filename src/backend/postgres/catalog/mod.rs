@@ -15,7 +15,12 @@
 //!   `pg_get_triggerdef`, the name of `pg_get_functiondef` and
 //!   `pg_get_statisticsobjdef`): [`unqualify`] removes exactly that prefix.
 //!   The one statement that must name the schema, `COMMENT ON SCHEMA`, runs
-//!   in a `DO` block that names `current_schema()`.
+//!   in a `DO` block that names `current_schema()`. A dump of several
+//!   schemas (`--schema A,B`, `--all-schemas`, issue 13) is the opposite:
+//!   the queries run with `search_path = pg_catalog`, so that the server
+//!   qualifies every name, and bind the prefix `schema.` (`$4`) for the
+//!   names they print themselves; each schema gets `CREATE SCHEMA IF NOT
+//!   EXISTS`, and the dependency graph spans every dumped schema.
 //! - A constant number of set-based queries, one per object kind, whatever
 //!   the size of the schema, sent together so that they share one round
 //!   trip; never a query per table.
@@ -31,7 +36,9 @@
 //! record, the names inside a quoted function body (a plpgsql `t%ROWTYPE`,
 //! a `LANGUAGE sql` body reading a table), need not exist when the function
 //! is created: the dump turns `check_function_bodies` off once, first, as
-//! `pg_dump` does.
+//! `pg_dump` does. A default or CHECK that calls a function needing its own
+//! table is a cycle no order breaks: [`cycles`] takes it out of the table
+//! into a later `ALTER TABLE`, as `pg_dump` does.
 //!
 //! Completeness (issue 13): what the reader cannot dump, and what the
 //! schema uses in another schema, comes back as [`Section::Omitted`] items
@@ -39,10 +46,11 @@
 //!
 //! Needs PostgreSQL 14 or later (`prosqlbody`, `tgparentid`, multiranges).
 
+mod cycles;
 mod kinds;
 mod queries;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -56,11 +64,12 @@ use self::queries::*;
 use super::bookkeeping::quote;
 use super::convert;
 use super::driver::Driver;
-use crate::dump::{DumpItem, Section, in_section};
+use crate::dump::{DumpItem, Scope, Section, in_section};
 use crate::error::DbError;
 use crate::settings::TableNames;
 
-/// Reads every object of `schema` (except the version tables) as dump items.
+/// Reads every object of the schemas `scope` names (except the version
+/// tables, which live in `schema`, the connection's schema) as dump items.
 ///
 /// Runs its queries in a read-only transaction of its own, which it ends:
 /// call it outside a transaction.
@@ -69,33 +78,173 @@ pub fn read(
     client: &Client,
     schema: &str,
     tables: &TableNames,
+    scope: &Scope,
 ) -> Result<Vec<DumpItem>, DbError> {
     driver.block_on(async {
         client
-            .batch_execute(&format!(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = {}",
-                quote(schema)
-            ))
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(convert)?;
-        let catalog = fetch(client, schema, tables).await;
+        let catalogs = read_all(client, schema, tables, scope).await;
         let end = client
-            .batch_execute(if catalog.is_ok() {
+            .batch_execute(if catalogs.is_ok() {
                 "COMMIT"
             } else {
                 "ROLLBACK"
             })
             .await;
-        let catalog = catalog.map_err(convert)?;
+        let (catalogs, schemas) = catalogs?;
         end.map_err(convert)?;
-        catalog.items().map_err(convert)
+        items(&catalogs, &schemas, scope).map_err(convert)
     })
 }
 
-/// The rows of every catalog query.
+/// The schemas to dump and the catalog of each, inside the caller's
+/// transaction.
+async fn read_all(
+    client: &Client,
+    schema: &str,
+    tables: &TableNames,
+    scope: &Scope,
+) -> Result<(Vec<Catalog>, Vec<String>), DbError> {
+    let schemas = match scope {
+        Scope::Default => vec![schema.to_string()],
+        Scope::Named(names) => {
+            let rows = client
+                .query(
+                    "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1::text[])",
+                    &[names],
+                )
+                .await
+                .map_err(convert)?;
+            let found: Vec<String> = rows.iter().filter_map(|row| row.try_get(0).ok()).collect();
+            if let Some(missing) = names.iter().find(|name| !found.contains(name)) {
+                return Err(DbError::new(format!(
+                    "schema {} does not exist: check --schema",
+                    quote(missing)
+                )));
+            }
+            let mut names = names.clone();
+            names.sort();
+            names.dedup();
+            names
+        }
+        Scope::All => {
+            let rows = client.query(ALL_SCHEMAS, &[]).await.map_err(convert)?;
+            rows.iter()
+                .map(|row| row.try_get(0))
+                .collect::<Result<_, _>>()
+                .map_err(convert)?
+        }
+    };
+    // One schema keeps its names bare (the dump loads into any schema);
+    // several name every object with its schema, which the `pg_get_*def`
+    // functions then do too, since no dumped schema is on the path.
+    let qualified = scope.qualifies(schemas.len());
+    let path = match (qualified, schemas.first()) {
+        (false, Some(only)) => quote(only),
+        _ => "pg_catalog".to_string(),
+    };
+    client
+        .batch_execute(&format!("SET LOCAL search_path = {path}"))
+        .await
+        .map_err(convert)?;
+    // The server's quoting (`app`, `"My App"`), which the queries' keys use.
+    let quoted: Vec<String> = client
+        .query(
+            "SELECT quote_ident(s) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, at) ORDER BY at",
+            &[&schemas],
+        )
+        .await
+        .map_err(convert)?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()
+        .map_err(convert)?;
+    let mut catalogs = Vec::with_capacity(schemas.len());
+    for (name, quoted) in schemas.iter().zip(&quoted) {
+        let prefix = match qualified {
+            true => format!("{quoted}."),
+            false => String::new(),
+        };
+        // The version tables are left out of their own schema only: a
+        // table of that name elsewhere is the user's.
+        let none = TableNames {
+            versions: String::new(),
+            log: String::new(),
+        };
+        let tables = if name == schema { tables } else { &none };
+        let catalog = fetch(client, name, tables, prefix, &schemas)
+            .await
+            .map_err(convert)?;
+        catalogs.push(catalog);
+    }
+    Ok((catalogs, schemas))
+}
+
+/// Every schema that is neither the system's (`pg_catalog`,
+/// `information_schema`, `pg_toast*`, `pg_temp*`) nor an extension's.
+const ALL_SCHEMAS: &str = "\
+SELECT n.nspname::text FROM pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+  AND NOT EXISTS (SELECT FROM pg_depend x
+    WHERE x.classid = 'pg_namespace'::regclass AND x.objid = n.oid AND x.deptype = 'e')
+ORDER BY 1";
+
+/// The dump items of every catalog, ordered by the dependencies between
+/// them, with a `CREATE SCHEMA` for each schema when names are qualified.
+fn items(catalogs: &[Catalog], schemas: &[String], scope: &Scope) -> Result<Vec<DumpItem>, Error> {
+    let mut graph = Vec::new();
+    for catalog in catalogs {
+        for row in &catalog.graph {
+            graph.push(Edge::of(row)?);
+        }
+    }
+    let split = cycles::split(&graph);
+    let mut items = Items::default();
+    let qualified = scope.qualifies(schemas.len());
+    for catalog in catalogs {
+        let before = items.list.len();
+        catalog.push_items(&mut items, &split)?;
+        // --all-schemas leaves out the schema that holds nothing but the
+        // version tables: it is migrate's, not the user's.
+        let only_version_tables = items.list.len() == before;
+        if qualified && !(only_version_tables && *scope == Scope::All && catalog.holds_versions) {
+            let sql = format!("CREATE SCHEMA IF NOT EXISTS {};", catalog.schema);
+            let name = format!("schema {}", catalog.schema);
+            items.push(DumpItem::new(Section::Schemas, name, sql));
+        }
+    }
+    items.link(&graph);
+    let mut items = items.list;
+    if !items.is_empty() {
+        // Once, first: function bodies may name what comes later (see
+        // the header). `SET`, not `SET LOCAL`, since the dump may run
+        // outside a transaction, as `pg_dump`'s does.
+        items.push(DumpItem::new(
+            Section::Schemas,
+            "check_function_bodies",
+            "SET check_function_bodies = false;",
+        ));
+    }
+    for catalog in catalogs {
+        for row in &catalog.omitted {
+            let what: String = row.try_get(0)?;
+            items.push(DumpItem::new(Section::Omitted, what, String::new()));
+        }
+    }
+    Ok(items)
+}
+
+/// The rows of every catalog query, for one schema.
 struct Catalog {
-    /// The target schema as `pg_get_*def` quotes it.
+    /// The schema as `pg_get_*def` quotes it.
     schema: String,
+    /// What the schema's own names start with: nothing when one schema is
+    /// dumped, `schema.` when several are.
+    prefix: String,
+    /// Whether the version tables live in this schema.
+    holds_versions: bool,
     extensions: Vec<Row>,
     types: Vec<Row>,
     sequences: Vec<Row>,
@@ -147,13 +296,22 @@ const QUERIES: [&str; 22] = [
 
 /// Sends every query at once: tokio-postgres pipelines the requests of
 /// futures polled together, so they cost one round trip between them.
-async fn fetch(client: &Client, schema: &str, tables: &TableNames) -> Result<Catalog, Error> {
-    // Every query binds the same three names (each uses those it needs):
-    // $1 the schema, $2 and $3 the version tables to leave out.
-    let params: [(&(dyn ToSql + Sync), Type); 3] = [
+async fn fetch(
+    client: &Client,
+    schema: &str,
+    tables: &TableNames,
+    prefix: String,
+    schemas: &[String],
+) -> Result<Catalog, Error> {
+    // Every query binds the same five values (each uses those it needs):
+    // $1 the schema, $2 and $3 the version tables to leave out, $4 the
+    // prefix of the schema's names, $5 every dumped schema.
+    let params: [(&(dyn ToSql + Sync), Type); 5] = [
         (&schema, Type::NAME),
         (&tables.versions, Type::NAME),
         (&tables.log, Type::NAME),
+        (&prefix, Type::TEXT),
+        (&schemas, Type::NAME_ARRAY),
     ];
     let results = all(QUERIES
         .iter()
@@ -163,12 +321,14 @@ async fn fetch(client: &Client, schema: &str, tables: &TableNames) -> Result<Cat
     let mut results = results.into_iter();
     let mut next = || results.next().unwrap_or_default();
     let schema_rows = next();
-    let schema = match schema_rows.first() {
+    let quoted = match schema_rows.first() {
         Some(row) => row.try_get(0)?,
         None => quote(schema),
     };
     Ok(Catalog {
-        schema,
+        schema: quoted,
+        prefix,
+        holds_versions: !tables.versions.is_empty(),
         extensions: next(),
         types: next(),
         sequences: next(),
@@ -221,6 +381,15 @@ async fn all<T, E, F: Future<Output = Result<T, E>>>(futures: Vec<F>) -> Result<
     Ok(values.into_iter().flatten().collect())
 }
 
+/// One edge of the [`kinds::GRAPH`] query: the object keyed `from` (held
+/// by the item keyed `from_owner`) needs the object keyed `to`.
+struct Edge {
+    from: String,
+    to: String,
+    from_owner: String,
+    to_owner: String,
+}
+
 /// The dump items as they are made, each findable by the key the
 /// [`kinds::GRAPH`] query gives its object.
 #[derive(Default)]
@@ -240,16 +409,23 @@ impl Items {
         self.list.push(item);
     }
 
-    /// Makes each item depend on the items of the objects its object needs.
-    fn link(&mut self, graph: &[Row]) -> Result<(), Error> {
-        for row in graph {
-            let (from, to): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            let (Some(&from), Some(&to)) = (self.keys.get(&from), self.keys.get(&to)) else {
+    /// Makes each item depend on the items of the objects its object needs:
+    /// a default or CHECK that is not an item of its own is its table's.
+    fn link(&mut self, graph: &[Edge]) {
+        let find = |key: &str, owner: &str| self.keys.get(key).or_else(|| self.keys.get(owner));
+        let mut links = Vec::new();
+        for edge in graph {
+            let (Some(&from), Some(&to)) = (
+                find(&edge.from, &edge.from_owner),
+                find(&edge.to, &edge.to_owner),
+            ) else {
                 continue;
             };
-            if from == to {
-                continue;
+            if from != to {
+                links.push((from, to));
             }
+        }
+        for (from, to) in links {
             let Some(needed) = self.list.get(to) else {
                 continue;
             };
@@ -260,16 +436,33 @@ impl Items {
                 item.depends_on.push(needed);
             }
         }
-        Ok(())
+    }
+}
+
+impl Edge {
+    fn of(row: &Row) -> Result<Edge, Error> {
+        Ok(Edge {
+            from: row.try_get(0)?,
+            to: row.try_get(1)?,
+            from_owner: row.try_get(2)?,
+            to_owner: row.try_get(3)?,
+        })
     }
 }
 
 impl Catalog {
-    fn items(&self) -> Result<Vec<DumpItem>, Error> {
-        let mut items = Items::default();
+    /// Adds the schema's items; the defaults and checks in `split` become
+    /// statements of their own (see [`cycles`]).
+    fn push_items(&self, items: &mut Items, split: &HashSet<String>) -> Result<(), Error> {
         for row in &self.extensions {
             let (name, quoted): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            let sql = format!("CREATE EXTENSION IF NOT EXISTS {quoted};");
+            let sql = match self.prefix.is_empty() {
+                true => format!("CREATE EXTENSION IF NOT EXISTS {quoted};"),
+                false => format!(
+                    "CREATE EXTENSION IF NOT EXISTS {quoted} WITH SCHEMA {};",
+                    self.schema
+                ),
+            };
             let key = format!("ext:{name}");
             items.keyed(key, DumpItem::new(Section::Extensions, name, sql));
         }
@@ -283,7 +476,7 @@ impl Catalog {
             };
             items.keyed(format!("type:{name}"), item);
         }
-        self.push_text_search(&mut items)?;
+        self.push_text_search(items)?;
         for row in &self.sequences {
             let name: String = row.try_get(0)?;
             if let Some(owned_by) = row.try_get::<_, Option<String>>(2)? {
@@ -293,37 +486,35 @@ impl Catalog {
             let key = format!("rel:{name}");
             items.keyed(key, DumpItem::new(Section::Sequences, name, sql));
         }
-        self.push_tables(&mut items)?;
-        self.push_indexes(&mut items)?;
-        self.push_views(&mut items)?;
-        self.push_functions(&mut items)?;
-        self.push_triggers(&mut items)?;
-        self.push_policies_and_rules(&mut items)?;
+        self.push_tables(items, split)?;
+        self.push_indexes(items)?;
+        self.push_views(items)?;
+        self.push_functions(items)?;
+        self.push_triggers(items)?;
+        self.push_policies_and_rules(items)?;
         for row in &self.schema_comment {
             let sql: String = row.try_get(0)?;
-            items.push(DumpItem::new(Section::Comments, "SCHEMA", sql));
+            let name = match self.prefix.is_empty() {
+                true => "SCHEMA".to_string(),
+                false => format!("SCHEMA {}", self.schema),
+            };
+            items.push(DumpItem::new(Section::Comments, name, sql));
         }
         for row in &self.comments {
             let (name, sql): (String, String) = (row.try_get(0)?, row.try_get(1)?);
             items.push(DumpItem::new(Section::Comments, name, sql));
         }
-        items.link(&self.graph)?;
-        let mut items = items.list;
-        if !items.is_empty() {
-            // Once, first: function bodies may name what comes later (see
-            // the header). `SET`, not `SET LOCAL`, since the dump may run
-            // outside a transaction, as `pg_dump`'s does.
-            items.push(DumpItem::new(
-                Section::Schemas,
-                "check_function_bodies",
-                "SET check_function_bodies = false;",
-            ));
+        Ok(())
+    }
+
+    /// `definition` with the one name a `pg_get_*def` function qualifies
+    /// made bare (see [`unqualify`]), in a dump of one schema; as it is in
+    /// a dump of several, where every name keeps its schema.
+    fn bare(&self, definition: &str, after: &str, qualified: &str, plain: &str) -> String {
+        match self.prefix.is_empty() {
+            true => unqualify(definition, after, qualified, plain),
+            false => definition.to_string(),
         }
-        for row in &self.omitted {
-            let what: String = row.try_get(0)?;
-            items.push(DumpItem::new(Section::Omitted, what, String::new()));
-        }
-        Ok(items)
     }
 
     /// Collations and text-search dictionaries and configurations, with the
@@ -362,7 +553,7 @@ impl Catalog {
             let quoted_table: String = row.try_get(4)?;
             let quoted: String = row.try_get(5)?;
             // pg_get_ruledef qualifies the table whatever the search_path.
-            let definition = unqualify(
+            let definition = self.bare(
                 &definition,
                 " AS\n",
                 &format!(" TO {}.{quoted_table}", self.schema),
@@ -388,16 +579,45 @@ impl Catalog {
         Ok(())
     }
 
-    fn push_tables(&self, items: &mut Items) -> Result<(), Error> {
+    /// Tables with their columns and constraints, and, as items of their
+    /// own after the function that closes the cycle, the defaults and
+    /// checks in `split`.
+    fn push_tables(&self, items: &mut Items, split: &HashSet<String>) -> Result<(), Error> {
         let mut columns: BTreeMap<String, Vec<Column>> = BTreeMap::new();
+        let mut defaults = Vec::new();
         for row in &self.columns {
             let table: String = row.try_get(0)?;
-            columns.entry(table).or_default().push(Column::of(row)?);
+            let quoted_table: String = row.try_get(23)?;
+            let mut column = Column::of(row)?;
+            let key = format!("default:{table}.{}", column.name);
+            if split.contains(&key) && column.identity.is_empty() && column.generated.is_empty() {
+                // Taken out before any table is made, so that a child
+                // inheriting the column says its default itself.
+                if let Some(default) = column.default.take() {
+                    let sql = format!(
+                        "ALTER TABLE ONLY {quoted_table} ALTER COLUMN {} SET DEFAULT {default};",
+                        column.quoted
+                    );
+                    defaults.push((
+                        key,
+                        table.clone(),
+                        format!("{table}.{} (default)", column.name),
+                        sql,
+                    ));
+                }
+            }
+            columns.entry(table).or_default().push(column);
         }
         let mut constraints: BTreeMap<String, Vec<Constraint>> = BTreeMap::new();
         for row in &self.constraints {
             let constraint = Constraint::of(row)?;
-            if constraint.kind == "f" {
+            let key = format!("check:{}.{}", constraint.table, constraint.name);
+            if constraint.kind == "c" && split.contains(&key) {
+                // Without ONLY: children made before it inherit it, as they
+                // would have from the CREATE TABLE.
+                let name = format!("{}.{} (check)", constraint.table, constraint.name);
+                defaults.push((key, constraint.table.clone(), name, constraint.alter()));
+            } else if constraint.kind == "f" {
                 let sql = format!(
                     "ALTER TABLE {} ADD CONSTRAINT {} {};",
                     constraint.quoted_table, constraint.quoted, constraint.definition
@@ -431,11 +651,27 @@ impl Catalog {
                 items.push(DumpItem {
                     section: Section::Indexes,
                     name: format!("{} (replica identity)", item.name),
-                    depends_on: vec![index],
+                    depends_on: vec![format!("{}{index}", self.prefix)],
                     sql,
                 });
             }
             items.keyed(format!("rel:{}", item.name), item);
+        }
+        for (key, table, name, sql) in defaults {
+            let section = match items.keys.get(&format!("rel:{table}")) {
+                Some(&at) => items
+                    .list
+                    .get(at)
+                    .map_or(Section::Tables, |item| item.section),
+                None => Section::Tables,
+            };
+            let item = DumpItem {
+                section,
+                name,
+                depends_on: vec![in_section(section, &table)],
+                sql,
+            };
+            items.keyed(key, item);
         }
         Ok(())
     }
@@ -463,7 +699,7 @@ impl Catalog {
                 items.push(DumpItem::new(Section::Indexes, name, cluster));
                 continue;
             }
-            let mut sql = unqualify(
+            let mut sql = self.bare(
                 &definition,
                 &format!("INDEX {quoted} ON "),
                 &format!("{}.{quoted_table} USING ", self.schema),
@@ -477,7 +713,8 @@ impl Catalog {
             let mut depends_on = Vec::new();
             if let (Some(parent), Some(quoted_parent)) = (parent, quoted_parent) {
                 sql.push_str(&format!(
-                    "\nALTER INDEX {quoted_parent} ATTACH PARTITION {quoted};"
+                    "\nALTER INDEX {quoted_parent} ATTACH PARTITION {}{quoted};",
+                    self.prefix
                 ));
                 depends_on.push(parent);
             }
@@ -501,7 +738,7 @@ impl Catalog {
         for row in &self.statistics {
             let name: String = row.try_get(0)?;
             let definition: String = row.try_get(1)?;
-            let mut sql = unqualify(
+            let mut sql = self.bare(
                 &definition,
                 "CREATE STATISTICS ",
                 &format!("{}.", self.schema),
@@ -552,7 +789,7 @@ impl Catalog {
                 "p" => "PROCEDURE",
                 _ => "FUNCTION",
             };
-            let definition = unqualify(
+            let definition = self.bare(
                 &definition,
                 &format!("CREATE OR REPLACE {keyword} "),
                 &format!("{}.", self.schema),
@@ -582,7 +819,7 @@ impl Catalog {
             let quoted: String = row.try_get(4)?;
             let definition: String = row.try_get(5)?;
             let enabled: String = row.try_get(6)?;
-            let mut sql = unqualify(
+            let mut sql = self.bare(
                 &definition,
                 &format!("TRIGGER {quoted} "),
                 &format!(" ON {}.{quoted_table} ", self.schema),

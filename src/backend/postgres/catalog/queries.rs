@@ -1,11 +1,14 @@
 //! The catalog queries of the object kinds `schema_dump` has carried since
 //! issue 6. Each binds `$1` the schema, `$2` and `$3` the version tables to
-//! leave out (using those it needs), and orders its rows by name.
+//! leave out (empty strings in a schema that does not hold them), `$4` the
+//! prefix of the schema's own names (empty for the single-schema dump,
+//! `schema.` when several schemas are dumped) and `$5` every dumped schema
+//! (using those it needs), and orders its rows by name.
 
 pub(super) const SCHEMA: &str = "SELECT quote_ident($1)";
 
 pub(super) const EXTENSIONS: &str = "\
-SELECT e.extname::text, quote_ident(e.extname)
+SELECT e.extname::text, quote_ident(e.extname), quote_ident(n.nspname)
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE n.nspname = $1
 ORDER BY e.extname";
@@ -13,12 +16,12 @@ ORDER BY e.extname";
 /// Enum, domain, composite and range types, each with its statement and
 /// the types of the schema it uses.
 pub(super) const TYPES: &str = "\
-SELECT t.typname::text,
+SELECT $4 || t.typname::text,
   CASE t.typtype
-  WHEN 'e' THEN format(E'CREATE TYPE %I AS ENUM (\\n%s\\n);', t.typname,
+  WHEN 'e' THEN format(E'CREATE TYPE %s%I AS ENUM (\\n%s\\n);', $4, t.typname,
     (SELECT string_agg('    ' || quote_literal(e.enumlabel), E',\\n' ORDER BY e.enumsortorder)
      FROM pg_enum e WHERE e.enumtypid = t.oid))
-  WHEN 'd' THEN format('CREATE DOMAIN %I AS %s%s%s%s%s;%s', t.typname,
+  WHEN 'd' THEN format('CREATE DOMAIN %s%I AS %s%s%s%s%s;%s', $4, t.typname,
     format_type(t.typbasetype, t.typtypmod),
     CASE WHEN t.typcollation <> b.typcollation
       THEN ' COLLATE ' || t.typcollation::regcollation::text END,
@@ -27,25 +30,25 @@ SELECT t.typname::text,
     (SELECT string_agg(format(E'\\n    CONSTRAINT %I %s', k.conname, pg_get_constraintdef(k.oid)),
        '' ORDER BY k.conname)
      FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' AND k.convalidated),
-    (SELECT string_agg(format(E'\\nALTER DOMAIN %I ADD CONSTRAINT %I %s;', t.typname, k.conname,
+    (SELECT string_agg(format(E'\\nALTER DOMAIN %s%I ADD CONSTRAINT %I %s;', $4, t.typname, k.conname,
        pg_get_constraintdef(k.oid)), '' ORDER BY k.conname)
      FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' AND NOT k.convalidated))
-  WHEN 'c' THEN format(E'CREATE TYPE %I AS (\\n%s\\n);', t.typname,
+  WHEN 'c' THEN format(E'CREATE TYPE %s%I AS (\\n%s\\n);', $4, t.typname,
     (SELECT string_agg(format('    %I %s%s', a.attname, format_type(a.atttypid, a.atttypmod),
        CASE WHEN a.attcollation <> at.typcollation
          THEN ' COLLATE ' || a.attcollation::regcollation::text END), E',\\n' ORDER BY a.attnum)
      FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
      WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))
-  WHEN 'r' THEN format(E'CREATE TYPE %I AS RANGE (\\n    SUBTYPE = %s%s%s%s%s,\\n    MULTIRANGE_TYPE_NAME = %I\\n);',
-    t.typname, format_type(r.rngsubtype, NULL),
+  WHEN 'r' THEN format(E'CREATE TYPE %s%I AS RANGE (\\n    SUBTYPE = %s%s%s%s%s,\\n    MULTIRANGE_TYPE_NAME = %s%I\\n);',
+    $4, t.typname, format_type(r.rngsubtype, NULL),
     CASE WHEN NOT o.opcdefault THEN E',\\n    SUBTYPE_OPCLASS = ' || quote_ident(o.opcname) END,
     CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
       THEN E',\\n    COLLATION = ' || r.rngcollation::regcollation::text END,
     CASE WHEN r.rngcanonical <> 0 THEN E',\\n    CANONICAL = ' || r.rngcanonical::regproc::text END,
     CASE WHEN r.rngsubdiff <> 0 THEN E',\\n    SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END,
-    mt.typname)
+    $4, mt.typname)
   END,
-  ARRAY(SELECT DISTINCT u.typname::text
+  ARRAY(SELECT DISTINCT $4 || u.typname::text
     FROM pg_depend d
     JOIN pg_type dt ON dt.oid = d.refobjid
     JOIN pg_type u ON u.oid = CASE WHEN dt.typcategory = 'A' THEN dt.typelem ELSE dt.oid END
@@ -71,12 +74,12 @@ ORDER BY t.typname";
 /// Sequences not made by an identity column nor owned by a version table,
 /// with the column that owns them, if one does.
 pub(super) const SEQUENCES: &str = "\
-SELECT c.relname::text,
-  format(E'CREATE %sSEQUENCE %I\\n    AS %s\\n    START WITH %s\\n    INCREMENT BY %s\\n    MINVALUE %s\\n    MAXVALUE %s\\n    CACHE %s%s;',
-    CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' END, c.relname,
+SELECT $4 || c.relname::text,
+  format(E'CREATE %sSEQUENCE %s%I\\n    AS %s\\n    START WITH %s\\n    INCREMENT BY %s\\n    MINVALUE %s\\n    MAXVALUE %s\\n    CACHE %s%s;',
+    CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' END, $4, c.relname,
     format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
     CASE WHEN s.seqcycle THEN E'\\n    CYCLE' END),
-  (SELECT format('ALTER SEQUENCE %I OWNED BY %s.%I;', c.relname, t.oid::regclass, a.attname)
+  (SELECT format('ALTER SEQUENCE %s%I OWNED BY %s.%I;', $4, c.relname, t.oid::regclass, a.attname)
    FROM pg_depend d
    JOIN pg_class t ON t.oid = d.refobjid
    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
@@ -97,13 +100,13 @@ ORDER BY c.relname";
 /// Tables, partitioned tables and partitions, with their row-level
 /// security, the type of a typed table and the replica identity.
 pub(super) const TABLES: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), c.relkind::text, c.relpersistence::text,
+SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), c.relkind::text, c.relpersistence::text,
   c.relispartition,
   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
   ARRAY(SELECT h.inhparent::regclass::text FROM pg_inherits h
     WHERE h.inhrelid = c.oid ORDER BY h.inhseqno),
-  ARRAY(SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent
+  ARRAY(SELECT $4 || p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent
     WHERE h.inhrelid = c.oid AND p.relnamespace = c.relnamespace ORDER BY h.inhseqno),
   (SELECT string_agg(format('%s=%L', o.option_name, o.option_value), ', ')
    FROM pg_options_to_table(c.reloptions) o),
@@ -125,11 +128,11 @@ ORDER BY c.relname";
 /// set, `n_distinct` and `n_distinct_inherited`: a server may keep its own
 /// bookkeeping there).
 pub(super) const COLUMNS: &str = "\
-SELECT c.relname::text, a.attname::text, quote_ident(a.attname),
+SELECT $4 || c.relname::text, a.attname::text, quote_ident(a.attname),
   format_type(a.atttypid, a.atttypmod),
   CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END,
   pg_get_expr(d.adbin, d.adrelid), a.attnotnull, a.attidentity::text, a.attgenerated::text,
-  a.attislocal, i.relname::text, quote_ident(i.relname), format_type(i.seqtypid, NULL),
+  a.attislocal, $4 || i.relname::text, $4 || quote_ident(i.relname), format_type(i.seqtypid, NULL),
   i.seqstart, i.seqincrement, i.seqmin, i.seqmax, i.seqcache, i.seqcycle,
   CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage::text WHEN 'p' THEN 'PLAIN'
     WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
@@ -137,7 +140,8 @@ SELECT c.relname::text, a.attname::text, quote_ident(a.attname),
   nullif(a.attstattarget::int, -1),
   (SELECT string_agg(o.option, ', ' ORDER BY o.at)
    FROM unnest(a.attoptions) WITH ORDINALITY AS o(option, at)
-   WHERE o.option LIKE 'n\\_distinct%')
+   WHERE o.option LIKE 'n\\_distinct%'),
+  $4 || quote_ident(c.relname)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -158,7 +162,7 @@ ORDER BY c.relname, a.attnum";
 /// Primary key, unique, check, exclusion and foreign key constraints made
 /// on the table itself (not cloned from a partitioned parent or inherited).
 pub(super) const CONSTRAINTS: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), k.conname::text, quote_ident(k.conname),
+SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), k.conname::text, quote_ident(k.conname),
   k.contype::text, pg_get_constraintdef(k.oid), k.convalidated
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
@@ -173,9 +177,9 @@ ORDER BY c.relname, k.conname";
 /// is a partition of; and the clustered indexes a constraint made.
 pub(super) const INDEXES: &str = "\
 SELECT * FROM (
-  SELECT c.relname::text, quote_ident(c.relname), c.relkind::text,
-    i.relname::text, quote_ident(i.relname), pg_get_indexdef(i.oid), x.indisclustered,
-    p.relname::text, p.oid::regclass::text,
+  SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), c.relkind::text,
+    $4 || i.relname::text, quote_ident(i.relname), pg_get_indexdef(i.oid), x.indisclustered,
+    $4 || p.relname::text, p.oid::regclass::text,
     EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = c.oid
       AND k.contype IN ('p', 'u', 'x')) AS by_constraint
   FROM pg_index x
@@ -193,7 +197,7 @@ ORDER BY 4";
 
 /// Extended statistics objects.
 pub(super) const STATISTICS: &str = "\
-SELECT s.stxname::text, pg_get_statisticsobjdef(s.oid)
+SELECT $4 || s.stxname::text, pg_get_statisticsobjdef(s.oid)
 FROM pg_statistic_ext s
 JOIN pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_class c ON c.oid = s.stxrelid
@@ -205,12 +209,12 @@ ORDER BY s.stxname";
 /// Views and materialized views, with their options, check option and
 /// column defaults.
 pub(super) const VIEWS: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), c.relkind::text, pg_get_viewdef(c.oid),
+SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), c.relkind::text, pg_get_viewdef(c.oid),
   (SELECT string_agg(format('%s=%L', o.option_name, o.option_value), ', ')
    FROM pg_options_to_table(c.reloptions) o WHERE o.option_name <> 'check_option'),
   (SELECT upper(o.option_value)
    FROM pg_options_to_table(c.reloptions) o WHERE o.option_name = 'check_option'),
-  (SELECT string_agg(format(E'\\nALTER VIEW %I ALTER COLUMN %I SET DEFAULT %s;', c.relname,
+  (SELECT string_agg(format(E'\\nALTER VIEW %s%I ALTER COLUMN %I SET DEFAULT %s;', $4, c.relname,
      a.attname, pg_get_expr(d.adbin, d.adrelid)), '' ORDER BY a.attnum)
    FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
    WHERE d.adrelid = c.oid)
@@ -234,7 +238,7 @@ ORDER BY p.oid::regprocedure::text COLLATE \"C\"";
 
 /// Triggers made on the table itself (not cloned onto a partition).
 pub(super) const TRIGGERS: &str = "\
-SELECT c.relname::text, quote_ident(c.relname), c.relkind::text, t.tgname::text,
+SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), c.relkind::text, t.tgname::text,
   quote_ident(t.tgname), pg_get_triggerdef(t.oid), t.tgenabled::text
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
@@ -258,16 +262,16 @@ comments (kind, object, description) AS (
   SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
       WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX'
       WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
-    quote_ident(c.relname), d.description
+    $4 || quote_ident(c.relname), d.description
   FROM pg_description d JOIN rel c ON c.oid = d.objoid
   WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind <> 'c'
   UNION ALL
-  SELECT 'COLUMN', quote_ident(c.relname) || '.' || quote_ident(a.attname), d.description
+  SELECT 'COLUMN', $4 || quote_ident(c.relname) || '.' || quote_ident(a.attname), d.description
   FROM pg_description d JOIN rel c ON c.oid = d.objoid
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
   WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0
   UNION ALL
-  SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, quote_ident(t.typname),
+  SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, $4 || quote_ident(t.typname),
     d.description
   FROM pg_description d JOIN pg_type t ON t.oid = d.objoid
   LEFT JOIN pg_class c ON c.oid = t.typrelid
@@ -284,19 +288,19 @@ comments (kind, object, description) AS (
     AND NOT EXISTS (SELECT FROM pg_depend x
       WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid AND x.deptype IN ('e', 'i'))
   UNION ALL
-  SELECT 'CONSTRAINT', quote_ident(k.conname) || ' ON ' || coalesce(quote_ident(c.relname),
-      'DOMAIN ' || quote_ident(t.typname)), d.description
+  SELECT 'CONSTRAINT', quote_ident(k.conname) || ' ON ' || coalesce($4 || quote_ident(c.relname),
+      'DOMAIN ' || $4 || quote_ident(t.typname)), d.description
   FROM pg_description d JOIN pg_constraint k ON k.oid = d.objoid
   LEFT JOIN rel c ON c.oid = k.conrelid
   LEFT JOIN pg_type t ON t.oid = k.contypid
   WHERE d.classoid = 'pg_constraint'::regclass AND k.connamespace = (SELECT oid FROM s)
     AND (c.oid IS NOT NULL OR t.oid IS NOT NULL)
   UNION ALL
-  SELECT 'TRIGGER', quote_ident(g.tgname) || ' ON ' || quote_ident(c.relname), d.description
+  SELECT 'TRIGGER', quote_ident(g.tgname) || ' ON ' || $4 || quote_ident(c.relname), d.description
   FROM pg_description d JOIN pg_trigger g ON g.oid = d.objoid JOIN rel c ON c.oid = g.tgrelid
   WHERE d.classoid = 'pg_trigger'::regclass
   UNION ALL
-  SELECT 'AGGREGATE', format('%I(%s)', p.proname, pg_get_function_identity_arguments(p.oid)),
+  SELECT 'AGGREGATE', format('%s%I(%s)', $4, p.proname, pg_get_function_identity_arguments(p.oid)),
     d.description
   FROM pg_description d JOIN pg_proc p ON p.oid = d.objoid
   WHERE d.classoid = 'pg_proc'::regclass AND p.pronamespace = (SELECT oid FROM s)
@@ -304,23 +308,23 @@ comments (kind, object, description) AS (
     AND NOT EXISTS (SELECT FROM pg_depend x
       WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e')
   UNION ALL
-  SELECT 'POLICY', quote_ident(p.polname) || ' ON ' || quote_ident(c.relname), d.description
+  SELECT 'POLICY', quote_ident(p.polname) || ' ON ' || $4 || quote_ident(c.relname), d.description
   FROM pg_description d JOIN pg_policy p ON p.oid = d.objoid JOIN rel c ON c.oid = p.polrelid
   WHERE d.classoid = 'pg_policy'::regclass
   UNION ALL
-  SELECT 'RULE', quote_ident(r.rulename) || ' ON ' || quote_ident(c.relname), d.description
+  SELECT 'RULE', quote_ident(r.rulename) || ' ON ' || $4 || quote_ident(c.relname), d.description
   FROM pg_description d JOIN pg_rewrite r ON r.oid = d.objoid JOIN rel c ON c.oid = r.ev_class
   WHERE d.classoid = 'pg_rewrite'::regclass AND r.rulename <> '_RETURN'
   UNION ALL
-  SELECT 'COLLATION', quote_ident(o.collname), d.description
+  SELECT 'COLLATION', $4 || quote_ident(o.collname), d.description
   FROM pg_description d JOIN pg_collation o ON o.oid = d.objoid
   WHERE d.classoid = 'pg_collation'::regclass AND o.collnamespace = (SELECT oid FROM s)
   UNION ALL
-  SELECT 'TEXT SEARCH CONFIGURATION', quote_ident(o.cfgname), d.description
+  SELECT 'TEXT SEARCH CONFIGURATION', $4 || quote_ident(o.cfgname), d.description
   FROM pg_description d JOIN pg_ts_config o ON o.oid = d.objoid
   WHERE d.classoid = 'pg_ts_config'::regclass AND o.cfgnamespace = (SELECT oid FROM s)
   UNION ALL
-  SELECT 'TEXT SEARCH DICTIONARY', quote_ident(o.dictname), d.description
+  SELECT 'TEXT SEARCH DICTIONARY', $4 || quote_ident(o.dictname), d.description
   FROM pg_description d JOIN pg_ts_dict o ON o.oid = d.objoid
   WHERE d.classoid = 'pg_ts_dict'::regclass AND o.dictnamespace = (SELECT oid FROM s)
   UNION ALL
