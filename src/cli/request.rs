@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Cli, CommandArgs, GlobalArgs, RollbackArgs};
+use super::{ChangeArgs, Cli, CommandArgs, GlobalArgs, RollbackArgs};
 use crate::error::Error;
 use crate::execute::RunOptions;
 use crate::history::HistoryFilter;
@@ -233,8 +233,86 @@ fn action(
     release_env: Option<String>,
     lock_timeout: Option<Duration>,
 ) -> Result<Action, Error> {
+    let command = match phase_command(command) {
+        Ok((command, change, extra)) => {
+            return migrate_action(command, change, extra, &release_env, lock_timeout);
+        }
+        Err(other) => other,
+    };
+    match command {
+        CommandArgs::Status { check } => Ok(Action::Status { check }),
+        CommandArgs::Version => Ok(Action::Version),
+        CommandArgs::Verify { accept, dry_run } => Ok(Action::Verify { accept, dry_run }),
+        CommandArgs::Log { id: Some(id), .. } => Ok(Action::LogEntry { id }),
+        CommandArgs::Log {
+            id: None,
+            errors,
+            limit,
+            version,
+        } => Ok(Action::Log(HistoryFilter {
+            id: None,
+            version,
+            errors,
+            limit,
+        })),
+        CommandArgs::New {
+            name,
+            simdrop,
+            drop,
+            timestamp,
+        } => Ok(Action::New(NewVersion {
+            name,
+            simdrop,
+            drop,
+            timestamp,
+        })),
+        CommandArgs::Completions { shell } => Ok(Action::Completions(shell)),
+        CommandArgs::Man { command } => Ok(Action::Man { command }),
+        CommandArgs::SchemaDump {
+            output,
+            bootstrap,
+            release: label,
+            dry_run,
+            allow_incomplete,
+            schema,
+            all_schemas,
+        } => schema_dump_action(
+            output,
+            bootstrap,
+            label,
+            dry_run,
+            allow_incomplete,
+            schema,
+            all_schemas,
+            &release_env,
+        ),
+        CommandArgs::Load => Ok(Action::Load),
+        CommandArgs::Mark {
+            target,
+            only,
+            state,
+            release: label,
+            allow_drift,
+            dry_run,
+        } => {
+            let options = Options {
+                release: release(label, &release_env)?,
+                allow_drift,
+                ..Options::default()
+            };
+            mark_action(target, only, state, options, dry_run)
+        }
+        // The phase commands were taken by `phase_command` above; clap
+        // cannot hand over anything else.
+        phase => Err(Error::Usage(format!("unexpected command: {phase:?}"))),
+    }
+}
+
+/// A phase command (`up`, `down`, `simdrop`, …) as the planner's command,
+/// its change options and the options only it has; any other command back.
+fn phase_command(command: CommandArgs) -> Result<(Command, ChangeArgs, Options), CommandArgs> {
     let none = Options::default();
-    let (command, change, extra) = match command {
+    Ok(match command {
         CommandArgs::Up {
             target,
             change,
@@ -294,97 +372,23 @@ fn action(
                 ..none
             },
         ),
-        CommandArgs::Status { check } => return Ok(Action::Status { check }),
-        CommandArgs::Version => return Ok(Action::Version),
-        CommandArgs::Verify { accept, dry_run } => {
-            return Ok(Action::Verify { accept, dry_run });
-        }
-        CommandArgs::Log { id: Some(id), .. } => return Ok(Action::LogEntry { id }),
-        CommandArgs::Log {
-            id: None,
-            errors,
-            limit,
-            version,
-        } => {
-            return Ok(Action::Log(HistoryFilter {
-                id: None,
-                version,
-                errors,
-                limit,
-            }));
-        }
-        CommandArgs::New {
-            name,
-            simdrop,
-            drop,
-            timestamp,
-        } => {
-            return Ok(Action::New(NewVersion {
-                name,
-                simdrop,
-                drop,
-                timestamp,
-            }));
-        }
-        CommandArgs::Completions { shell } => return Ok(Action::Completions(shell)),
-        CommandArgs::Man { command } => return Ok(Action::Man { command }),
-        CommandArgs::SchemaDump {
-            output,
-            bootstrap,
-            release: label,
-            dry_run,
-            allow_incomplete,
-            schema,
-            all_schemas,
-        } => {
-            let incomplete = match allow_incomplete {
-                true => crate::schema::Incomplete::Allow,
-                false => crate::schema::Incomplete::Refuse,
-            };
-            let scope = match (all_schemas, schema) {
-                (true, _) => crate::dump::Scope::All,
-                (false, Some(names)) => crate::dump::Scope::Named(names),
-                (false, None) => crate::dump::Scope::Default,
-            };
-            return Ok(match bootstrap {
-                true => Action::Bootstrap {
-                    options: Options {
-                        release: release(label, &release_env)?,
-                        ..none
-                    },
-                    dry_run,
-                    incomplete,
-                    scope,
-                },
-                false => Action::SchemaDump {
-                    output,
-                    incomplete,
-                    scope,
-                },
-            });
-        }
-        CommandArgs::Load => return Ok(Action::Load),
-        CommandArgs::Mark {
-            target,
-            only,
-            state,
-            release: label,
-            allow_drift,
-            dry_run,
-        } => {
-            let options = Options {
-                release: release(label, &release_env)?,
-                allow_drift,
-                ..none
-            };
-            return mark_action(target, only, state, options, dry_run);
-        }
-    };
+        other => return Err(other),
+    })
+}
+
+/// The run of a phase command.
+fn migrate_action(
+    command: Command,
+    change: ChangeArgs,
+    extra: Options,
+    release_env: &Option<String>,
+    lock_timeout: Option<Duration>,
+) -> Result<Action, Error> {
     Ok(Action::Migrate {
         command,
         options: Options {
             only: change.only,
-            release: release(change.release, &release_env)?,
+            release: release(change.release, release_env)?,
             allow_drift: change.allow_drift,
             ..extra
         },
@@ -393,6 +397,45 @@ fn action(
             lock_timeout,
         },
         dry_run: change.dry_run,
+    })
+}
+
+/// `schema_dump`, or `schema_dump --bootstrap`.
+#[allow(clippy::too_many_arguments)]
+fn schema_dump_action(
+    output: Option<PathBuf>,
+    bootstrap: bool,
+    label: Option<String>,
+    dry_run: bool,
+    allow_incomplete: bool,
+    schema: Option<Vec<String>>,
+    all_schemas: bool,
+    release_env: &Option<String>,
+) -> Result<Action, Error> {
+    let incomplete = match allow_incomplete {
+        true => crate::schema::Incomplete::Allow,
+        false => crate::schema::Incomplete::Refuse,
+    };
+    let scope = match (all_schemas, schema) {
+        (true, _) => crate::dump::Scope::All,
+        (false, Some(names)) => crate::dump::Scope::Named(names),
+        (false, None) => crate::dump::Scope::Default,
+    };
+    Ok(match bootstrap {
+        true => Action::Bootstrap {
+            options: Options {
+                release: release(label, release_env)?,
+                ..Options::default()
+            },
+            dry_run,
+            incomplete,
+            scope,
+        },
+        false => Action::SchemaDump {
+            output,
+            incomplete,
+            scope,
+        },
     })
 }
 
