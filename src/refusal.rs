@@ -229,36 +229,25 @@ impl fmt::Display for Refusal {
                  --allow-drift",
                 self.problem()
             ),
-            Refusal::Failed { version, failure } if failure.outcome_unknown() => write!(
-                formatter,
-                "{}; check the database, then run `migrate up --resume --skip-unknown` if it \
-                 committed or `migrate up --resume --rerun-unknown` if it did not, or record \
-                 the true state with `migrate mark --only {version} --state STATE`",
-                self.problem()
-            ),
-            Refusal::Failed { version, .. } => write!(
-                formatter,
-                "{}; fix the file and run `migrate up --resume`, or record the true state with \
-                 `migrate mark --only {version} --state STATE`",
-                self.problem()
-            ),
+            Refusal::Failed { version, failure } => {
+                write!(
+                    formatter,
+                    "{}; {}",
+                    self.problem(),
+                    repairs(*version, failure)
+                )
+            }
             Refusal::ReleaseBoundary {
                 operation,
                 latest,
                 older,
-            } => {
-                let list: Vec<String> = older
-                    .iter()
-                    .map(|(version, release)| format!("{version} (release {release})"))
-                    .collect();
-                write!(
-                    formatter,
-                    "{operation} would cross into an earlier release: the latest release is \
-                     {latest}, but {} {} older; pass --across-releases to revert them too",
-                    list.join(", "),
-                    plural(older.len(), "is", "are"),
-                )
-            }
+            } => write!(
+                formatter,
+                "{operation} would cross into an earlier release: the latest release is \
+                 {latest}, but {} {} older; pass --across-releases to revert them too",
+                older_versions(older),
+                plural(older.len(), "is", "are"),
+            ),
             Refusal::NothingUnknown(version) => write!(
                 formatter,
                 "--skip-unknown and --rerun-unknown are for a version cut off while a \
@@ -289,6 +278,32 @@ impl fmt::Display for Refusal {
             ),
         }
     }
+}
+
+/// The ways out of a failed version; for one cut off mid-statement, the
+/// user first says whether that statement committed.
+fn repairs(version: Version, failure: &Failure) -> String {
+    if failure.outcome_unknown() {
+        format!(
+            "check the database, then run `migrate up --resume --skip-unknown` if it \
+             committed or `migrate up --resume --rerun-unknown` if it did not, or record \
+             the true state with `migrate mark --only {version} --state STATE`"
+        )
+    } else {
+        format!(
+            "fix the file and run `migrate up --resume`, or record the true state with \
+             `migrate mark --only {version} --state STATE`"
+        )
+    }
+}
+
+/// `3 (release 2), 1 (release 1)`.
+fn older_versions(older: &[(Version, Release)]) -> String {
+    older
+        .iter()
+        .map(|(version, release)| format!("{version} (release {release})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plural<'s>(count: usize, one: &'s str, many: &'s str) -> &'s str {
