@@ -23,7 +23,6 @@ use crate::log_table::{self, LogEntry, LogOperation};
 use crate::plan::Step;
 use crate::preflight::{Prepared, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
-use crate::settings::TableNames;
 use crate::version::Version;
 
 // Declared with the plan, which preflight checks against it before the
@@ -57,7 +56,6 @@ pub use crate::clock::now;
 /// Runs prepared steps in order against a locked database whose tables exist.
 pub struct Executor<'r> {
     backend: &'r mut dyn Backend,
-    tables: &'r TableNames,
     options: RunOptions,
     records: BTreeMap<Version, VersionRecord>,
     next_seq: u64,
@@ -67,14 +65,12 @@ impl<'r> Executor<'r> {
     /// An executor starting from the state the plan was made from.
     pub fn new(
         backend: &'r mut dyn Backend,
-        tables: &'r TableNames,
         db: &DbState,
         next_seq: u64,
         options: RunOptions,
     ) -> Executor<'r> {
         Executor {
             backend,
-            tables,
             options,
             records: db.records.clone(),
             next_seq,
@@ -241,7 +237,7 @@ impl<'r> Executor<'r> {
         }
         let now = self
             .backend
-            .read_state(self.tables)
+            .read_state()
             .map_err(Error::database("cannot read the version table"))?;
         // Every change another run can make records a phase, clears one or
         // sets a failure, so those are compared; the state itself is not, as
@@ -300,8 +296,7 @@ impl<'r> Executor<'r> {
         entry.id = log_id;
         entry.finished_at = Some(at.clone());
         entry.outcome = log_table::Outcome::Ok;
-        self.backend
-            .record(self.tables, step.version, record.as_ref(), &entry)?;
+        self.backend.record(step.version, record.as_ref(), &entry)?;
         Ok(Saved {
             version: step.version,
             record,
@@ -346,7 +341,7 @@ impl<'r> Executor<'r> {
         }
         let log_id = self
             .backend
-            .insert_log(self.tables, &entry)
+            .insert_log(&entry)
             .map_err(Error::database(context))?;
         entry.id = Some(log_id);
         let mut progress = Failure {
@@ -465,7 +460,7 @@ impl<'r> Executor<'r> {
         entry.finished_at = Some(now());
         let saved = self
             .save_failure(step, &progress)
-            .and_then(|()| self.backend.finish_log(self.tables, &entry));
+            .and_then(|()| self.backend.finish_log(&entry));
         if let Err(error) = saved {
             log::warn!(
                 "could not record the failure of {}: {error}",
@@ -483,7 +478,7 @@ impl<'r> Executor<'r> {
             .cloned()
             .unwrap_or_else(|| VersionRecord::new(step.version, step.name.clone()));
         record.failure = Some(failure.clone());
-        self.backend.save_version(self.tables, &record)
+        self.backend.save_version(&record)
     }
 
     fn run_single_transaction(
@@ -563,7 +558,7 @@ impl<'r> Executor<'r> {
         entry.error = Some(failure.source.source.to_string());
         entry.statement = failure.index.map(|index| index + 1);
         entry.line = failure.source.line;
-        if let Err(error) = self.backend.insert_log(self.tables, &entry) {
+        if let Err(error) = self.backend.insert_log(&entry) {
             log::warn!(
                 "could not log the failure of {}: {error}",
                 failure.source.path

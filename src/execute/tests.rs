@@ -45,7 +45,7 @@ impl Backend for Memory {
         &SqliteDialect
     }
 
-    fn lock(&mut self, _: Duration, _: &TableNames) -> Result<LockOutcome, DbError> {
+    fn lock(&mut self, _: Duration) -> Result<LockOutcome, DbError> {
         Ok(LockOutcome::Acquired)
     }
 
@@ -53,22 +53,18 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn read_state(&mut self, _: &TableNames) -> Result<DbState, DbError> {
+    fn read_state(&mut self) -> Result<DbState, DbError> {
         Ok(DbState {
             tables_exist: true,
             records: self.data.rows.clone(),
         })
     }
 
-    fn read_history(
-        &mut self,
-        _: &TableNames,
-        _: &HistoryFilter,
-    ) -> Result<Vec<LogEntry>, DbError> {
+    fn read_history(&mut self, _: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
         Ok(self.data.log.clone())
     }
 
-    fn ensure_tables(&mut self, _: &TableNames) -> Result<(), DbError> {
+    fn ensure_tables(&mut self) -> Result<(), DbError> {
         Ok(())
     }
 
@@ -125,7 +121,7 @@ impl Backend for Memory {
         self.partial_rollback
     }
 
-    fn save_version(&mut self, _: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
+    fn save_version(&mut self, record: &VersionRecord) -> Result<(), DbError> {
         if let Some(failure) = &record.failure {
             self.progress
                 .push((failure.statements_done, failure.line, failure.error.clone()));
@@ -134,12 +130,12 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn delete_version(&mut self, _: &TableNames, version: Version) -> Result<(), DbError> {
+    fn delete_version(&mut self, version: Version) -> Result<(), DbError> {
         self.data.rows.remove(&version);
         Ok(())
     }
 
-    fn insert_log(&mut self, _: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
+    fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError> {
         let id = i64::try_from(self.data.log.len()).unwrap_or(i64::MAX) + 1;
         self.data.log.push(LogEntry {
             id: Some(id),
@@ -148,7 +144,7 @@ impl Backend for Memory {
         Ok(id)
     }
 
-    fn finish_log(&mut self, _: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
+    fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError> {
         let row = self.data.log.iter_mut().find(|row| row.id == entry.id);
         if let Some(row) = row {
             *row = entry.clone();
@@ -156,11 +152,11 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn version_table_sql(&self, _: &TableNames, _: &DbState) -> String {
+    fn version_table_sql(&self, _: &DbState) -> String {
         String::new()
     }
 
-    fn dump_schema(&mut self, _: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+    fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError> {
         Ok(Vec::new())
     }
 }
@@ -168,12 +164,11 @@ impl Backend for Memory {
 /// Runs `up` for `files` on `memory`, as `Migrator::migrate` does.
 fn up(files: &[&str], memory: &mut Memory) -> Outcome {
     let cat: Catalogue = catalogue(files.iter().map(ToString::to_string).collect());
-    let db = memory.read_state(&TableNames::default()).unwrap();
+    let db = memory.read_state().unwrap();
     let planned = plan(&cat, &db, Command::Up(None), &Options::default()).unwrap();
     let run = RunOptions::default();
     let prepared = preflight(&planned, memory.dialect(), &run).unwrap();
-    let tables = TableNames::default();
-    Executor::new(memory, &tables, &db, planned.next_seq, run).run(&prepared, &mut |_| {})
+    Executor::new(memory, &db, planned.next_seq, run).run(&prepared, &mut |_| {})
 }
 
 fn outcomes(memory: &Memory) -> Vec<(String, String)> {
