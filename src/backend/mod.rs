@@ -113,7 +113,8 @@ pub trait Backend {
     }
 
     /// Opens a transaction. `lock_timeout` bounds how long opening it and
-    /// its statements may wait for locks (`None`: the default).
+    /// its statements may wait for locks (`None`: the default): for an
+    /// atomic file, this is the one call that gives the file its timeout.
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError>;
 
     /// Commits the open transaction.
@@ -123,7 +124,10 @@ pub trait Backend {
     fn rollback(&mut self) -> Result<(), DbError>;
 
     /// Bounds how long each following statement may wait for a lock; `None`
-    /// restores the default. Called after `begin` for transactional files.
+    /// restores the default. For what no [`Backend::begin`] of its own
+    /// bounds: each statement of a non-atomic file (outside a transaction,
+    /// for the session), and each file of a `--single-transaction` run
+    /// (inside the open transaction, until it ends).
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError>;
 
     /// Runs a batch of statements in order, stopping at the first failure.

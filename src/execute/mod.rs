@@ -129,6 +129,7 @@ impl<'r> Executor<'r> {
         let mut attempt = 0;
         loop {
             let started_at = now();
+            // The file's lock timeout enters with its transaction, once.
             let begun = self
                 .backend
                 .begin(self.lock_timeout_of(step))
@@ -187,21 +188,6 @@ impl<'r> Executor<'r> {
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
-        let timeout = self.lock_timeout_of(step);
-        let to_failure =
-            |index: Option<usize>, line: Option<usize>, error: DbError| FailedStatement {
-                index,
-                source: Box::new(MigrationError {
-                    version: step.version,
-                    operation: step.operation,
-                    path: file.path.clone(),
-                    line,
-                    source: error,
-                }),
-            };
-        self.backend
-            .set_lock_timeout(timeout)
-            .map_err(|error| to_failure(None, None, error))?;
         if statements.is_empty() {
             return Ok(());
         }
@@ -222,8 +208,22 @@ impl<'r> Executor<'r> {
             .execute(&batch)
             .map_err(|StatementFailure { index, line, error }| {
                 let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
-                to_failure(Some(index), line, error)
+                failed_in(step, &file.path, Some(index), line, error)
             })
+    }
+
+    /// Gives the file's lock timeout to what no `begin` of its own bounds:
+    /// the next statement of a non-atomic file, or the next file of a
+    /// `--single-transaction` run. (An atomic file's enters with its
+    /// `begin`.) Nothing to do for a step that runs no file.
+    fn set_file_lock_timeout(&mut self, step: &Step<'_>) -> Result<(), FailedStatement> {
+        let Some(file) = step.file.filter(|_| !step.mark_only) else {
+            return Ok(());
+        };
+        let timeout = self.lock_timeout_of(step);
+        self.backend
+            .set_lock_timeout(timeout)
+            .map_err(|error| failed_in(step, &file.path, None, None, error))
     }
 
     /// Re-reads the version's row inside the open transaction where the run
@@ -363,6 +363,7 @@ impl<'r> Executor<'r> {
         for index in prepared.skip..statements.len() {
             let statement = &statements[index..=index];
             let ran = interrupted_before(step, "this statement")
+                .and_then(|()| self.set_file_lock_timeout(step))
                 .and_then(|()| self.run_statements(prepared, statement));
             if let Err(mut failed) = ran {
                 failed.index = Some(index);
@@ -505,7 +506,8 @@ impl<'r> Executor<'r> {
                 };
             }
             let result = self
-                .run_statements(prepared, &prepared.statements)
+                .set_file_lock_timeout(step)
+                .and_then(|()| self.run_statements(prepared, &prepared.statements))
                 .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
@@ -615,6 +617,27 @@ fn interrupted_before(step: &Step<'_>, what: &str) -> Result<(), FailedStatement
             DbError::new(format!("interrupted by {}", signal.name())),
         )),
         None => Ok(()),
+    }
+}
+
+/// A failure of the file at `path` (a statement at `index`, or setting its
+/// lock timeout when `None`).
+fn failed_in(
+    step: &Step<'_>,
+    path: &str,
+    index: Option<usize>,
+    line: Option<usize>,
+    error: DbError,
+) -> FailedStatement {
+    FailedStatement {
+        index,
+        source: Box::new(MigrationError {
+            version: step.version,
+            operation: step.operation,
+            path: path.to_string(),
+            line,
+            source: error,
+        }),
     }
 }
 

@@ -38,6 +38,8 @@ struct Memory {
     partial_rollback: bool,
     /// Another run's change, made just before the next `begin`.
     changed_underneath: Option<VersionRecord>,
+    /// Every lock timeout given, in order: (`"begin"` or `"set"`, timeout).
+    timeouts: Vec<(&'static str, Option<Duration>)>,
 }
 
 impl Backend for Memory {
@@ -68,7 +70,8 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn begin(&mut self, _: Option<Duration>) -> Result<(), DbError> {
+    fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
+        self.timeouts.push(("begin", lock_timeout));
         if let Some(record) = self.changed_underneath.take() {
             self.data.rows.insert(record.version, record);
         }
@@ -94,7 +97,8 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn set_lock_timeout(&mut self, _: Option<Duration>) -> Result<(), DbError> {
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
+        self.timeouts.push(("set", timeout));
         Ok(())
     }
 
@@ -315,4 +319,30 @@ fn a_version_another_run_changed_is_not_run_again() {
     );
     assert!(memory.data.ran.is_empty());
     assert!(memory.data.log.is_empty());
+}
+
+#[test]
+fn a_files_lock_timeout_enters_once_with_its_transaction_or_before_each_statement() {
+    let mut memory = Memory::default();
+    let outcome = up(
+        &[
+            "up/1.sql: -- migrate: lock-timeout=2s\nCREATE TABLE a (x);\nCREATE TABLE b (x);\n",
+            "up/2.sql: -- migrate: no-transaction lock-timeout=3s\nCREATE TABLE c (x);\nCREATE TABLE d (x);\n",
+        ],
+        &mut memory,
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let (two, three) = (Duration::from_secs(2), Duration::from_secs(3));
+    assert_eq!(
+        memory.timeouts,
+        [
+            // The atomic file: its timeout, with its transaction only.
+            ("begin", Some(two)),
+            // The non-atomic file: SQLite's recheck, each statement, the record.
+            ("begin", None),
+            ("set", Some(three)),
+            ("set", Some(three)),
+            ("begin", None),
+        ]
+    );
 }

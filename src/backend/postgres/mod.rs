@@ -64,8 +64,10 @@ pub struct PostgresBackend {
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
     in_transaction: bool,
-    /// The `SET LOCAL lock_timeout` of the open transaction, if one was sent.
-    transaction_lock_timeout: Option<Option<Duration>>,
+    /// The lock timeout in force in the open transaction: the session's,
+    /// or the last `SET LOCAL lock_timeout` sent in it.
+    transaction_lock_timeout: Option<Duration>,
+    /// The session's `lock_timeout` (`None`: the server's default).
     session_lock_timeout: Option<Duration>,
     lock_key: Option<i64>,
 }
@@ -366,7 +368,7 @@ impl Backend for PostgresBackend {
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
         self.pending.push("BEGIN".to_string());
         self.in_transaction = true;
-        self.transaction_lock_timeout = None;
+        self.transaction_lock_timeout = self.session_lock_timeout;
         self.set_lock_timeout(lock_timeout)
     }
 
@@ -402,13 +404,10 @@ impl Backend for PostgresBackend {
         };
         if self.in_transaction {
             // Rides in front of the file's text: no round trip of its own.
-            let current = self
-                .transaction_lock_timeout
-                .unwrap_or(self.session_lock_timeout);
-            if timeout != current {
+            if timeout != self.transaction_lock_timeout {
                 self.pending
                     .push(format!("SET LOCAL lock_timeout = {value}"));
-                self.transaction_lock_timeout = Some(timeout);
+                self.transaction_lock_timeout = timeout;
             }
             return Ok(());
         }
