@@ -27,24 +27,53 @@ use crate::settings::{DatabaseUrl, Kind, TableNames};
 use crate::split::Statement;
 use crate::version::Version;
 
-/// Statements to run together: a whole file (in its transaction) or one
-/// statement (of a non-atomic file).
+/// Statements to run together, in the mode the executor chose: a whole
+/// file, or one statement of a file run statement by statement.
 #[derive(Debug, Clone, Copy)]
-pub struct Batch<'a> {
-    /// The text to send, for backends that send it in one message: the file's
-    /// text, or the one statement's text.
-    pub text: &'a str,
-    /// The line of the file where `text` starts.
-    pub line: usize,
-    /// The statements of `text`, for backends that run them one by one.
-    pub statements: &'a [Statement],
+pub enum Batch<'a> {
+    /// A whole file (an atomic file in its transaction, a file `load` runs,
+    /// or a non-atomic file of one statement), as written: `text` is the
+    /// file's text, starting at line 1, and `statements` are its statements.
+    WholeFile {
+        /// The file's text.
+        text: &'a str,
+        /// The statements of `text`, in order.
+        statements: &'a [Statement],
+    },
+    /// One statement of a non-atomic file, alone.
+    Statement(&'a Statement),
 }
 
-impl Batch<'_> {
-    /// The line of the file at a byte offset of `text`.
+impl<'a> Batch<'a> {
+    /// The text to send, for backends that send a batch in one message.
+    pub fn text(&self) -> &'a str {
+        match self {
+            Batch::WholeFile { text, .. } => text,
+            Batch::Statement(statement) => &statement.text,
+        }
+    }
+
+    /// The line of the file where [`Batch::text`] starts.
+    pub fn line(&self) -> usize {
+        match self {
+            Batch::WholeFile { .. } => 1,
+            Batch::Statement(statement) => statement.line,
+        }
+    }
+
+    /// The statements of the batch, for backends that run them one by one.
+    pub fn statements(&self) -> &'a [Statement] {
+        match self {
+            Batch::WholeFile { statements, .. } => statements,
+            Batch::Statement(statement) => std::slice::from_ref(*statement),
+        }
+    }
+
+    /// The line of the file at a byte offset of [`Batch::text`].
     pub fn line_at(&self, offset: usize) -> usize {
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        self.line + before.matches('\n').count()
+        let text = self.text();
+        let before = text.get(..offset).unwrap_or(text);
+        self.line() + before.matches('\n').count()
     }
 }
 

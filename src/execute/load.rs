@@ -49,11 +49,7 @@ fn run(
     backend
         .ensure_schema()
         .map_err(Error::database(format!("cannot load {file}")))?;
-    let batch = Batch {
-        text,
-        line: 1,
-        statements,
-    };
+    let batch = Batch::WholeFile { text, statements };
     backend.execute(&batch).map_err(|failure| {
         let line = failure.line.or_else(|| {
             statements

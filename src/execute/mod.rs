@@ -141,7 +141,7 @@ impl<'r> Executor<'r> {
                 return Err(error);
             }
             let result = begun
-                .and_then(|()| self.run_statements(prepared, &prepared.statements))
+                .and_then(|()| self.run_statements(prepared, None))
                 .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
@@ -179,31 +179,32 @@ impl<'r> Executor<'r> {
         }
     }
 
+    /// Runs the file's statements: the whole file (`alone: None`) or the
+    /// statement at index `alone`. Nothing for a step that runs no file.
     fn run_statements(
         &mut self,
         prepared: &Prepared<'_>,
-        statements: &[crate::split::Statement],
+        alone: Option<usize>,
     ) -> Result<(), FailedStatement> {
         let step = &prepared.step;
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
+        let batch = match alone {
+            // A file of one statement goes as written, even statement by
+            // statement: its one statement is the whole file.
+            Some(index) if prepared.statements.len() > 1 => {
+                Batch::Statement(&prepared.statements[index])
+            }
+            _ => Batch::WholeFile {
+                text: &file.script.text,
+                statements: &prepared.statements,
+            },
+        };
+        let statements = batch.statements();
         if statements.is_empty() {
             return Ok(());
         }
-        // A whole file goes as one batch; a non-atomic file, statement by statement.
-        let batch = match statements {
-            [one] if prepared.statements.len() > 1 => Batch {
-                text: &one.text,
-                line: one.line,
-                statements,
-            },
-            _ => Batch {
-                text: &file.script.text,
-                line: 1,
-                statements,
-            },
-        };
         self.backend
             .execute(&batch)
             .map_err(|StatementFailure { index, line, error }| {
@@ -361,10 +362,9 @@ impl<'r> Executor<'r> {
         let dialect = self.backend.dialect();
         let mut in_own_transaction = false;
         for index in prepared.skip..statements.len() {
-            let statement = &statements[index..=index];
             let ran = interrupted_before(step, "this statement")
                 .and_then(|()| self.set_file_lock_timeout(step))
-                .and_then(|()| self.run_statements(prepared, statement));
+                .and_then(|()| self.run_statements(prepared, Some(index)));
             if let Err(mut failed) = ran {
                 failed.index = Some(index);
                 failed.source.line = failed.source.line.or(Some(statements[index].line));
@@ -507,7 +507,7 @@ impl<'r> Executor<'r> {
             }
             let result = self
                 .set_file_lock_timeout(step)
-                .and_then(|()| self.run_statements(prepared, &prepared.statements))
+                .and_then(|()| self.run_statements(prepared, None))
                 .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)

@@ -103,7 +103,7 @@ impl Backend for Memory {
     }
 
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
-        for (index, statement) in batch.statements.iter().enumerate() {
+        for (index, statement) in batch.statements().iter().enumerate() {
             let locked = statement.text.contains("LOCKED") && self.locked_failures > 0;
             if statement.text.contains("FAIL") || locked {
                 self.locked_failures = self.locked_failures.saturating_sub(1);

@@ -332,7 +332,7 @@ impl Backend for MysqlBackend {
     }
 
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
-        for (index, statement) in batch.statements.iter().enumerate() {
+        for (index, statement) in batch.statements().iter().enumerate() {
             if let Err(error) = self.connection.query_drop(&statement.text) {
                 let line = syntax_error_line(&error)
                     .map(|line| statement.line + line.saturating_sub(1))

@@ -427,7 +427,7 @@ impl Backend for PostgresBackend {
             query.push_str(";\n");
         }
         let prefix_chars = query.chars().count();
-        query.push_str(batch.text);
+        query.push_str(batch.text());
         let client = &self.client;
         let outcome = self.runtime.block_on(async {
             let mut completed = 0usize;
@@ -456,9 +456,14 @@ impl Backend for PostgresBackend {
                 _ => None,
             })
             .and_then(|position| position.checked_sub(1 + prefix_chars))
-            .and_then(|chars| batch.text.char_indices().nth(chars).map(|(byte, _)| byte))
+            .and_then(|chars| batch.text().char_indices().nth(chars).map(|(byte, _)| byte))
             .map(|offset| batch.line_at(offset))
-            .or_else(|| batch.statements.get(index).map(|statement| statement.line));
+            .or_else(|| {
+                batch
+                    .statements()
+                    .get(index)
+                    .map(|statement| statement.line)
+            });
         Err(StatementFailure {
             index,
             line,

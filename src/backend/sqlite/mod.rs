@@ -290,7 +290,7 @@ impl Backend for SqliteBackend {
             line: None,
             error,
         })?;
-        for (index, statement) in batch.statements.iter().enumerate() {
+        for (index, statement) in batch.statements().iter().enumerate() {
             single_statement::run_alone(connection, statement)
                 .map_err(|failure| StatementFailure { index, ..failure })?;
         }
