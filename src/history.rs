@@ -17,23 +17,20 @@ use crate::settings::TableNames;
 pub use crate::log_table::{HistoryFilter, LogEntry};
 
 /// Reads the entries `filter` selects, newest first. Never creates anything.
-pub fn read(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    filter: &HistoryFilter,
-) -> Result<Vec<LogEntry>, Error> {
+pub fn read(backend: &mut dyn Backend, filter: &HistoryFilter) -> Result<Vec<LogEntry>, Error> {
     backend
-        .read_history(tables, filter)
+        .read_history(filter)
         .map_err(Error::database("cannot read the log table"))
 }
 
-/// Reads the entry with `id`, or says there is none (exit 2).
+/// Reads the entry with `id`, or says there is none (exit 2), naming the
+/// session's log table `tables.log`.
 pub fn read_entry(
     backend: &mut dyn Backend,
     tables: &TableNames,
     id: i64,
 ) -> Result<LogEntry, Error> {
-    read(backend, tables, &HistoryFilter::entry(id))?
+    read(backend, &HistoryFilter::entry(id))?
         .into_iter()
         .next()
         .ok_or_else(|| {

@@ -160,7 +160,7 @@ impl Migrator {
         if !self.refresh_schema_file {
             return;
         }
-        let refreshed = crate::schema::refresh(backend, &self.config.tables, &self.config.dir);
+        let refreshed = crate::schema::refresh(backend, &self.config.dir);
         if let Err(error) = refreshed {
             log::warn!("{} was not rewritten: {error}", crate::schema::SCHEMA_FILE);
         }
@@ -178,8 +178,8 @@ impl Migrator {
 
     /// Connects without the run lock and reads the state as the planner sees it.
     fn read_only(&self, catalogue: &Catalogue) -> Result<(Box<dyn Backend>, DbState), Error> {
-        let mut backend = connect(&self.config.url, Create::Never)?;
-        let db = read_effective_state(backend.as_mut(), &self.config.tables, catalogue)?;
+        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        let db = read_effective_state(backend.as_mut(), catalogue)?;
         Ok((backend, db))
     }
 
@@ -193,8 +193,8 @@ impl Migrator {
     /// The current version, if any is applied.
     pub fn current_version(&self) -> Result<Option<Version>, Error> {
         // Reading a swept row as `added` keeps it applied: no folder needed.
-        let mut backend = connect(&self.config.url, Create::Never)?;
-        let db = read_state(backend.as_mut(), &self.config.tables)?;
+        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        let db = read_state(backend.as_mut())?;
         Ok(db.current())
     }
 
@@ -209,13 +209,13 @@ impl Migrator {
     /// selects it. Read-only: a database without a log table has an empty
     /// history.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, Error> {
-        let mut backend = connect(&self.config.url, Create::Never)?;
-        history::read(backend.as_mut(), &self.config.tables, filter)
+        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        history::read(backend.as_mut(), filter)
     }
 
     /// One log entry in full, or a usage error (exit 2) when there is none with `id`.
     pub fn log_entry(&self, id: i64) -> Result<LogEntry, Error> {
-        let mut backend = connect(&self.config.url, Create::Never)?;
+        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
         history::read_entry(backend.as_mut(), &self.config.tables, id)
     }
 
@@ -245,10 +245,9 @@ impl Migrator {
         on_done: &mut dyn FnMut(&Report),
     ) -> Result<Outcome, Error> {
         let catalogue = self.scan()?;
-        let tables = &self.config.tables;
         let run = self.run_options(run);
         self.locked(|backend| {
-            let db = read_effective_state(backend, tables, &catalogue)?;
+            let db = read_effective_state(backend, &catalogue)?;
             let plan = plan(&catalogue, &db, command, options)?;
             let prepared = preflight(&plan, backend.dialect(), &run)?;
             if prepared.is_empty() {
@@ -258,9 +257,9 @@ impl Migrator {
                 });
             }
             backend
-                .ensure_tables(tables)
+                .ensure_tables()
                 .map_err(Error::database("cannot create the version tables"))?;
-            let executor = Executor::new(backend, tables, &db, plan.next_seq, run);
+            let executor = Executor::new(backend, &db, plan.next_seq, run);
             let outcome = executor.run(&prepared, on_done);
             // Even a run that failed may have changed the database (the
             // statements a non-atomic file committed, its failed row).
@@ -282,9 +281,8 @@ impl Migrator {
     /// Records the checksums of drifted files as they are now (`verify --accept`).
     pub fn accept(&self) -> Result<Vec<Drift>, Error> {
         let catalogue = self.scan()?;
-        let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = read_effective_state(backend, tables, &catalogue)?;
+            let db = read_effective_state(backend, &catalogue)?;
             check_accept(&db)?;
             let drift = find_drift(&catalogue, &db);
             if drift.is_empty() {
@@ -312,7 +310,7 @@ impl Migrator {
                     Some(repair)
                 })
                 .collect();
-            repair::write(backend, tables, &repairs)?;
+            repair::write(backend, &repairs)?;
             self.after_change(backend);
             Ok(drift)
         })
@@ -341,9 +339,8 @@ impl Migrator {
         options: &Options,
     ) -> Result<Option<State>, Error> {
         let catalogue = self.scan()?;
-        let tables = &self.config.tables;
         self.locked(|backend| {
-            let db = read_effective_state(backend, tables, &catalogue)?;
+            let db = read_effective_state(backend, &catalogue)?;
             check_mark_state(&catalogue, &db, version, target, options)?;
             let files = catalogue.get(version);
             let before = db.records.get(&version);
@@ -366,7 +363,7 @@ impl Migrator {
             let row = mark_row(before, version, name, target, stamp, &checksum_of);
             let mut repair = Repair::new(version, row, LogOperation::MarkState(target), &at);
             repair.entry.release = Some(release.clone());
-            repair::write(backend, tables, &[repair])?;
+            repair::write(backend, &[repair])?;
             self.after_change(backend);
             Ok(before.map(|record| record.state))
         })
@@ -387,7 +384,7 @@ impl Migrator {
         &self,
         work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut backend = connect(&self.config.url, Create::IfMissing)?;
+        let mut backend = connect(&self.config.url, Create::IfMissing, &self.config.tables)?;
         let canceller = backend.canceller();
         crate::interrupt::cancellable(canceller, || self.locked_on(backend.as_mut(), work))
     }
@@ -398,7 +395,7 @@ impl Migrator {
         work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let wait = self.config.lock_wait;
-        let locked = backend.lock(wait, &self.config.tables);
+        let locked = backend.lock(wait);
         if let Some(signal) = crate::interrupt::requested() {
             // Interrupted while waiting: whatever the wait ended with, stop.
             if let Err(error) = backend.unlock() {
@@ -439,16 +436,15 @@ impl Migrator {
 /// as `added`.
 fn read_effective_state(
     backend: &mut dyn Backend,
-    tables: &TableNames,
     catalogue: &Catalogue,
 ) -> Result<DbState, Error> {
-    Ok(effective_state(catalogue, read_state(backend, tables)?))
+    Ok(effective_state(catalogue, read_state(backend)?))
 }
 
 /// Reads the version table as it is written, naming what failed.
-pub(crate) fn read_state(backend: &mut dyn Backend, tables: &TableNames) -> Result<DbState, Error> {
+pub(crate) fn read_state(backend: &mut dyn Backend) -> Result<DbState, Error> {
     backend
-        .read_state(tables)
+        .read_state()
         .map_err(Error::database("cannot read the version table"))
 }
 

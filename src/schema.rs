@@ -30,7 +30,6 @@ use crate::error::Error;
 use crate::migrator::{Migrator, read_state};
 use crate::plan::{Command, Options, Refusal};
 use crate::script::normalise;
-use crate::settings::TableNames;
 
 /// Where `schema/schema.sql` lives, relative to the migrations folder.
 pub const SCHEMA_FILE: &str = "schema/schema.sql";
@@ -48,12 +47,11 @@ pub enum Incomplete {
 /// The dump of the live schema, as `schema_dump` prints it.
 pub fn dump(
     backend: &mut dyn Backend,
-    tables: &TableNames,
     scope: &Scope,
     incomplete: Incomplete,
 ) -> Result<String, Error> {
     let items = backend
-        .dump_schemas(tables, scope)
+        .dump_schemas(scope)
         .map_err(Error::database("cannot read the schema from the catalog"))?;
     let (items, omitted) = split_omitted(items);
     if !omitted.is_empty() {
@@ -109,27 +107,23 @@ fn count(n: usize) -> String {
 
 /// The text of `schema/schema.sql`: the dump, then the version tables and
 /// rows; refused when the dump would be incomplete.
-pub fn schema_file(backend: &mut dyn Backend, tables: &TableNames) -> Result<String, Error> {
-    let dumped = dump(backend, tables, &Scope::Default, Incomplete::Refuse)?;
-    let state = read_state(backend, tables)?;
+pub fn schema_file(backend: &mut dyn Backend) -> Result<String, Error> {
+    let dumped = dump(backend, &Scope::Default, Incomplete::Refuse)?;
+    let state = read_state(backend)?;
     Ok(format!(
         "{dumped}\n-- The version tables, as migrate recorded them.\n{}",
-        backend.version_table_sql(tables, &state)
+        backend.version_table_sql(&state)
     ))
 }
 
 /// Rewrites `<dir>/schema/schema.sql` when `<dir>/schema/` exists; returns
 /// the path written, if any.
-pub fn refresh(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    dir: &Path,
-) -> Result<Option<PathBuf>, Error> {
+pub fn refresh(backend: &mut dyn Backend, dir: &Path) -> Result<Option<PathBuf>, Error> {
     if !dir.join("schema").is_dir() {
         return Ok(None);
     }
     let path = dir.join(SCHEMA_FILE);
-    let text = schema_file(backend, tables)?;
+    let text = schema_file(backend)?;
     write_whole(&path, &text, Replace::Yes)?;
     Ok(Some(path))
 }
@@ -177,8 +171,9 @@ impl Migrator {
     /// [`Migrator::dump_schema_with`] of the schemas `scope` names
     /// (`--schema`, `--all-schemas`: PostgreSQL only).
     pub fn dump_schema_in(&self, scope: &Scope, incomplete: Incomplete) -> Result<String, Error> {
-        let mut backend = crate::backend::connect(&self.config().url, Create::Never)?;
-        dump(backend.as_mut(), &self.config().tables, scope, incomplete)
+        let mut backend =
+            crate::backend::connect(&self.config().url, Create::Never, &self.config().tables)?;
+        dump(backend.as_mut(), scope, incomplete)
     }
 
     /// What `--bootstrap` would write as `up/1.sql`, after its checks
@@ -202,14 +197,15 @@ impl Migrator {
         if let Some(existing) = first_migration_file(&self.config().dir) {
             return Err(Refusal::FilesExist(existing).into());
         }
-        let mut backend = crate::backend::connect(&self.config().url, Create::Never)?;
-        let state = read_state(backend.as_mut(), &self.config().tables)?;
+        let mut backend =
+            crate::backend::connect(&self.config().url, Create::Never, &self.config().tables)?;
+        let state = read_state(backend.as_mut())?;
         if let Some(version) = state.records.keys().next() {
             return Err(
                 Refusal::NotEmpty(vec![format!("version {version} in the version table")]).into(),
             );
         }
-        dump(backend.as_mut(), &self.config().tables, scope, incomplete)
+        dump(backend.as_mut(), scope, incomplete)
     }
 
     /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
@@ -271,9 +267,9 @@ impl Migrator {
         let tables = &self.config().tables;
         self.locked(|backend| {
             let present = backend
-                .dump_schema(tables)
+                .dump_schema()
                 .map_err(Error::database("cannot read the schema from the catalog"))?;
-            let state = read_state(backend, tables)?;
+            let state = read_state(backend)?;
             if !present.is_empty() || state.tables_exist {
                 let mut objects: Vec<String> = present.into_iter().map(|item| item.name).collect();
                 if state.tables_exist {
@@ -281,7 +277,7 @@ impl Migrator {
                 }
                 return Err(Refusal::NotEmpty(objects).into());
             }
-            crate::execute::load::load(backend, tables, SCHEMA_FILE, &text)
+            crate::execute::load::load(backend, SCHEMA_FILE, &text)
         })
     }
 }

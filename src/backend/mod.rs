@@ -27,24 +27,53 @@ use crate::settings::{DatabaseUrl, Kind, TableNames};
 use crate::split::Statement;
 use crate::version::Version;
 
-/// Statements to run together: a whole file (in its transaction) or one
-/// statement (of a non-atomic file).
+/// Statements to run together, in the mode the executor chose: a whole
+/// file, or one statement of a file run statement by statement.
 #[derive(Debug, Clone, Copy)]
-pub struct Batch<'a> {
-    /// The text to send, for backends that send it in one message: the file's
-    /// text, or the one statement's text.
-    pub text: &'a str,
-    /// The line of the file where `text` starts.
-    pub line: usize,
-    /// The statements of `text`, for backends that run them one by one.
-    pub statements: &'a [Statement],
+pub enum Batch<'a> {
+    /// A whole file (an atomic file in its transaction, a file `load` runs,
+    /// or a non-atomic file of one statement), as written: `text` is the
+    /// file's text, starting at line 1, and `statements` are its statements.
+    WholeFile {
+        /// The file's text.
+        text: &'a str,
+        /// The statements of `text`, in order.
+        statements: &'a [Statement],
+    },
+    /// One statement of a non-atomic file, alone.
+    Statement(&'a Statement),
 }
 
-impl Batch<'_> {
-    /// The line of the file at a byte offset of `text`.
+impl<'a> Batch<'a> {
+    /// The text to send, for backends that send a batch in one message.
+    pub fn text(&self) -> &'a str {
+        match self {
+            Batch::WholeFile { text, .. } => text,
+            Batch::Statement(statement) => &statement.text,
+        }
+    }
+
+    /// The line of the file where [`Batch::text`] starts.
+    pub fn line(&self) -> usize {
+        match self {
+            Batch::WholeFile { .. } => 1,
+            Batch::Statement(statement) => statement.line,
+        }
+    }
+
+    /// The statements of the batch, for backends that run them one by one.
+    pub fn statements(&self) -> &'a [Statement] {
+        match self {
+            Batch::WholeFile { statements, .. } => statements,
+            Batch::Statement(statement) => std::slice::from_ref(*statement),
+        }
+    }
+
+    /// The line of the file at a byte offset of [`Batch::text`].
     pub fn line_at(&self, offset: usize) -> usize {
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        self.line + before.matches('\n').count()
+        let text = self.text();
+        let before = text.get(..offset).unwrap_or(text);
+        self.line() + before.matches('\n').count()
     }
 }
 
@@ -73,37 +102,37 @@ pub enum LockOutcome {
 
 /// A session with one database: its dialect, lock, transactions and bookkeeping SQL.
 ///
+/// The session's settings are bound once, by [`connect`]: the version and
+/// log tables it keeps its bookkeeping in are the ones it was opened with,
+/// so no method takes them.
+///
 /// Methods are called by the executor in the order the SPEC's policy needs;
 /// a backend never decides what to run.
 pub trait Backend {
     /// The dialect's capabilities.
     fn dialect(&self) -> &'static dyn Dialect;
 
-    /// Takes the database-wide run lock for the version table `tables`,
+    /// Takes the database-wide run lock for the session's version table,
     /// waiting up to `wait`.
-    fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError>;
+    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError>;
 
     /// Releases the run lock.
     fn unlock(&mut self) -> Result<(), DbError>;
 
     /// Reads the whole version table with one query; an empty state when the
     /// tables do not exist. Never creates anything.
-    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError>;
+    fn read_state(&mut self) -> Result<DbState, DbError>;
 
-    /// Reads the operation log (`tables.log`) with one query, newest first
+    /// Reads the operation log (the session's log table) with one query, newest first
     /// (highest id first), keeping the entries `filter` selects: the filters
     /// are applied in SQL with their values bound, the limit included. Times
     /// come back as RFC 3339 UTC text and the version as decimal text, as in
     /// [`Backend::read_state`]. An empty history when the log table does not
     /// exist; never creates anything.
-    fn read_history(
-        &mut self,
-        tables: &TableNames,
-        filter: &HistoryFilter,
-    ) -> Result<Vec<LogEntry>, DbError>;
+    fn read_history(&mut self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, DbError>;
 
     /// Creates the version tables if they do not exist.
-    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError>;
+    fn ensure_tables(&mut self) -> Result<(), DbError>;
 
     /// Creates the namespace the session's unqualified names go to when it
     /// does not exist (PostgreSQL: the URL's `search_path` schema), so that
@@ -113,7 +142,8 @@ pub trait Backend {
     }
 
     /// Opens a transaction. `lock_timeout` bounds how long opening it and
-    /// its statements may wait for locks (`None`: the default).
+    /// its statements may wait for locks (`None`: the default): for an
+    /// atomic file, this is the one call that gives the file its timeout.
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError>;
 
     /// Commits the open transaction.
@@ -123,7 +153,10 @@ pub trait Backend {
     fn rollback(&mut self) -> Result<(), DbError>;
 
     /// Bounds how long each following statement may wait for a lock; `None`
-    /// restores the default. Called after `begin` for transactional files.
+    /// restores the default. For what no [`Backend::begin`] of its own
+    /// bounds: each statement of a non-atomic file (outside a transaction,
+    /// for the session), and each file of a `--single-transaction` run
+    /// (inside the open transaction, until it ends).
     fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError>;
 
     /// Runs a batch of statements in order, stopping at the first failure.
@@ -151,35 +184,31 @@ pub trait Backend {
     }
 
     /// Inserts or replaces a version's row.
-    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError>;
+    fn save_version(&mut self, record: &VersionRecord) -> Result<(), DbError>;
 
     /// Deletes a version's row (its add was rolled back).
-    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError>;
+    fn delete_version(&mut self, version: Version) -> Result<(), DbError>;
 
     /// Appends a log row and returns its id.
-    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError>;
+    fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError>;
 
     /// Completes a log row written before a non-atomic file ran.
-    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError>;
+    fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError>;
 
     /// The SQL that recreates the version tables with `state`'s rows (for
     /// `schema/schema.sql`), loadable into another database of the same kind.
-    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String;
+    fn version_table_sql(&self, state: &DbState) -> String;
 
     /// Reads the live schema from the catalog as dump items, leaving out the
     /// version tables (SPEC section 7). Read-only; an empty database (or a
     /// missing SQLite file) has no items.
-    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError>;
+    fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError>;
 
     /// [`Backend::dump_schema`] of the schemas `scope` names. The default
     /// serves databases without schemas: only [`Scope::Default`].
-    fn dump_schemas(
-        &mut self,
-        tables: &TableNames,
-        scope: &Scope,
-    ) -> Result<Vec<DumpItem>, DbError> {
+    fn dump_schemas(&mut self, scope: &Scope) -> Result<Vec<DumpItem>, DbError> {
         match scope {
-            Scope::Default => self.dump_schema(tables),
+            Scope::Default => self.dump_schema(),
             _ => Err(DbError::new(format!(
                 "--schema and --all-schemas are for PostgreSQL; a {} database is dumped whole",
                 self.dialect().name()
@@ -193,18 +222,17 @@ pub trait Backend {
     /// across a network overrides this to do it in one round trip.
     fn record(
         &mut self,
-        tables: &TableNames,
         version: Version,
         row: Option<&VersionRecord>,
         log: &LogEntry,
     ) -> Result<(), DbError> {
         match row {
-            Some(row) => self.save_version(tables, row)?,
-            None => self.delete_version(tables, version)?,
+            Some(row) => self.save_version(row)?,
+            None => self.delete_version(version)?,
         }
         match log.id {
-            Some(_) => self.finish_log(tables, log),
-            None => self.insert_log(tables, log).map(|_| ()),
+            Some(_) => self.finish_log(log),
+            None => self.insert_log(log).map(|_| ()),
         }
     }
 }
@@ -221,11 +249,16 @@ pub enum Create {
 }
 
 /// Opens a session for `url`; `create` says whether a missing embedded
-/// database file may be made.
-pub fn connect(url: &DatabaseUrl, create: Create) -> Result<Box<dyn Backend>, Error> {
+/// database file may be made. The session keeps its bookkeeping in `tables`
+/// for its whole life: every bookkeeping method of [`Backend`] works on them.
+pub fn connect(
+    url: &DatabaseUrl,
+    create: Create,
+    tables: &TableNames,
+) -> Result<Box<dyn Backend>, Error> {
     match url.kind() {
-        Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create)?)),
-        Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(url)?)),
-        Kind::Mysql => Ok(Box::new(mysql::MysqlBackend::connect(url)?)),
+        Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create, tables)?)),
+        Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(url, tables)?)),
+        Kind::Mysql => Ok(Box::new(mysql::MysqlBackend::connect(url, tables)?)),
     }
 }

@@ -9,18 +9,12 @@ use crate::clock::now;
 use crate::error::Error;
 use crate::log_table::LogOperation;
 use crate::record::{Stamp, label_carried_rows};
-use crate::settings::TableNames;
 use crate::split::split;
 use crate::version::Release;
 
 /// Runs `text` (read from `file`, for messages) and labels the version rows
 /// it created. Returns the number of statements.
-pub fn load(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    file: &str,
-    text: &str,
-) -> Result<usize, Error> {
+pub fn load(backend: &mut dyn Backend, file: &str, text: &str) -> Result<usize, Error> {
     let dialect = backend.dialect();
     let statements = split(text, dialect.syntax())
         .map_err(|error| Error::Usage(format!("{file}:{}: {}", error.line, error.message)))?;
@@ -29,7 +23,7 @@ pub fn load(
     if transactional {
         backend.begin(None).map_err(Error::database(&context))?;
     }
-    let loaded = run(backend, tables, file, text, &statements);
+    let loaded = run(backend, file, text, &statements);
     if let Err(error) = loaded {
         if transactional && let Err(rollback) = backend.rollback() {
             log::warn!("rollback failed: {rollback}");
@@ -46,7 +40,6 @@ pub fn load(
 
 fn run(
     backend: &mut dyn Backend,
-    tables: &TableNames,
     file: &str,
     text: &str,
     statements: &[crate::split::Statement],
@@ -56,11 +49,7 @@ fn run(
     backend
         .ensure_schema()
         .map_err(Error::database(format!("cannot load {file}")))?;
-    let batch = Batch {
-        text,
-        line: 1,
-        statements,
-    };
+    let batch = Batch::WholeFile { text, statements };
     backend.execute(&batch).map_err(|failure| {
         let line = failure.line.or_else(|| {
             statements
@@ -74,7 +63,7 @@ fn run(
         Error::database(at)(failure.error)
     })?;
     let db = backend
-        .read_state(tables)
+        .read_state()
         .map_err(Error::database("cannot read the version table"))?;
     let release = Release::next_after(db.releases());
     let at = now();
@@ -91,7 +80,7 @@ fn run(
             repair
         })
         .collect();
-    write_rows(backend, tables, &repairs).map_err(Error::database(format!(
+    write_rows(backend, &repairs).map_err(Error::database(format!(
         "cannot record the versions of {file}"
     )))
 }

@@ -23,7 +23,6 @@ use crate::log_table::{self, LogEntry, LogOperation};
 use crate::plan::Step;
 use crate::preflight::{Prepared, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
-use crate::settings::TableNames;
 use crate::version::Version;
 
 // Declared with the plan, which preflight checks against it before the
@@ -57,7 +56,6 @@ pub use crate::clock::now;
 /// Runs prepared steps in order against a locked database whose tables exist.
 pub struct Executor<'r> {
     backend: &'r mut dyn Backend,
-    tables: &'r TableNames,
     options: RunOptions,
     records: BTreeMap<Version, VersionRecord>,
     next_seq: u64,
@@ -67,14 +65,12 @@ impl<'r> Executor<'r> {
     /// An executor starting from the state the plan was made from.
     pub fn new(
         backend: &'r mut dyn Backend,
-        tables: &'r TableNames,
         db: &DbState,
         next_seq: u64,
         options: RunOptions,
     ) -> Executor<'r> {
         Executor {
             backend,
-            tables,
             options,
             records: db.records.clone(),
             next_seq,
@@ -133,6 +129,7 @@ impl<'r> Executor<'r> {
         let mut attempt = 0;
         loop {
             let started_at = now();
+            // The file's lock timeout enters with its transaction, once.
             let begun = self
                 .backend
                 .begin(self.lock_timeout_of(step))
@@ -144,7 +141,7 @@ impl<'r> Executor<'r> {
                 return Err(error);
             }
             let result = begun
-                .and_then(|()| self.run_statements(prepared, &prepared.statements))
+                .and_then(|()| self.run_statements(prepared, None))
                 .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
@@ -182,52 +179,52 @@ impl<'r> Executor<'r> {
         }
     }
 
+    /// Runs the file's statements: the whole file (`alone: None`) or the
+    /// statement at index `alone`. Nothing for a step that runs no file.
     fn run_statements(
         &mut self,
         prepared: &Prepared<'_>,
-        statements: &[crate::split::Statement],
+        alone: Option<usize>,
     ) -> Result<(), FailedStatement> {
         let step = &prepared.step;
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
-        let timeout = self.lock_timeout_of(step);
-        let to_failure =
-            |index: Option<usize>, line: Option<usize>, error: DbError| FailedStatement {
-                index,
-                source: Box::new(MigrationError {
-                    version: step.version,
-                    operation: step.operation,
-                    path: file.path.clone(),
-                    line,
-                    source: error,
-                }),
-            };
-        self.backend
-            .set_lock_timeout(timeout)
-            .map_err(|error| to_failure(None, None, error))?;
+        let batch = match alone {
+            // A file of one statement goes as written, even statement by
+            // statement: its one statement is the whole file.
+            Some(index) if prepared.statements.len() > 1 => {
+                Batch::Statement(&prepared.statements[index])
+            }
+            _ => Batch::WholeFile {
+                text: &file.script.text,
+                statements: &prepared.statements,
+            },
+        };
+        let statements = batch.statements();
         if statements.is_empty() {
             return Ok(());
         }
-        // A whole file goes as one batch; a non-atomic file, statement by statement.
-        let batch = match statements {
-            [one] if prepared.statements.len() > 1 => Batch {
-                text: &one.text,
-                line: one.line,
-                statements,
-            },
-            _ => Batch {
-                text: &file.script.text,
-                line: 1,
-                statements,
-            },
-        };
         self.backend
             .execute(&batch)
             .map_err(|StatementFailure { index, line, error }| {
                 let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
-                to_failure(Some(index), line, error)
+                failed_in(step, &file.path, Some(index), line, error)
             })
+    }
+
+    /// Gives the file's lock timeout to what no `begin` of its own bounds:
+    /// the next statement of a non-atomic file, or the next file of a
+    /// `--single-transaction` run. (An atomic file's enters with its
+    /// `begin`.) Nothing to do for a step that runs no file.
+    fn set_file_lock_timeout(&mut self, step: &Step<'_>) -> Result<(), FailedStatement> {
+        let Some(file) = step.file.filter(|_| !step.mark_only) else {
+            return Ok(());
+        };
+        let timeout = self.lock_timeout_of(step);
+        self.backend
+            .set_lock_timeout(timeout)
+            .map_err(|error| failed_in(step, &file.path, None, None, error))
     }
 
     /// Re-reads the version's row inside the open transaction where the run
@@ -241,7 +238,7 @@ impl<'r> Executor<'r> {
         }
         let now = self
             .backend
-            .read_state(self.tables)
+            .read_state()
             .map_err(Error::database("cannot read the version table"))?;
         // Every change another run can make records a phase, clears one or
         // sets a failure, so those are compared; the state itself is not, as
@@ -300,8 +297,7 @@ impl<'r> Executor<'r> {
         entry.id = log_id;
         entry.finished_at = Some(at.clone());
         entry.outcome = log_table::Outcome::Ok;
-        self.backend
-            .record(self.tables, step.version, record.as_ref(), &entry)?;
+        self.backend.record(step.version, record.as_ref(), &entry)?;
         Ok(Saved {
             version: step.version,
             record,
@@ -346,7 +342,7 @@ impl<'r> Executor<'r> {
         }
         let log_id = self
             .backend
-            .insert_log(self.tables, &entry)
+            .insert_log(&entry)
             .map_err(Error::database(context))?;
         entry.id = Some(log_id);
         let mut progress = Failure {
@@ -366,9 +362,9 @@ impl<'r> Executor<'r> {
         let dialect = self.backend.dialect();
         let mut in_own_transaction = false;
         for index in prepared.skip..statements.len() {
-            let statement = &statements[index..=index];
             let ran = interrupted_before(step, "this statement")
-                .and_then(|()| self.run_statements(prepared, statement));
+                .and_then(|()| self.set_file_lock_timeout(step))
+                .and_then(|()| self.run_statements(prepared, Some(index)));
             if let Err(mut failed) = ran {
                 failed.index = Some(index);
                 failed.source.line = failed.source.line.or(Some(statements[index].line));
@@ -465,7 +461,7 @@ impl<'r> Executor<'r> {
         entry.finished_at = Some(now());
         let saved = self
             .save_failure(step, &progress)
-            .and_then(|()| self.backend.finish_log(self.tables, &entry));
+            .and_then(|()| self.backend.finish_log(&entry));
         if let Err(error) = saved {
             log::warn!(
                 "could not record the failure of {}: {error}",
@@ -483,7 +479,7 @@ impl<'r> Executor<'r> {
             .cloned()
             .unwrap_or_else(|| VersionRecord::new(step.version, step.name.clone()));
         record.failure = Some(failure.clone());
-        self.backend.save_version(self.tables, &record)
+        self.backend.save_version(&record)
     }
 
     fn run_single_transaction(
@@ -510,7 +506,8 @@ impl<'r> Executor<'r> {
                 };
             }
             let result = self
-                .run_statements(prepared, &prepared.statements)
+                .set_file_lock_timeout(step)
+                .and_then(|()| self.run_statements(prepared, None))
                 .and_then(|()| self.check_constraints(step))
                 .and_then(|()| {
                     self.record_success(step, &started_at, None)
@@ -563,7 +560,7 @@ impl<'r> Executor<'r> {
         entry.error = Some(failure.source.source.to_string());
         entry.statement = failure.index.map(|index| index + 1);
         entry.line = failure.source.line;
-        if let Err(error) = self.backend.insert_log(self.tables, &entry) {
+        if let Err(error) = self.backend.insert_log(&entry) {
             log::warn!(
                 "could not log the failure of {}: {error}",
                 failure.source.path
@@ -620,6 +617,27 @@ fn interrupted_before(step: &Step<'_>, what: &str) -> Result<(), FailedStatement
             DbError::new(format!("interrupted by {}", signal.name())),
         )),
         None => Ok(()),
+    }
+}
+
+/// A failure of the file at `path` (a statement at `index`, or setting its
+/// lock timeout when `None`).
+fn failed_in(
+    step: &Step<'_>,
+    path: &str,
+    index: Option<usize>,
+    line: Option<usize>,
+    error: DbError,
+) -> FailedStatement {
+    FailedStatement {
+        index,
+        source: Box::new(MigrationError {
+            version: step.version,
+            operation: step.operation,
+            path: path.to_string(),
+            line,
+            source: error,
+        }),
     }
 }
 

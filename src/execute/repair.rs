@@ -8,7 +8,6 @@ use crate::backend::Backend;
 use crate::error::{DbError, Error};
 use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::record::VersionRecord;
-use crate::settings::TableNames;
 use crate::version::Version;
 
 /// One version's new row (`None` deletes it) and the log row that says why.
@@ -44,37 +43,25 @@ impl Repair {
 
 /// Creates the version tables if needed, then writes every repair in one
 /// transaction: all of them land, or none does.
-pub fn write(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    repairs: &[Repair],
-) -> Result<(), Error> {
+pub fn write(backend: &mut dyn Backend, repairs: &[Repair]) -> Result<(), Error> {
     backend
-        .ensure_tables(tables)
+        .ensure_tables()
         .map_err(Error::database("cannot create the version tables"))?;
-    write_in_transaction(backend, tables, repairs)
+    write_in_transaction(backend, repairs)
         .map_err(Error::database("cannot update the version table"))
 }
 
 /// Writes the repairs inside the caller's open transaction.
-pub(crate) fn write_rows(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    repairs: &[Repair],
-) -> Result<(), DbError> {
+pub(crate) fn write_rows(backend: &mut dyn Backend, repairs: &[Repair]) -> Result<(), DbError> {
     for repair in repairs {
-        backend.record(tables, repair.version, repair.row.as_ref(), &repair.entry)?;
+        backend.record(repair.version, repair.row.as_ref(), &repair.entry)?;
     }
     Ok(())
 }
 
-fn write_in_transaction(
-    backend: &mut dyn Backend,
-    tables: &TableNames,
-    repairs: &[Repair],
-) -> Result<(), DbError> {
+fn write_in_transaction(backend: &mut dyn Backend, repairs: &[Repair]) -> Result<(), DbError> {
     backend.begin(None)?;
-    match write_rows(backend, tables, repairs).and_then(|()| backend.commit()) {
+    match write_rows(backend, repairs).and_then(|()| backend.commit()) {
         Ok(()) => Ok(()),
         Err(error) => {
             if let Err(rollback) = backend.rollback() {

@@ -38,6 +38,8 @@ struct Memory {
     partial_rollback: bool,
     /// Another run's change, made just before the next `begin`.
     changed_underneath: Option<VersionRecord>,
+    /// Every lock timeout given, in order: (`"begin"` or `"set"`, timeout).
+    timeouts: Vec<(&'static str, Option<Duration>)>,
 }
 
 impl Backend for Memory {
@@ -45,7 +47,7 @@ impl Backend for Memory {
         &SqliteDialect
     }
 
-    fn lock(&mut self, _: Duration, _: &TableNames) -> Result<LockOutcome, DbError> {
+    fn lock(&mut self, _: Duration) -> Result<LockOutcome, DbError> {
         Ok(LockOutcome::Acquired)
     }
 
@@ -53,26 +55,23 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn read_state(&mut self, _: &TableNames) -> Result<DbState, DbError> {
+    fn read_state(&mut self) -> Result<DbState, DbError> {
         Ok(DbState {
             tables_exist: true,
             records: self.data.rows.clone(),
         })
     }
 
-    fn read_history(
-        &mut self,
-        _: &TableNames,
-        _: &HistoryFilter,
-    ) -> Result<Vec<LogEntry>, DbError> {
+    fn read_history(&mut self, _: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
         Ok(self.data.log.clone())
     }
 
-    fn ensure_tables(&mut self, _: &TableNames) -> Result<(), DbError> {
+    fn ensure_tables(&mut self) -> Result<(), DbError> {
         Ok(())
     }
 
-    fn begin(&mut self, _: Option<Duration>) -> Result<(), DbError> {
+    fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
+        self.timeouts.push(("begin", lock_timeout));
         if let Some(record) = self.changed_underneath.take() {
             self.data.rows.insert(record.version, record);
         }
@@ -98,12 +97,13 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn set_lock_timeout(&mut self, _: Option<Duration>) -> Result<(), DbError> {
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>) -> Result<(), DbError> {
+        self.timeouts.push(("set", timeout));
         Ok(())
     }
 
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
-        for (index, statement) in batch.statements.iter().enumerate() {
+        for (index, statement) in batch.statements().iter().enumerate() {
             let locked = statement.text.contains("LOCKED") && self.locked_failures > 0;
             if statement.text.contains("FAIL") || locked {
                 self.locked_failures = self.locked_failures.saturating_sub(1);
@@ -125,7 +125,7 @@ impl Backend for Memory {
         self.partial_rollback
     }
 
-    fn save_version(&mut self, _: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
+    fn save_version(&mut self, record: &VersionRecord) -> Result<(), DbError> {
         if let Some(failure) = &record.failure {
             self.progress
                 .push((failure.statements_done, failure.line, failure.error.clone()));
@@ -134,12 +134,12 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn delete_version(&mut self, _: &TableNames, version: Version) -> Result<(), DbError> {
+    fn delete_version(&mut self, version: Version) -> Result<(), DbError> {
         self.data.rows.remove(&version);
         Ok(())
     }
 
-    fn insert_log(&mut self, _: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
+    fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError> {
         let id = i64::try_from(self.data.log.len()).unwrap_or(i64::MAX) + 1;
         self.data.log.push(LogEntry {
             id: Some(id),
@@ -148,7 +148,7 @@ impl Backend for Memory {
         Ok(id)
     }
 
-    fn finish_log(&mut self, _: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
+    fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError> {
         let row = self.data.log.iter_mut().find(|row| row.id == entry.id);
         if let Some(row) = row {
             *row = entry.clone();
@@ -156,11 +156,11 @@ impl Backend for Memory {
         Ok(())
     }
 
-    fn version_table_sql(&self, _: &TableNames, _: &DbState) -> String {
+    fn version_table_sql(&self, _: &DbState) -> String {
         String::new()
     }
 
-    fn dump_schema(&mut self, _: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+    fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError> {
         Ok(Vec::new())
     }
 }
@@ -168,12 +168,11 @@ impl Backend for Memory {
 /// Runs `up` for `files` on `memory`, as `Migrator::migrate` does.
 fn up(files: &[&str], memory: &mut Memory) -> Outcome {
     let cat: Catalogue = catalogue(files.iter().map(ToString::to_string).collect());
-    let db = memory.read_state(&TableNames::default()).unwrap();
+    let db = memory.read_state().unwrap();
     let planned = plan(&cat, &db, Command::Up(None), &Options::default()).unwrap();
     let run = RunOptions::default();
     let prepared = preflight(&planned, memory.dialect(), &run).unwrap();
-    let tables = TableNames::default();
-    Executor::new(memory, &tables, &db, planned.next_seq, run).run(&prepared, &mut |_| {})
+    Executor::new(memory, &db, planned.next_seq, run).run(&prepared, &mut |_| {})
 }
 
 fn outcomes(memory: &Memory) -> Vec<(String, String)> {
@@ -320,4 +319,30 @@ fn a_version_another_run_changed_is_not_run_again() {
     );
     assert!(memory.data.ran.is_empty());
     assert!(memory.data.log.is_empty());
+}
+
+#[test]
+fn a_files_lock_timeout_enters_once_with_its_transaction_or_before_each_statement() {
+    let mut memory = Memory::default();
+    let outcome = up(
+        &[
+            "up/1.sql: -- migrate: lock-timeout=2s\nCREATE TABLE a (x);\nCREATE TABLE b (x);\n",
+            "up/2.sql: -- migrate: no-transaction lock-timeout=3s\nCREATE TABLE c (x);\nCREATE TABLE d (x);\n",
+        ],
+        &mut memory,
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let (two, three) = (Duration::from_secs(2), Duration::from_secs(3));
+    assert_eq!(
+        memory.timeouts,
+        [
+            // The atomic file: its timeout, with its transaction only.
+            ("begin", Some(two)),
+            // The non-atomic file: SQLite's recheck, each statement, the record.
+            ("begin", None),
+            ("set", Some(three)),
+            ("set", Some(three)),
+            ("begin", None),
+        ]
+    );
 }

@@ -48,7 +48,9 @@ pub struct MysqlBackend {
     connection: Conn,
     /// How to reach the server again, for `KILL QUERY` from a second connection.
     target: Target,
-    sql: Option<(TableNames, Sql)>,
+    /// The version tables, bound at connect, and their statements.
+    tables: TableNames,
+    sql: Sql,
     lock_name: Option<String>,
     session_lock_timeout: Option<Duration>,
     /// Whether the last `ROLLBACK` warned that tables without transactions
@@ -62,8 +64,8 @@ pub struct MysqlBackend {
 const NON_TRANSACTIONAL_ROLLBACK: u32 = 1196;
 
 impl MysqlBackend {
-    /// Connects to `url`.
-    pub fn connect(url: &DatabaseUrl) -> Result<MysqlBackend, Error> {
+    /// Connects to `url`, keeping the bookkeeping in `tables`.
+    pub fn connect(url: &DatabaseUrl, tables: &TableNames) -> Result<MysqlBackend, Error> {
         let target = connect::parse(url.expose()).map_err(Error::Usage)?;
         let connection = open(&target).map_err(|source| Error::Database {
             context: format!("cannot connect to {url}"),
@@ -80,7 +82,8 @@ impl MysqlBackend {
         Ok(MysqlBackend {
             connection,
             target,
-            sql: None,
+            tables: tables.clone(),
+            sql: Sql::new(tables),
             lock_name: None,
             session_lock_timeout: None,
             partial_rollback: false,
@@ -88,22 +91,11 @@ impl MysqlBackend {
         })
     }
 
-    fn sql(&mut self, tables: &TableNames) -> Sql {
-        match &self.sql {
-            Some((known, sql)) if known == tables => sql.clone(),
-            _ => {
-                let sql = Sql::new(tables);
-                self.sql = Some((tables.clone(), sql.clone()));
-                sql
-            }
-        }
-    }
-
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
         self.connection.query_drop(sql).map_err(convert)
     }
 
-    fn lock_name(&mut self, tables: &TableNames) -> Result<String, DbError> {
+    fn lock_name(&mut self) -> Result<String, DbError> {
         let database: Option<String> = self
             .connection
             .query_first("SELECT DATABASE()")
@@ -112,7 +104,7 @@ impl MysqlBackend {
         let name = format!(
             "migrate:{}.{}",
             database.unwrap_or_default(),
-            tables.versions
+            self.tables.versions
         );
         if name.len() <= MAX_LOCK_NAME {
             return Ok(name);
@@ -148,8 +140,8 @@ impl Backend for MysqlBackend {
         &MysqlDialect
     }
 
-    fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError> {
-        let name = self.lock_name(tables)?;
+    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
+        let name = self.lock_name()?;
         // Whole seconds, rounded up; a wait of more than 68 years is
         // "forever" and is capped where the server's integer surely holds it.
         let seconds = wait
@@ -196,8 +188,8 @@ impl Backend for MysqlBackend {
         }
     }
 
-    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError> {
-        let sql = self.sql(tables);
+    fn read_state(&mut self) -> Result<DbState, DbError> {
+        let (sql, tables) = (&self.sql, &self.tables);
         let exists: Option<i64> = self
             .connection
             .exec_first(&sql.exists, (&tables.versions,))
@@ -218,12 +210,8 @@ impl Backend for MysqlBackend {
         Ok(state)
     }
 
-    fn read_history(
-        &mut self,
-        tables: &TableNames,
-        filter: &HistoryFilter,
-    ) -> Result<Vec<LogEntry>, DbError> {
-        let sql = self.sql(tables);
+    fn read_history(&mut self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
+        let (sql, tables) = (&self.sql, &self.tables);
         let exists: Option<i64> = self
             .connection
             .exec_first(&sql.exists, (&tables.log,))
@@ -255,12 +243,12 @@ impl Backend for MysqlBackend {
             .collect()
     }
 
-    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
-        catalog::read(&mut self.connection, tables)
+    fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError> {
+        catalog::read(&mut self.connection, &self.tables)
     }
 
-    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {
-        let sql = Sql::new(tables);
+    fn version_table_sql(&self, state: &DbState) -> String {
+        let (sql, tables) = (&self.sql, &self.tables);
         let records: Vec<&VersionRecord> = state.records.values().collect();
         let table = format!("`{}`", tables.versions);
         let inserts = insert_statements(&table, &records, &|value| match value {
@@ -272,9 +260,9 @@ impl Backend for MysqlBackend {
         format!("{};\n{};\n{inserts}", sql.create[0], sql.create[1])
     }
 
-    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
-        for create in self.sql(tables).create {
-            self.run(&create)?;
+    fn ensure_tables(&mut self) -> Result<(), DbError> {
+        for create in &self.sql.create {
+            self.connection.query_drop(create).map_err(convert)?;
         }
         Ok(())
     }
@@ -344,7 +332,7 @@ impl Backend for MysqlBackend {
     }
 
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
-        for (index, statement) in batch.statements.iter().enumerate() {
+        for (index, statement) in batch.statements().iter().enumerate() {
             if let Err(error) = self.connection.query_drop(&statement.text) {
                 let line = syntax_error_line(&error)
                     .map(|line| statement.line + line.saturating_sub(1))
@@ -359,22 +347,22 @@ impl Backend for MysqlBackend {
         Ok(())
     }
 
-    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
-        let sql = self.sql(tables);
+    fn save_version(&mut self, record: &VersionRecord) -> Result<(), DbError> {
+        let sql = &self.sql;
         self.connection
             .exec_drop(&sql.replace, Params::Positional(row_values(record)))
             .map_err(convert)
     }
 
-    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError> {
-        let sql = self.sql(tables);
+    fn delete_version(&mut self, version: Version) -> Result<(), DbError> {
+        let sql = &self.sql;
         self.connection
             .exec_drop(&sql.delete, (version.to_string(),))
             .map_err(convert)
     }
 
-    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
-        let sql = self.sql(tables);
+    fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError> {
+        let sql = &self.sql;
         let values = bound(log_table::INSERTED, entry.insert_values());
         self.connection
             .exec_drop(&sql.insert_log, Params::Positional(values))
@@ -382,8 +370,8 @@ impl Backend for MysqlBackend {
         Ok(i64::try_from(self.connection.last_insert_id()).unwrap_or(i64::MAX))
     }
 
-    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
-        let sql = self.sql(tables);
+    fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError> {
+        let sql = &self.sql;
         let values = bound(log_table::FINISHED, entry.finish_values());
         self.connection
             .exec_drop(&sql.finish_log, Params::Positional(values))

@@ -55,21 +55,26 @@ pub struct PostgresBackend {
     /// The TLS of the connection, for a cancel request; `None`: plain.
     cancel_tls: Option<MakeRustlsConnect>,
     schema: String,
-    sql: Option<(TableNames, Sql)>,
+    /// The version tables, bound at connect, and their statements (in
+    /// `schema`, found at connect).
+    tables: TableNames,
+    sql: Sql,
     prepared: HashMap<String, Prepared>,
     /// Statements to send in front of the next one: `BEGIN` and `SET LOCAL`
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
     in_transaction: bool,
-    /// The `SET LOCAL lock_timeout` of the open transaction, if one was sent.
-    transaction_lock_timeout: Option<Option<Duration>>,
+    /// The lock timeout in force in the open transaction: the session's,
+    /// or the last `SET LOCAL lock_timeout` sent in it.
+    transaction_lock_timeout: Option<Duration>,
+    /// The session's `lock_timeout` (`None`: the server's default).
     session_lock_timeout: Option<Duration>,
     lock_key: Option<i64>,
 }
 
 impl PostgresBackend {
-    /// Connects to `url`.
-    pub fn connect(url: &DatabaseUrl) -> Result<PostgresBackend, Error> {
+    /// Connects to `url`, keeping the bookkeeping in `tables`.
+    pub fn connect(url: &DatabaseUrl, tables: &TableNames) -> Result<PostgresBackend, Error> {
         let target = connect::parse(url.expose()).map_err(Error::Usage)?;
         let runtime = Driver::new().map_err(|error| {
             Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
@@ -84,7 +89,9 @@ impl PostgresBackend {
             client,
             cancel_tls,
             schema: String::new(),
-            sql: None,
+            tables: tables.clone(),
+            // Built again below, in the schema `settle_schema` finds.
+            sql: Sql::new("", tables),
             prepared: HashMap::new(),
             pending: Vec::new(),
             in_transaction: false,
@@ -95,6 +102,7 @@ impl PostgresBackend {
         backend
             .settle_schema(&target)
             .map_err(|source| Error::Database { context, source })?;
+        backend.sql = Sql::new(&backend.schema, tables);
         Ok(backend)
     }
 
@@ -123,16 +131,6 @@ impl PostgresBackend {
             }
         };
         Ok(())
-    }
-
-    fn sql(&mut self, tables: &TableNames) -> &Sql {
-        if self.sql.as_ref().is_none_or(|(known, _)| known != tables) {
-            self.sql = Some((tables.clone(), Sql::new(&self.schema, tables)));
-        }
-        match &self.sql {
-            Some((_, sql)) => sql,
-            None => unreachable!("the statements were just built"),
-        }
     }
 
     fn query(
@@ -177,8 +175,8 @@ impl PostgresBackend {
         Ok(statement)
     }
 
-    fn lock_key(&mut self, tables: &TableNames) -> i64 {
-        let name = format!("migrate:{}.{}", self.schema, tables.versions);
+    fn lock_key(&self) -> i64 {
+        let name = format!("migrate:{}.{}", self.schema, self.tables.versions);
         let digest = Sha256::digest(name.as_bytes());
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(&digest[..8]);
@@ -232,8 +230,8 @@ impl Backend for PostgresBackend {
         &PostgresDialect
     }
 
-    fn lock(&mut self, wait: Duration, tables: &TableNames) -> Result<LockOutcome, DbError> {
-        let key = self.lock_key(tables);
+    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
+        let key = self.lock_key();
         // A wait too long for the clock to reach (`--lock-wait` near
         // u64::MAX seconds) has no deadline: it waits until the lock is free.
         let deadline = Instant::now().checked_add(wait);
@@ -285,8 +283,8 @@ impl Backend for PostgresBackend {
         }
     }
 
-    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError> {
-        let sql = self.sql(tables).clone();
+    fn read_state(&mut self) -> Result<DbState, DbError> {
+        let sql = self.sql.clone();
         let exists = self.query("SELECT to_regclass($1) IS NOT NULL", &[&sql.versions])?;
         if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
             return Ok(DbState::default());
@@ -303,12 +301,8 @@ impl Backend for PostgresBackend {
         Ok(state)
     }
 
-    fn read_history(
-        &mut self,
-        tables: &TableNames,
-        filter: &HistoryFilter,
-    ) -> Result<Vec<LogEntry>, DbError> {
-        let sql = self.sql(tables).clone();
+    fn read_history(&mut self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
+        let sql = self.sql.clone();
         let exists = self.query("SELECT to_regclass($1) IS NOT NULL", &[&sql.log])?;
         if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
             return Ok(Vec::new());
@@ -325,20 +319,23 @@ impl Backend for PostgresBackend {
             .collect()
     }
 
-    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
-        self.dump_schemas(tables, &Scope::Default)
+    fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError> {
+        self.dump_schemas(&Scope::Default)
     }
 
-    fn dump_schemas(
-        &mut self,
-        tables: &TableNames,
-        scope: &Scope,
-    ) -> Result<Vec<DumpItem>, DbError> {
+    fn dump_schemas(&mut self, scope: &Scope) -> Result<Vec<DumpItem>, DbError> {
         self.flush()?;
-        catalog::read(&self.runtime, &self.client, &self.schema, tables, scope)
+        catalog::read(
+            &self.runtime,
+            &self.client,
+            &self.schema,
+            &self.tables,
+            scope,
+        )
     }
 
-    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {
+    fn version_table_sql(&self, state: &DbState) -> String {
+        let tables = &self.tables;
         // Unqualified: the file loads into whichever schema the URL names.
         let versions = quote(&tables.versions);
         let records: Vec<&VersionRecord> = state.records.values().collect();
@@ -362,16 +359,16 @@ impl Backend for PostgresBackend {
         Ok(())
     }
 
-    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+    fn ensure_tables(&mut self) -> Result<(), DbError> {
         self.ensure_schema()?;
-        let create = self.sql(tables).create.clone();
+        let create = self.sql.create.clone();
         self.batch(&create)
     }
 
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
         self.pending.push("BEGIN".to_string());
         self.in_transaction = true;
-        self.transaction_lock_timeout = None;
+        self.transaction_lock_timeout = self.session_lock_timeout;
         self.set_lock_timeout(lock_timeout)
     }
 
@@ -407,13 +404,10 @@ impl Backend for PostgresBackend {
         };
         if self.in_transaction {
             // Rides in front of the file's text: no round trip of its own.
-            let current = self
-                .transaction_lock_timeout
-                .unwrap_or(self.session_lock_timeout);
-            if timeout != current {
+            if timeout != self.transaction_lock_timeout {
                 self.pending
                     .push(format!("SET LOCAL lock_timeout = {value}"));
-                self.transaction_lock_timeout = Some(timeout);
+                self.transaction_lock_timeout = timeout;
             }
             return Ok(());
         }
@@ -433,7 +427,7 @@ impl Backend for PostgresBackend {
             query.push_str(";\n");
         }
         let prefix_chars = query.chars().count();
-        query.push_str(batch.text);
+        query.push_str(batch.text());
         let client = &self.client;
         let outcome = self.runtime.block_on(async {
             let mut completed = 0usize;
@@ -462,9 +456,14 @@ impl Backend for PostgresBackend {
                 _ => None,
             })
             .and_then(|position| position.checked_sub(1 + prefix_chars))
-            .and_then(|chars| batch.text.char_indices().nth(chars).map(|(byte, _)| byte))
+            .and_then(|chars| batch.text().char_indices().nth(chars).map(|(byte, _)| byte))
             .map(|offset| batch.line_at(offset))
-            .or_else(|| batch.statements.get(index).map(|statement| statement.line));
+            .or_else(|| {
+                batch
+                    .statements()
+                    .get(index)
+                    .map(|statement| statement.line)
+            });
         Err(StatementFailure {
             index,
             line,
@@ -472,17 +471,17 @@ impl Backend for PostgresBackend {
         })
     }
 
-    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
-        self.record_row(tables, record.version, Some(record), None)
+    fn save_version(&mut self, record: &VersionRecord) -> Result<(), DbError> {
+        self.record_row(record.version, Some(record), None)
     }
 
-    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError> {
-        self.record_row(tables, version, None, None)
+    fn delete_version(&mut self, version: Version) -> Result<(), DbError> {
+        self.record_row(version, None, None)
     }
 
-    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
+    fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError> {
         self.flush()?;
-        let sql = self.sql(tables).insert_log.clone();
+        let sql = self.sql.insert_log.clone();
         let statement = self.prepare(&sql)?;
         let values = entry.insert_values();
         let client = &self.client;
@@ -493,9 +492,9 @@ impl Backend for PostgresBackend {
         Ok(row.get(0))
     }
 
-    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
+    fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError> {
         self.flush()?;
-        let sql = self.sql(tables).finish_log.clone();
+        let sql = self.sql.finish_log.clone();
         let statement = self.prepare(&sql)?;
         let values = entry.finish_values();
         let client = &self.client;
@@ -507,12 +506,11 @@ impl Backend for PostgresBackend {
 
     fn record(
         &mut self,
-        tables: &TableNames,
         version: Version,
         row: Option<&VersionRecord>,
         log: &LogEntry,
     ) -> Result<(), DbError> {
-        self.record_row(tables, version, row, Some(log))
+        self.record_row(version, row, Some(log))
     }
 }
 
@@ -521,12 +519,11 @@ impl PostgresBackend {
     /// row: pipelined with whatever is pending, one round trip.
     fn record_row(
         &mut self,
-        tables: &TableNames,
         version: Version,
         row: Option<&VersionRecord>,
         log: Option<&LogEntry>,
     ) -> Result<(), DbError> {
-        let sql = self.sql(tables).clone();
+        let sql = self.sql.clone();
         let row_statement = match row {
             Some(_) => self.prepare(&sql.upsert)?,
             None => self.prepare(&sql.delete)?,

@@ -17,15 +17,82 @@ use crate::table::{Column, Kind, Row, Value};
 use crate::version::Version;
 use crate::version_table;
 
+/// The bookkeeping statements of one session's tables, built once at connect.
+#[derive(Debug, Clone)]
+pub struct Sql {
+    /// The version table's name, unquoted (to look it up in the catalog).
+    versions: String,
+    /// The log table's name, unquoted.
+    log: String,
+    create: String,
+    select: String,
+    history: String,
+    save: String,
+    delete: String,
+    insert_log: String,
+    finish_log: String,
+}
+
+impl Sql {
+    /// The statements for `tables`.
+    pub fn new(tables: &TableNames) -> Sql {
+        let finish_set: Vec<String> = log_table::FINISHED
+            .iter()
+            .enumerate()
+            .map(|(index, column)| format!("{} = ?{}", column.name, index + 1))
+            .collect();
+        Sql {
+            versions: tables.versions.clone(),
+            log: tables.log.clone(),
+            create: create_sql(tables),
+            select: format!(
+                r#"SELECT {} FROM "{}""#,
+                names(version_table::COLUMNS),
+                tables.versions
+            ),
+            history: format!(
+                r#"SELECT {} FROM "{}"
+        WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR version = ?2)
+          AND (?3 IS NULL OR outcome = ?3)
+        ORDER BY id DESC LIMIT ?4"#,
+                names(log_table::COLUMNS),
+                tables.log
+            ),
+            save: format!(
+                r#"INSERT OR REPLACE INTO "{}" ({}) VALUES ({})"#,
+                tables.versions,
+                names(version_table::COLUMNS),
+                placeholders(version_table::COLUMNS.len())
+            ),
+            delete: format!(r#"DELETE FROM "{}" WHERE version = ?1"#, tables.versions),
+            insert_log: format!(
+                r#"INSERT INTO "{}" ({}) VALUES ({})"#,
+                tables.log,
+                names(log_table::INSERTED),
+                placeholders(log_table::INSERTED.len())
+            ),
+            finish_log: format!(
+                r#"UPDATE "{}" SET {} WHERE id = ?{}"#,
+                tables.log,
+                finish_set.join(", "),
+                log_table::FINISHED.len() + 1
+            ),
+        }
+    }
+
+    /// The statements that create both tables.
+    pub fn create(&self) -> &str {
+        &self.create
+    }
+}
+
 /// Creates both tables if they are missing.
-pub fn ensure_tables(connection: &Connection, tables: &TableNames) -> Result<(), DbError> {
-    connection
-        .execute_batch(&create_sql(tables))
-        .map_err(convert)
+pub fn ensure_tables(connection: &Connection, sql: &Sql) -> Result<(), DbError> {
+    connection.execute_batch(&sql.create).map_err(convert)
 }
 
 /// The statements that create both tables.
-pub fn create_sql(tables: &TableNames) -> String {
+fn create_sql(tables: &TableNames) -> String {
     format!(
         r#"CREATE TABLE IF NOT EXISTS "{versions}" (
     version TEXT PRIMARY KEY NOT NULL,
@@ -57,24 +124,11 @@ CREATE TABLE IF NOT EXISTS "{log}" (
 }
 
 /// Reads every row of the version table with one query.
-pub fn read_state(connection: &Connection, tables: &TableNames) -> Result<DbState, DbError> {
-    let exists: Option<i64> = connection
-        .query_row(
-            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-            [&tables.versions],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(convert)?;
-    if exists.is_none() {
+pub fn read_state(connection: &Connection, sql: &Sql) -> Result<DbState, DbError> {
+    if !table_exists(connection, &sql.versions)? {
         return Ok(DbState::default());
     }
-    let sql = format!(
-        r#"SELECT {} FROM "{}""#,
-        names(version_table::COLUMNS),
-        tables.versions
-    );
-    let mut statement = connection.prepare(&sql).map_err(convert)?;
+    let mut statement = connection.prepare(&sql.select).map_err(convert)?;
     let mut rows = statement.query([]).map_err(convert)?;
     let mut state = DbState {
         tables_exist: true,
@@ -119,21 +173,13 @@ fn bound(values: &[Value]) -> impl Iterator<Item = &dyn ToSql> {
 /// Reads the log entries `filter` selects, newest first, with one query.
 pub fn read_history(
     connection: &Connection,
-    tables: &TableNames,
+    sql: &Sql,
     filter: &HistoryFilter,
 ) -> Result<Vec<LogEntry>, DbError> {
-    if !table_exists(connection, &tables.log)? {
+    if !table_exists(connection, &sql.log)? {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        r#"SELECT {} FROM "{}"
-        WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR version = ?2)
-          AND (?3 IS NULL OR outcome = ?3)
-        ORDER BY id DESC LIMIT ?4"#,
-        names(log_table::COLUMNS),
-        tables.log
-    );
-    let mut statement = connection.prepare(&sql).map_err(convert)?;
+    let mut statement = connection.prepare(&sql.history).map_err(convert)?;
     let mut rows = statement
         .query(params![
             filter.id,
@@ -165,17 +211,11 @@ fn table_exists(connection: &Connection, name: &str) -> Result<bool, DbError> {
 /// Inserts or replaces a version's row.
 pub fn save_version(
     connection: &Connection,
-    tables: &TableNames,
+    sql: &Sql,
     record: &VersionRecord,
 ) -> Result<(), DbError> {
-    let sql = format!(
-        r#"INSERT OR REPLACE INTO "{}" ({}) VALUES ({})"#,
-        tables.versions,
-        names(version_table::COLUMNS),
-        placeholders(version_table::COLUMNS.len())
-    );
     let values = version_table::values(record);
-    let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
+    let mut statement = connection.prepare_cached(&sql.save).map_err(convert)?;
     statement
         .execute(params_from_iter(bound(&values)))
         .map_err(convert)?;
@@ -183,31 +223,18 @@ pub fn save_version(
 }
 
 /// Deletes a version's row.
-pub fn delete_version(
-    connection: &Connection,
-    tables: &TableNames,
-    version: Version,
-) -> Result<(), DbError> {
-    let sql = format!(r#"DELETE FROM "{}" WHERE version = ?1"#, tables.versions);
-    let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
+pub fn delete_version(connection: &Connection, sql: &Sql, version: Version) -> Result<(), DbError> {
+    let mut statement = connection.prepare_cached(&sql.delete).map_err(convert)?;
     statement.execute([version.to_string()]).map_err(convert)?;
     Ok(())
 }
 
 /// Appends a log row.
-pub fn insert_log(
-    connection: &Connection,
-    tables: &TableNames,
-    entry: &LogEntry,
-) -> Result<i64, DbError> {
-    let sql = format!(
-        r#"INSERT INTO "{}" ({}) VALUES ({})"#,
-        tables.log,
-        names(log_table::INSERTED),
-        placeholders(log_table::INSERTED.len())
-    );
+pub fn insert_log(connection: &Connection, sql: &Sql, entry: &LogEntry) -> Result<i64, DbError> {
     let values = entry.insert_values();
-    let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
+    let mut statement = connection
+        .prepare_cached(&sql.insert_log)
+        .map_err(convert)?;
     statement
         .execute(params_from_iter(bound(&values)))
         .map_err(convert)?;
@@ -215,24 +242,11 @@ pub fn insert_log(
 }
 
 /// Completes a log row written before a non-atomic file ran.
-pub fn finish_log(
-    connection: &Connection,
-    tables: &TableNames,
-    entry: &LogEntry,
-) -> Result<(), DbError> {
-    let set: Vec<String> = log_table::FINISHED
-        .iter()
-        .enumerate()
-        .map(|(index, column)| format!("{} = ?{}", column.name, index + 1))
-        .collect();
-    let sql = format!(
-        r#"UPDATE "{}" SET {} WHERE id = ?{}"#,
-        tables.log,
-        set.join(", "),
-        log_table::FINISHED.len() + 1
-    );
+pub fn finish_log(connection: &Connection, sql: &Sql, entry: &LogEntry) -> Result<(), DbError> {
     let values = entry.finish_values();
-    let mut statement = connection.prepare_cached(&sql).map_err(convert)?;
+    let mut statement = connection
+        .prepare_cached(&sql.finish_log)
+        .map_err(convert)?;
     statement
         .execute(params_from_iter(bound(&values)))
         .map_err(convert)?;

@@ -47,17 +47,21 @@ pub struct SqliteBackend {
     interrupt: Arc<Mutex<Option<InterruptHandle>>>,
     lock: Option<lock::FileLock>,
     default_timeout: Duration,
+    /// The version tables, bound at connect, and their statements.
+    tables: TableNames,
+    sql: bookkeeping::Sql,
 }
 
 impl SqliteBackend {
-    /// Prepares a session; the file is opened on first use. With
+    /// Prepares a session keeping its bookkeeping in `tables`; the file is
+    /// opened on first use. With
     /// [`Create::Never`], a missing file reads as an empty database and is
     /// never made.
     ///
     /// A folder that does not exist fails every command with exit 1, as an
     /// unreachable server does: read as "no database yet" it would make
     /// `status` report version 0 for a URL that points nowhere.
-    pub fn open(path: &Path, create: Create) -> Result<SqliteBackend, Error> {
+    pub fn open(path: &Path, create: Create, tables: &TableNames) -> Result<SqliteBackend, Error> {
         if let Some(folder) = path.parent()
             && !folder.as_os_str().is_empty()
             && !folder.is_dir()
@@ -77,6 +81,8 @@ impl SqliteBackend {
             interrupt: Arc::default(),
             lock: None,
             default_timeout: DEFAULT_BUSY_TIMEOUT,
+            tables: tables.clone(),
+            sql: bookkeeping::Sql::new(tables),
         })
     }
 
@@ -134,6 +140,16 @@ impl SqliteBackend {
         free.map_err(convert)
     }
 
+    /// The connection (opened as [`SqliteBackend::connection`] does) with
+    /// the session's bookkeeping statements.
+    fn bookkeeping(&mut self) -> Result<(&Connection, &bookkeeping::Sql), DbError> {
+        self.connection()?;
+        match &self.connection {
+            Some(connection) => Ok((connection, &self.sql)),
+            None => Err(DbError::new("no connection")),
+        }
+    }
+
     /// Whether there is a database to read: an open connection or an existing file.
     fn exists(&self) -> bool {
         self.connection.is_some() || self.path.exists()
@@ -145,7 +161,7 @@ impl Backend for SqliteBackend {
         &SqliteDialect
     }
 
-    fn lock(&mut self, wait: Duration, _tables: &TableNames) -> Result<LockOutcome, DbError> {
+    fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
         let deadline = Instant::now().checked_add(wait);
         let lock_path = lock::lock_path(&self.path);
         let held = match lock::FileLock::acquire(&lock_path, wait)? {
@@ -189,44 +205,47 @@ impl Backend for SqliteBackend {
         }
     }
 
-    fn read_state(&mut self, tables: &TableNames) -> Result<DbState, DbError> {
+    fn read_state(&mut self) -> Result<DbState, DbError> {
         if !self.exists() {
             return Ok(DbState::default());
         }
-        bookkeeping::read_state(self.connection()?, tables)
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::read_state(connection, sql)
     }
 
-    fn read_history(
-        &mut self,
-        tables: &TableNames,
-        filter: &HistoryFilter,
-    ) -> Result<Vec<LogEntry>, DbError> {
+    fn read_history(&mut self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
         if !self.exists() {
             return Ok(Vec::new());
         }
-        bookkeeping::read_history(self.connection()?, tables, filter)
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::read_history(connection, sql, filter)
     }
 
-    fn dump_schema(&mut self, tables: &TableNames) -> Result<Vec<DumpItem>, DbError> {
+    fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError> {
         if !self.exists() {
             return Ok(Vec::new());
         }
-        catalog::read(self.connection()?, tables)
+        self.connection()?;
+        match &self.connection {
+            Some(connection) => catalog::read(connection, &self.tables),
+            None => Err(DbError::new("no connection")),
+        }
     }
 
-    fn version_table_sql(&self, tables: &TableNames, state: &DbState) -> String {
+    fn version_table_sql(&self, state: &DbState) -> String {
+        let tables = &self.tables;
         let records: Vec<&VersionRecord> = state.records.values().collect();
         let table = format!("\"{}\"", tables.versions);
         let inserts = insert_statements(&table, &records, &|value| match value {
             Literal::Null => "NULL".to_string(),
             Literal::Text(text) | Literal::Version(text) => quoted(text),
         });
-        format!("{}\n{inserts}", bookkeeping::create_sql(tables))
+        format!("{}\n{inserts}", self.sql.create())
     }
 
-    fn ensure_tables(&mut self, tables: &TableNames) -> Result<(), DbError> {
+    fn ensure_tables(&mut self) -> Result<(), DbError> {
         let path = self.path.clone();
-        let connection = self.connection()?;
+        let (connection, sql) = self.bookkeeping()?;
         // SQLite opens a file it may not write read-only without a word, and
         // the first write would then be blamed on a migration's line.
         if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
@@ -236,7 +255,7 @@ impl Backend for SqliteBackend {
                 path.display()
             )));
         }
-        bookkeeping::ensure_tables(connection, tables)
+        bookkeeping::ensure_tables(connection, sql)
     }
 
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
@@ -271,7 +290,7 @@ impl Backend for SqliteBackend {
             line: None,
             error,
         })?;
-        for (index, statement) in batch.statements.iter().enumerate() {
+        for (index, statement) in batch.statements().iter().enumerate() {
             single_statement::run_alone(connection, statement)
                 .map_err(|failure| StatementFailure { index, ..failure })?;
         }
@@ -310,20 +329,24 @@ impl Backend for SqliteBackend {
         }
     }
 
-    fn save_version(&mut self, tables: &TableNames, record: &VersionRecord) -> Result<(), DbError> {
-        bookkeeping::save_version(self.connection()?, tables, record)
+    fn save_version(&mut self, record: &VersionRecord) -> Result<(), DbError> {
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::save_version(connection, sql, record)
     }
 
-    fn delete_version(&mut self, tables: &TableNames, version: Version) -> Result<(), DbError> {
-        bookkeeping::delete_version(self.connection()?, tables, version)
+    fn delete_version(&mut self, version: Version) -> Result<(), DbError> {
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::delete_version(connection, sql, version)
     }
 
-    fn insert_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<i64, DbError> {
-        bookkeeping::insert_log(self.connection()?, tables, entry)
+    fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError> {
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::insert_log(connection, sql, entry)
     }
 
-    fn finish_log(&mut self, tables: &TableNames, entry: &LogEntry) -> Result<(), DbError> {
-        bookkeeping::finish_log(self.connection()?, tables, entry)
+    fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError> {
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::finish_log(connection, sql, entry)
     }
 }
 
@@ -435,7 +458,7 @@ mod tests {
             .unwrap()
             .execute_batch("CREATE TABLE t (x int)")
             .unwrap();
-        let backend = SqliteBackend::open(&path, Create::Never).unwrap();
+        let backend = SqliteBackend::open(&path, Create::Never, &TableNames::default()).unwrap();
         (dir, backend)
     }
 
@@ -463,10 +486,9 @@ mod tests {
     #[test]
     fn the_run_lock_waits_for_another_programs_write_lock_within_the_lock_wait() {
         let (dir, mut backend) = backend_on_a_file();
-        let tables = TableNames::default();
         let holder = hold_write_lock(&dir.path().join("app.db"), Duration::from_secs(3));
         let started = Instant::now();
-        let outcome = backend.lock(Duration::from_millis(300), &tables).unwrap();
+        let outcome = backend.lock(Duration::from_millis(300)).unwrap();
         assert!(
             matches!(outcome, LockOutcome::DatabaseBusy(ref what) if what.contains("write-locked"))
         );
@@ -475,7 +497,7 @@ mod tests {
         assert!(!lock::lock_path(&dir.path().join("app.db")).exists());
         holder.join().unwrap();
         assert_eq!(
-            backend.lock(Duration::from_millis(300), &tables).unwrap(),
+            backend.lock(Duration::from_millis(300)).unwrap(),
             LockOutcome::Acquired
         );
         backend.unlock().unwrap();
