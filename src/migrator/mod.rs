@@ -2,6 +2,8 @@
 //! folder, connects, locks where it changes the database, reads the state,
 //! plans and hands the plan to the executor.
 
+mod schema_commands;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
