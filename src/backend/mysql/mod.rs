@@ -71,13 +71,16 @@ impl MysqlBackend {
             context: format!("cannot connect to {url}"),
             source,
         })?;
-        let route_watch = match target.opts.get_socket() {
-            Some(_) => None,
-            None => route_watch::watch(
-                &connection,
-                &target.opts.get_ip_or_hostname(),
-                target.opts.get_tcp_port(),
-            ),
+        let host = target.opts.get_ip_or_hostname();
+        // Over a Unix socket there is no route to lose: a socket named in
+        // the URL, or the one the driver switches a loopback connection to
+        // (`prefer_socket`, on by default).
+        let over_socket = target.opts.get_socket().is_some()
+            || (target.opts.get_prefer_socket()
+                && matches!(host.as_ref(), "localhost" | "127.0.0.1" | "::1"));
+        let route_watch = match over_socket {
+            true => None,
+            false => route_watch::watch(&connection, &host, target.opts.get_tcp_port()),
         };
         Ok(MysqlBackend {
             connection,
