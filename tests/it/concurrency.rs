@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    Backend, Project, Run, for_each_backend, for_each_backend_where, migrate,
+    Backend, Project, Run, TestDb, for_each_backend, for_each_backend_where, migrate,
     race_up_and_check_each_version_once, states,
 };
 
@@ -117,35 +117,52 @@ fn a_killed_run_leaves_no_trace_and_no_stale_lock() {
     });
 }
 
+/// Version 2 inserts 1, runs a slow statement, inserts 3, outside a
+/// transaction; the run is killed while the slow statement runs. Returns the
+/// project, its slow statement replaced by an insert of 2 (only the
+/// statements after the committed one may change), so that whether it runs
+/// again shows.
+fn killed_in_the_slow_statement(db: &TestDb) -> Project {
+    let fill = format!(
+        "-- migrate: no-transaction\n\
+         INSERT INTO items (id) VALUES (1);\n\
+         {}\n\
+         INSERT INTO items (id) VALUES (3);\n",
+        db.slow_statement()
+    );
+    let project = Project::new()
+        .up(1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY);\n")
+        .up(2, "fill", &fill);
+    let mut run = project.command().database(db).args(["up"]).spawn();
+    // The first statement commits on its own and its progress is
+    // recorded (a separate commit); then the slow one runs.
+    let progress = "SELECT statements_done FROM db_version WHERE version = '2'";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(db.table_exists("db_version") && db.rows(progress) == [["1"]]) {
+        assert!(
+            Instant::now() < deadline,
+            "the first statement never committed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(db.scalar("SELECT count(*) FROM items"), 1);
+    run.kill().expect("kill the run");
+    assert!(!run.wait().expect("reap the run").success());
+    db.wait_until_run_lock_is_free();
+    project.write(
+        "up/2_fill.sql",
+        "-- migrate: no-transaction\n\
+         INSERT INTO items (id) VALUES (1);\n\
+         INSERT INTO items (id) VALUES (2);\n\
+         INSERT INTO items (id) VALUES (3);\n",
+    );
+    project
+}
+
 #[test]
 fn a_killed_no_transaction_run_is_failed_until_resumed() {
     for_each_backend(|db| {
-        let fill = format!(
-            "-- migrate: no-transaction\n\
-             INSERT INTO items (id) VALUES (1);\n\
-             {}\n\
-             INSERT INTO items (id) VALUES (3);\n",
-            db.slow_statement()
-        );
-        let project = Project::new()
-            .up(1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY);\n")
-            .up(2, "fill", &fill);
-        let mut run = project.command().database(db).args(["up"]).spawn();
-        // The first statement commits on its own and its progress is
-        // recorded (a separate commit); then the slow one runs.
-        let progress = "SELECT statements_done FROM db_version WHERE version = '2'";
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !(db.table_exists("db_version") && db.rows(progress) == [["1"]]) {
-            assert!(
-                Instant::now() < deadline,
-                "the first statement never committed"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(db.scalar("SELECT count(*) FROM items"), 1);
-        run.kill().expect("kill the run");
-        assert!(!run.wait().expect("reap the run").success());
-
+        let project = killed_in_the_slow_statement(db);
         // The log row was written before the first statement and never completed.
         let log = db.rows("SELECT finished_at FROM db_version_log WHERE version = '2'");
         assert_eq!(log, [["NULL"]]);
@@ -155,19 +172,10 @@ fn a_killed_no_transaction_run_is_failed_until_resumed() {
             "failed",
             "{status}"
         );
-        db.wait_until_run_lock_is_free();
         let refused = migrate(&project, db, &["up"]);
         refused.expect(5);
         assert!(refused.stderr.contains("up --resume"), "{refused}");
 
-        // Only the statements after the committed one may change.
-        project.write(
-            "up/2_fill.sql",
-            "-- migrate: no-transaction\n\
-             INSERT INTO items (id) VALUES (1);\n\
-             SELECT 1;\n\
-             INSERT INTO items (id) VALUES (3);\n",
-        );
         // The slow statement was running when the run died: whether it
         // committed is unknown, so plain --resume does not guess.
         let unknown = migrate(&project, db, &["up", "--resume"]);
@@ -180,8 +188,30 @@ fn a_killed_no_transaction_run_is_failed_until_resumed() {
         );
         assert!(unknown.stderr.contains("--rerun-unknown"), "{unknown}");
         migrate(&project, db, &["up", "--resume", "--rerun-unknown"]).success();
+        assert_eq!(
+            db.rows("SELECT id FROM items ORDER BY id"),
+            [["1"], ["2"], ["3"]]
+        );
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+    });
+}
+
+#[test]
+fn skip_unknown_resumes_after_the_statement_that_was_cut_off() {
+    for_each_backend(|db| {
+        let project = killed_in_the_slow_statement(db);
+        // The user found that the cut-off statement committed: it is not
+        // run again, and the file goes on after it.
+        let resumed = migrate(
+            &project,
+            db,
+            &["up", "--resume", "--skip-unknown", "--json"],
+        );
+        resumed.success();
         assert_eq!(db.rows("SELECT id FROM items ORDER BY id"), [["1"], ["3"]]);
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+        // Nothing is left to resume, so the flag is now a usage error.
+        migrate(&project, db, &["up", "--resume", "--skip-unknown"]).expect(2);
     });
 }
 
