@@ -77,6 +77,25 @@ fn pump(mut from: TcpStream, mut to: TcpStream, forwarding: &AtomicBool, relay_c
     }
 }
 
+/// Waits for a run whose connection went silent; kills it and fails the
+/// test if it still runs `limit` after `started`.
+#[track_caller]
+fn finished_within(
+    mut child: std::process::Child,
+    started: Instant,
+    limit: Duration,
+) -> crate::support::Run {
+    while child.try_wait().expect("poll migrate").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let run = crate::support::Run::from_child(child);
+            panic!("migrate still ran {limit:?} after it started, its connection silent\n{run}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    crate::support::Run::from_child(child)
+}
+
 /// Runs a file whose `pg_sleep` is running when the proxy goes silent, and
 /// checks the run ends with exit 1 within `limit`, leaving no session idle
 /// in a transaction, the run lock free and the file rolled back.
@@ -103,7 +122,7 @@ fn silent_during_a_statement(relay_close: bool, limit: Duration) {
         "CREATE TABLE held (id INTEGER);\nSELECT pg_sleep(2);\nINSERT INTO held VALUES (1);\n",
     );
     let started = Instant::now();
-    let mut child = project
+    let child = project
         .command()
         .args(["--database-url", url.as_str(), "up"])
         .spawn();
@@ -111,15 +130,7 @@ fn silent_during_a_statement(relay_close: bool, limit: Duration) {
     std::thread::sleep(Duration::from_millis(800));
     // pg_sleep is running: its answer, and everything after, is lost.
     proxy.go_silent();
-    while child.try_wait().expect("poll migrate").is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let run = crate::support::Run::from_child(child);
-            panic!("migrate still ran {limit:?} after it started, its connection silent\n{run}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let run = crate::support::Run::from_child(child);
+    let run = finished_within(child, started, limit);
     run.expect(1);
     let idle = db.rows(&format!(
         "SELECT pid FROM pg_stat_activity WHERE application_name = '{application}' \
@@ -169,7 +180,7 @@ fn a_silent_mysql_route_that_never_closes_ends_the_run_with_exit_1() {
     // A file of row changes that sleeps: atomic, so nothing stays behind.
     let project = Project::new().up(1, "slow", "SELECT SLEEP(15);\nSELECT 1;\n");
     let started = Instant::now();
-    let mut child = project
+    let child = project
         .command()
         .args(["--database-url", url.as_str(), "up"])
         .spawn();
@@ -177,15 +188,7 @@ fn a_silent_mysql_route_that_never_closes_ends_the_run_with_exit_1() {
     std::thread::sleep(Duration::from_millis(800));
     proxy.go_silent();
     let limit = Duration::from_secs(45);
-    while child.try_wait().expect("poll migrate").is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let run = crate::support::Run::from_child(child);
-            panic!("migrate still ran {limit:?} after it started, its connection silent\n{run}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let run = crate::support::Run::from_child(child);
+    let run = finished_within(child, started, limit);
     run.expect(1);
     assert!(run.stderr.contains("went silent"), "{run}");
 }
