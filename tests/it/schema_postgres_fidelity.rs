@@ -77,6 +77,17 @@ fn table_of_contents(db: &TestDb) -> Option<Vec<String>> {
         }
     };
     assert!(dumped.status.success(), "pg_dump failed: {dumped:?}");
+    let entries = toc_entries(&dumped.stdout)
+        .into_iter()
+        .map(|entry| entry.replace(db.name(), "[schema]"))
+        .collect();
+    Some(sorted(entries))
+}
+
+/// The table of contents of a `pg_dump -Fc` archive as `pg_restore --list`
+/// prints it, each entry without its three numbers (dump id, catalog and
+/// object ids differ between any two databases).
+fn toc_entries(archive: &[u8]) -> Vec<String> {
     let mut restore = Command::new("pg_restore")
         .arg("--list")
         .stdin(Stdio::piped())
@@ -87,22 +98,22 @@ fn table_of_contents(db: &TestDb) -> Option<Vec<String>> {
         .stdin
         .take()
         .expect("pg_restore's stdin")
-        .write_all(&dumped.stdout)
+        .write_all(archive)
         .expect("feed pg_restore");
     let listed = restore.wait_with_output().expect("pg_restore ends");
     assert!(listed.status.success(), "pg_restore failed: {listed:?}");
-    let text = String::from_utf8(listed.stdout).expect("UTF-8");
-    let mut entries: Vec<String> = text
+    String::from_utf8(listed.stdout)
+        .expect("UTF-8")
         .lines()
         .filter(|line| !line.starts_with(';') && !line.trim().is_empty())
-        .map(|line| {
-            // "12; 1259 16390 TABLE schema t owner": drop the three numbers.
-            let entry = line.splitn(4, ' ').nth(3).unwrap_or(line);
-            entry.replace(db.name(), "[schema]")
-        })
-        .collect();
+        // "12; 1259 16390 TABLE schema t owner": drop the three numbers.
+        .map(|line| line.splitn(4, ' ').nth(3).unwrap_or(line).to_string())
+        .collect()
+}
+
+fn sorted(mut entries: Vec<String>) -> Vec<String> {
     entries.sort();
-    Some(entries)
+    entries
 }
 
 #[test]
@@ -338,28 +349,7 @@ fn pg_dump_schemas(url: &str) -> Option<(String, Vec<String>)> {
         .collect();
     let custom = run(true).expect("pg_dump runs");
     assert!(custom.status.success(), "pg_dump failed: {custom:?}");
-    let mut restore = Command::new("pg_restore")
-        .arg("--list")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run pg_restore");
-    restore
-        .stdin
-        .take()
-        .expect("pg_restore's stdin")
-        .write_all(&custom.stdout)
-        .expect("feed pg_restore");
-    let listed = restore.wait_with_output().expect("pg_restore ends");
-    assert!(listed.status.success(), "pg_restore failed: {listed:?}");
-    let mut entries: Vec<String> = String::from_utf8(listed.stdout)
-        .expect("UTF-8")
-        .lines()
-        .filter(|line| !line.starts_with(';') && !line.trim().is_empty())
-        .map(|line| line.splitn(4, ' ').nth(3).unwrap_or(line).to_string())
-        .collect();
-    entries.sort();
-    Some((text.join("\n"), entries))
+    Some((text.join("\n"), sorted(toc_entries(&custom.stdout))))
 }
 
 #[test]
