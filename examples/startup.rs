@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use migrate::migrator::Migrator;
+use migrate::Migrator;
 
 fn main() -> ExitCode {
     let database = std::env::args_os()

@@ -4,6 +4,7 @@
 //! folder. `status` shows drift, `verify` fails on it, and the planner refuses
 //! every change while it exists unless `--allow-drift`.
 
+use crate::error::Exit;
 use crate::record::DbState;
 use crate::scan::Catalogue;
 use crate::state::Phase;
@@ -47,6 +48,11 @@ impl Drift {
     }
 }
 
+/// `verify`: exit 3 on drift, unless `--accept` records it.
+pub(crate) fn verify_exit(drift: &[Drift], accepted: bool) -> Exit {
+    Exit::of_check(!drift.is_empty() && !accepted)
+}
+
 /// Every drifted file, by version then phase.
 pub fn find_drift(catalogue: &Catalogue, db: &DbState) -> Vec<Drift> {
     let mut found = Vec::new();
@@ -85,4 +91,25 @@ pub fn find_drift(catalogue: &Catalogue, db: &DbState) -> Vec<Drift> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Phase;
+
+    #[test]
+    fn verify_finds_drift_unless_accepted() {
+        assert_eq!(verify_exit(&[], false), Exit::Done);
+        let drift = Drift {
+            version: Version::FIRST,
+            phase: Phase::Add,
+            path: "up/1.sql".to_string(),
+            kind: DriftKind::Changed,
+            current: None,
+        };
+        let found = std::slice::from_ref(&drift);
+        assert_eq!(verify_exit(found, false), Exit::Found);
+        assert_eq!(verify_exit(found, true), Exit::Done);
+    }
 }

@@ -9,12 +9,15 @@ mod exit;
 use std::fmt;
 use std::time::Duration;
 
-use crate::plan::Refusal;
-use crate::scan::FileProblem;
 use crate::state::Operation;
 use crate::version::Version;
 
 pub use self::exit::Exit;
+pub use crate::interrupt::Signal;
+pub use crate::record::Failure;
+pub use crate::refusal::Refusal;
+pub use crate::scan::FileProblem;
+pub use crate::version::VersionError;
 
 /// What the database said when it refused something.
 #[derive(Debug, Clone, PartialEq, Eq)]

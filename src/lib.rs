@@ -1,14 +1,16 @@
 //! `migrate`: a pure-SQL schema migrator for SQLite, PostgreSQL and
 //! MySQL/MariaDB, built for zero-downtime deployments.
 //!
-//! Data flows one way. The scanner ([`scan`]) reads the migrations folder into
-//! a [`scan::Catalogue`]; a backend ([`backend`]) reads the version table into
-//! a [`record::DbState`]. The planner ([`plan`]) is a pure function from
-//! those two and the request to a plan or a refusal; [`preflight`] checks the
-//! whole plan without running SQL; the executor ([`execute`]) is the only
-//! code that writes, and owns the transaction and failure policy. The
-//! [`migrator::Migrator`] façade ties them together for the CLI ([`cli`],
-//! [`command`]) and for applications that migrate themselves at start-up.
+//! Data flows one way. The scanner (`scan`) reads the migrations folder into
+//! a [`Catalogue`]; a backend (`backend`) reads the version table into the
+//! database's state. The planner (`plan`) is a pure function from those two
+//! and the request to a plan or a refusal; `preflight` checks the whole plan
+//! without running SQL; the executor (`execute`) is the only code that
+//! writes, and owns the transaction and failure policy. The [`Migrator`]
+//! façade ties them together for the CLI ([`cli`]) and for applications that
+//! migrate themselves at start-up. The crate's public API is that façade and
+//! the values its methods take and return, re-exported here; the modules are
+//! private, so they can change without breaking an application.
 //!
 //! # Migrating at start-up
 //!
@@ -16,43 +18,59 @@
 //! same files, tables, lock and rules as the `migrate` command:
 //!
 //! ```no_run
-//! let migrator = migrate::migrator::Migrator::open("sqlite:app.db", "migrations")?;
+//! let migrator = migrate::Migrator::open("sqlite:app.db", "migrations")?;
 //! let applied = migrator.up()?;
 //! println!("{} operations applied", applied.len());
-//! # Ok::<(), migrate::error::Error>(())
+//! # Ok::<(), migrate::Error>(())
 //! ```
 //!
-//! [`migrator::Migrator`] has the rest (status, the plan of a dry run, any
+//! [`Migrator`] has the rest (status, the plan of a dry run, any
 //! command, the log), and `examples/startup.rs` is a complete application.
 #![warn(missing_docs)]
+#![warn(unnameable_types)]
 
-pub mod add_only;
-pub mod backend;
+mod add_only;
+mod backend;
 pub mod cli;
-pub mod clock;
-pub mod command;
-pub mod dialect;
-pub mod drift;
-pub mod dump;
+mod clock;
+mod dialect;
+mod drift;
+mod dump;
+mod duration;
 pub mod error;
-pub mod execute;
-pub mod history;
-pub mod interrupt;
-pub mod log_table;
-pub mod migrator;
-pub mod output;
-pub mod plan;
-pub mod preflight;
-pub mod record;
-pub mod refusal;
-pub mod scaffold;
+mod execute;
+mod history;
+mod interrupt;
+mod log_table;
+mod migrator;
+mod output;
+mod plan;
+mod preflight;
+mod record;
+mod refusal;
+mod runner;
+mod scaffold;
 pub mod scan;
-pub mod schema;
-pub mod script;
-pub mod settings;
-pub mod split;
-pub mod state;
+mod schema;
+mod script;
+mod settings;
+mod split;
+mod state;
 pub mod status;
-pub(crate) mod table;
-pub mod version;
-pub(crate) mod version_table;
+mod table;
+mod version;
+mod version_table;
+
+pub use crate::drift::{Drift, DriftKind};
+pub use crate::dump::Scope;
+pub use crate::error::{Error, Exit};
+pub use crate::execute::{Report, RunSummary};
+pub use crate::log_table::{HistoryFilter, LogEntry, LogOperation, Outcome};
+pub use crate::migrator::{Config, Migrator, Planned};
+pub use crate::plan::{Command, Options, RunOptions, UnknownStatement};
+pub use crate::scan::Catalogue;
+pub use crate::schema::Incomplete;
+pub use crate::settings::{DatabaseUrl, Kind as DatabaseKind, TableNames};
+pub use crate::state::{Operation, Phase, State};
+pub use crate::status::Status;
+pub use crate::version::{Release, Version};

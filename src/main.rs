@@ -4,15 +4,15 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use migrate::cli::Cli;
-use migrate::error::Exit;
+use migrate::Exit;
+use migrate::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
     let cli = match Cli::try_parse_from(&raw) {
         Ok(cli) => cli,
         Err(error) => {
-            return migrate::output::arguments_error(&error, &raw, &mut io::stdout()).into();
+            return cli::arguments_error(&error, &raw, &mut io::stdout()).into();
         }
     };
     let display = cli.display();
@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         .init();
     // SIGINT and SIGTERM cancel the running statement and end the run
     // cleanly (exit 130 or 143) instead of killing the process mid-file.
-    if let Err(error) = migrate::interrupt::install() {
+    if let Err(error) = cli::install_signal_handlers() {
         log::warn!("cannot handle SIGINT and SIGTERM: {error}");
     }
     let env = |name: &str| std::env::var(name).ok();
@@ -37,8 +37,8 @@ fn main() -> ExitCode {
     let mut out = anstream::AutoStream::auto(io::stdout().lock());
     let mut err = anstream::AutoStream::auto(io::stderr());
     let exit = match cli.into_request(&env) {
-        Ok(request) => migrate::command::run(request, &mut out, &mut err),
-        Err(error) => migrate::command::report_error(&error, display, &mut out, &mut err),
+        Ok(request) => cli::run(request, &mut out, &mut err),
+        Err(error) => cli::report_error(&error, display, &mut out, &mut err),
     };
     let _ = out.flush();
     match exit {

@@ -8,7 +8,7 @@
 use crate::add_only::is_add_only;
 use crate::drift::find_drift;
 use crate::record::{DbState, Failure, VersionRecord};
-pub use crate::refusal::{Refusal, join};
+pub use crate::refusal::Refusal;
 use crate::scan::{Catalogue, MigrationFile};
 use crate::state::{Operation, Phase, State, transition};
 use crate::version::{Release, Version};

@@ -11,6 +11,7 @@ use super::*;
 use crate::add_only::effective_state;
 use crate::drift::{Drift, DriftKind};
 use crate::record::PhaseRecord;
+use crate::refusal::join;
 use crate::scan::parse_name_in;
 use crate::script::{Script, checksum};
 use crate::state::State;

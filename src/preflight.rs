@@ -17,16 +17,17 @@
 use std::time::Duration;
 
 use crate::dialect::{Dialect, TransactionBoundary};
+use crate::duration;
 use crate::error::Error;
 use crate::plan::{Plan, RunOptions, Step};
 use crate::record::Failure;
 use crate::scan::{FileProblem, MigrationFile};
-use crate::script::{checksum, describe_duration};
+use crate::script::checksum;
 use crate::split::{Statement, mysql_client_comments, split};
 
 /// A step of the plan, ready to run.
 #[derive(Debug, Clone)]
-pub struct Prepared<'a> {
+pub struct ReadyStep<'a> {
     /// The planned step.
     pub step: Step<'a>,
     /// The file's statements (empty for a missing phase file or `mark`).
@@ -51,7 +52,7 @@ pub fn preflight<'a>(
     plan: &Plan<'a>,
     dialect: &dyn Dialect,
     run: &RunOptions,
-) -> Result<Vec<Prepared<'a>>, Error> {
+) -> Result<Vec<ReadyStep<'a>>, Error> {
     if run.single_transaction && !dialect.supports_single_transaction() {
         return Err(Error::Usage(format!(
             "--single-transaction is not possible on {}: its DDL commits implicitly",
@@ -96,9 +97,9 @@ fn check_lock_timeout(dialect: &dyn Dialect, timeout: Duration) -> Result<(), St
     Err(format!(
         "{} is longer than {} can wait for a lock (at most {}, about {} days); write \
          a shorter timeout, or 0 to wait without a bound",
-        describe_duration(timeout),
+        duration::describe(timeout),
         dialect.name(),
-        describe_duration(maximum),
+        duration::describe(maximum),
         maximum.as_secs() / 86_400
     ))
 }
@@ -115,8 +116,8 @@ fn prepare<'a>(
     step: &Step<'a>,
     dialect: &dyn Dialect,
     single_transaction: bool,
-) -> Result<Prepared<'a>, Found> {
-    let mut ready = Prepared {
+) -> Result<ReadyStep<'a>, Found> {
+    let mut ready = ReadyStep {
         step: step.clone(),
         statements: Vec::new(),
         atomic: true,

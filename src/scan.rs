@@ -5,10 +5,10 @@
 //! files not ending in `.sql` are ignored. Every problem found is reported,
 //! each naming its file, so a broken folder is fixed in one round.
 
+pub use crate::script::{Directives, Script, ScriptProblem};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::script::Script;
 use crate::state::Operation;
 use crate::version::Version;
 
@@ -163,7 +163,7 @@ fn check_pairs(entry: &VersionFiles, problems: &mut Vec<FileProblem>) {
 }
 
 /// Parses a file name of `up/` (`forward` true) or `down/`: `N[_desc][.simdrop|.drop].sql`.
-pub fn parse_name_in(file_name: &str, forward: bool) -> Result<ParsedName, String> {
+pub(crate) fn parse_name_in(file_name: &str, forward: bool) -> Result<ParsedName, String> {
     let parsed = parse_file_name(file_name)?;
     if forward {
         return Ok(parsed);
@@ -241,7 +241,7 @@ fn parse_file_name(file_name: &str) -> Result<ParsedName, String> {
 }
 
 /// Walks `<dir>/up` and `<dir>/down` and loads every migration file.
-pub fn scan(dir: &Path) -> Result<Catalogue, Vec<FileProblem>> {
+pub(crate) fn scan(dir: &Path) -> Result<Catalogue, Vec<FileProblem>> {
     let up = dir.join("up");
     if !up.is_dir() {
         return Err(vec![FileProblem {
@@ -355,6 +355,10 @@ fn relative(dir: &Path, path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+#[cfg(all(test, unix))]
+#[path = "scan_proptests.rs"]
+mod proptests;
 
 #[cfg(test)]
 mod tests {

@@ -153,7 +153,7 @@ fn apply_directive(
     match (name, value) {
         ("no-transaction", None) => directives.no_transaction = true,
         ("lock-timeout", Some(value)) => {
-            directives.lock_timeout = Some(parse_duration(value)?);
+            directives.lock_timeout = Some(crate::duration::parse(value)?);
         }
         ("retries", Some(value)) => {
             directives.retries = value
@@ -174,40 +174,6 @@ fn apply_directive(
         }
     }
     Ok(())
-}
-
-/// Parses a duration written `500ms`, `2s` or `1m`; a bare `0` is zero, which
-/// for a lock timeout means no bound (SPEC section 5). How long the database
-/// can be told to wait is preflight's question, per database.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("`{text}` is not a duration: write it as 500ms, 2s, 1m or 0");
-    if text == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let digits_end = text
-        .find(|character: char| !character.is_ascii_digit())
-        .ok_or_else(invalid)?;
-    let (number, unit) = text.split_at(digits_end);
-    let number: u64 = number.parse().map_err(|_| invalid())?;
-    let duration = match unit {
-        "ms" => Duration::from_millis(number),
-        "s" => Duration::from_secs(number),
-        "m" => Duration::from_secs(number.checked_mul(60).ok_or_else(invalid)?),
-        _ => return Err(invalid()),
-    };
-    Ok(duration)
-}
-
-/// A duration as a user writes it: `90s`, `2m`, `1500ms`, in the largest
-/// unit that shows it exactly; `0` for zero.
-pub fn describe_duration(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    match millis {
-        0 => "0".to_string(),
-        _ if millis.is_multiple_of(60_000) => format!("{}m", millis / 60_000),
-        _ if millis.is_multiple_of(1_000) => format!("{}s", millis / 1_000),
-        _ => format!("{millis}ms"),
-    }
 }
 
 #[cfg(test)]
@@ -319,48 +285,5 @@ mod tests {
             assert!(problem.message.contains(message), "{problem:?}");
         }
         assert!(Script::parse(b"-- migrate: no-transaction\n").is_ok());
-    }
-
-    #[test]
-    fn durations_are_described_as_written() {
-        assert_eq!(describe_duration(Duration::ZERO), "0");
-        assert_eq!(
-            describe_duration(Duration::from_secs(35_792 * 60)),
-            "35792m"
-        );
-        assert_eq!(describe_duration(Duration::from_secs(90)), "90s");
-        assert_eq!(
-            describe_duration(Duration::from_millis(i32::MAX as u64)),
-            "2147483647ms"
-        );
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
-        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
-        for bad in [
-            "",
-            "2",
-            "s",
-            "2h",
-            "-1s",
-            "1.5s",
-            "2 s",
-            "00",
-            "99999999999999999999ms",
-        ] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-        // Zero turns the lock timeout off, with or without a unit.
-        for zero in ["0", "0ms", "0s", "0m"] {
-            assert_eq!(parse_duration(zero).unwrap(), Duration::ZERO, "{zero}");
-        }
-        // Huge values parse; whether a database can wait that long is preflight's.
-        assert_eq!(
-            parse_duration("35792m").unwrap(),
-            Duration::from_secs(35_792 * 60)
-        );
     }
 }

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use percent_encoding::percent_decode_str;
+
 /// The embedded default database when no URL is given.
 pub const DEFAULT_URL: &str = "sqlite:migrate.db";
 
@@ -250,36 +252,15 @@ fn is_secret_pair(pair: &str) -> bool {
 /// %-encoding. A parameter that is merely a path (`sslkey`) is hidden too:
 /// hiding too much costs nothing.
 fn is_secret_key(key: &str) -> bool {
-    let decoded = percent_decode_lossy(key).to_ascii_lowercase();
+    // `%xx` decoded where it is well formed; everything else kept.
+    let decoded = percent_decode_str(key)
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
     ["pass", "pwd", "secret", "token", "key", "auth", "credential"]
         .iter()
         .any(|word| decoded.contains(word))
         // `password%3Dx`: a value glued to its key is never shown either.
         || decoded.contains('=')
-}
-
-/// `%xx` decoded where it is well formed; everything else kept.
-fn percent_decode_lossy(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let escaped = (bytes[index] == b'%')
-            .then(|| text.get(index + 1..index + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                decoded.push(byte);
-                index += 3;
-            }
-            None => {
-                decoded.push(bytes[index]);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 fn unknown_scheme() -> String {

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use crate::drift::find_drift;
+use crate::error::Exit;
 use crate::plan::{
     Command, Options, Refusal, UnknownStatement, check_accept, check_mark_state, out_of_order, plan,
 };
@@ -165,10 +166,15 @@ impl Status {
             Next::Blocked { .. } => true,
         })
     }
+
+    /// `status --check`: exit 3 when the status shows work or a blocking problem.
+    pub(crate) fn exit(&self, check: bool) -> Exit {
+        Exit::of_check(check && self.has_work())
+    }
 }
 
 /// Builds the report.
-pub fn status(catalogue: &Catalogue, db: &DbState) -> Status {
+pub(crate) fn status(catalogue: &Catalogue, db: &DbState) -> Status {
     let drifted: BTreeSet<Version> = find_drift(catalogue, db)
         .into_iter()
         .map(|drift| drift.version)

@@ -16,7 +16,7 @@ fn report(catalogue: &Catalogue, db: &DbState) -> Status {
 }
 
 fn lines(status: &Status) -> String {
-    let text = crate::output::status_table(status, "[url]");
+    let text = crate::output::status::status_table(status, "[url]");
     text.lines()
         .filter(|line| line.starts_with("next: "))
         .map(|line| format!("{line}\n"))
@@ -194,4 +194,15 @@ fn versions_awaiting_simdrop_and_drop_are_advised_but_are_not_check_work() {
         Some("next: 5 awaits add (`migrate up`)")
     );
     assert_eq!(status.versions[0].version, v(1));
+}
+
+#[test]
+fn an_empty_status_finds_nothing_with_or_without_check() {
+    let status = Status {
+        current_version: 0,
+        versions: Vec::new(),
+        next: Vec::new(),
+    };
+    assert_eq!(status.exit(true), Exit::Done);
+    assert_eq!(status.exit(false), Exit::Done);
 }

@@ -1,6 +1,7 @@
 //! The command line: the clap types, here, and their conversion into a
 //! [`Request`] of domain values before any I/O touches the database, in the
-//! `request` module.
+//! `request` module. With [`run`] and the error reporters below, this is
+//! everything the `migrate` binary needs from the library.
 
 mod env_file;
 mod request;
@@ -10,9 +11,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use self::request::{Action, OutputStyle, Request};
+pub(crate) use self::request::Action;
+pub use self::request::{OutputStyle, Request};
+use crate::duration;
 use crate::error::Exit;
-use crate::script::parse_duration;
+pub use crate::interrupt::install as install_signal_handlers;
+pub use crate::output::arguments_error;
+pub use crate::runner::{report_error, run};
 use crate::state::State;
 use crate::version::{Version, parse_target};
 
@@ -35,7 +40,7 @@ pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
     #[command(subcommand)]
-    command: CommandArgs,
+    command: Subcommands,
 }
 
 #[derive(Debug, Args)]
@@ -64,7 +69,7 @@ struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
     lock_wait: u64,
     /// How long each statement may wait for a table lock: 500ms, 2s, 1m; 0 waits without a bound
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
     lock_timeout: Option<Duration>,
     /// Read settings from this file instead of ./.env
     #[arg(long, global = true, value_name = "PATH")]
@@ -112,7 +117,7 @@ struct RollbackArgs {
 }
 
 #[derive(Debug, Subcommand)]
-enum CommandArgs {
+enum Subcommands {
     /// Add phase of every pending version up to N (all when N is left out)
     #[command(visible_alias = "add", after_help = "Example: migrate up 12 --dry-run")]
     Up {

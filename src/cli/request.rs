@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{ChangeArgs, Cli, CommandArgs, GlobalArgs, RollbackArgs};
+use super::{ChangeArgs, Cli, GlobalArgs, RollbackArgs, Subcommands};
 use crate::error::Error;
-use crate::execute::RunOptions;
 use crate::history::HistoryFilter;
 use crate::migrator::Config;
+use crate::plan::RunOptions;
 use crate::plan::{Command, Options, UnknownStatement};
 use crate::scaffold::NewVersion;
 use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
@@ -22,7 +22,7 @@ use crate::version::{Release, Version};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// A command run by the planner and the executor.
     Migrate {
         /// The command.
@@ -114,15 +114,15 @@ pub struct OutputStyle {
 #[derive(Debug, Clone)]
 pub struct Request {
     /// Where and how to migrate.
-    pub config: Config,
+    pub(crate) config: Config,
     /// What to do.
-    pub action: Action,
+    pub(crate) action: Action,
     /// How to print.
-    pub display: OutputStyle,
+    pub(crate) display: OutputStyle,
     /// Whether the URL is the embedded default (announced on stderr).
-    pub default_url: bool,
+    pub(crate) default_url: bool,
     /// Whether to rewrite `schema/schema.sql` after a change (`--no-dump-schema` turns it off).
-    pub refresh_schema_file: bool,
+    pub(crate) refresh_schema_file: bool,
 }
 
 impl Cli {
@@ -190,12 +190,12 @@ impl Cli {
     }
 }
 
-impl CommandArgs {
+impl Subcommands {
     /// Whether the command connects to the database.
     fn uses_database(&self) -> bool {
         !matches!(
             self,
-            CommandArgs::New { .. } | CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+            Subcommands::New { .. } | Subcommands::Completions { .. } | Subcommands::Man { .. }
         )
     }
 
@@ -203,7 +203,7 @@ impl CommandArgs {
     fn uses_settings(&self) -> bool {
         !matches!(
             self,
-            CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+            Subcommands::Completions { .. } | Subcommands::Man { .. }
         )
     }
 }
@@ -229,7 +229,7 @@ fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>
 }
 
 fn action(
-    command: CommandArgs,
+    command: Subcommands,
     release_env: Option<String>,
     lock_timeout: Option<Duration>,
 ) -> Result<Action, Error> {
@@ -240,11 +240,11 @@ fn action(
         Err(other) => other,
     };
     match command {
-        CommandArgs::Status { check } => Ok(Action::Status { check }),
-        CommandArgs::Version => Ok(Action::Version),
-        CommandArgs::Verify { accept, dry_run } => Ok(Action::Verify { accept, dry_run }),
-        CommandArgs::Log { id: Some(id), .. } => Ok(Action::LogEntry { id }),
-        CommandArgs::Log {
+        Subcommands::Status { check } => Ok(Action::Status { check }),
+        Subcommands::Version => Ok(Action::Version),
+        Subcommands::Verify { accept, dry_run } => Ok(Action::Verify { accept, dry_run }),
+        Subcommands::Log { id: Some(id), .. } => Ok(Action::LogEntry { id }),
+        Subcommands::Log {
             id: None,
             errors,
             limit,
@@ -255,7 +255,7 @@ fn action(
             errors,
             limit,
         })),
-        CommandArgs::New {
+        Subcommands::New {
             name,
             simdrop,
             drop,
@@ -266,9 +266,9 @@ fn action(
             drop,
             timestamp,
         })),
-        CommandArgs::Completions { shell } => Ok(Action::Completions(shell)),
-        CommandArgs::Man { command } => Ok(Action::Man { command }),
-        CommandArgs::SchemaDump {
+        Subcommands::Completions { shell } => Ok(Action::Completions(shell)),
+        Subcommands::Man { command } => Ok(Action::Man { command }),
+        Subcommands::SchemaDump {
             output,
             bootstrap,
             release: label,
@@ -286,8 +286,8 @@ fn action(
             all_schemas,
             &release_env,
         ),
-        CommandArgs::Load => Ok(Action::Load),
-        CommandArgs::Mark {
+        Subcommands::Load => Ok(Action::Load),
+        Subcommands::Mark {
             target,
             only,
             state,
@@ -310,10 +310,10 @@ fn action(
 
 /// A phase command (`up`, `down`, `simdrop`, …) as the planner's command,
 /// its change options and the options only it has; any other command back.
-fn phase_command(command: CommandArgs) -> Result<(Command, ChangeArgs, Options), CommandArgs> {
+fn phase_command(command: Subcommands) -> Result<(Command, ChangeArgs, Options), Subcommands> {
     let none = Options::default();
     Ok(match command {
-        CommandArgs::Up {
+        Subcommands::Up {
             target,
             change,
             allow_out_of_order,
@@ -334,7 +334,7 @@ fn phase_command(command: CommandArgs) -> Result<(Command, ChangeArgs, Options),
                 ..none
             },
         ),
-        CommandArgs::Down(RollbackArgs {
+        Subcommands::Down(RollbackArgs {
             target,
             change,
             across_releases,
@@ -346,8 +346,8 @@ fn phase_command(command: CommandArgs) -> Result<(Command, ChangeArgs, Options),
                 ..none
             },
         ),
-        CommandArgs::Simdrop { target, change } => (Command::Simdrop(target), change, none),
-        CommandArgs::RollbackSimdrop(RollbackArgs {
+        Subcommands::Simdrop { target, change } => (Command::Simdrop(target), change, none),
+        Subcommands::RollbackSimdrop(RollbackArgs {
             target,
             change,
             across_releases,
@@ -359,8 +359,8 @@ fn phase_command(command: CommandArgs) -> Result<(Command, ChangeArgs, Options),
                 ..none
             },
         ),
-        CommandArgs::Drop { target, change } => (Command::Drop(target), change, none),
-        CommandArgs::Ff {
+        Subcommands::Drop { target, change } => (Command::Drop(target), change, none),
+        Subcommands::Ff {
             target,
             change,
             allow_out_of_order,

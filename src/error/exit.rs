@@ -8,9 +8,7 @@
 use std::io;
 
 use super::Error;
-use crate::drift::Drift;
 use crate::interrupt::Signal;
-use crate::status::Status;
 
 /// How a run of the `migrate` command ends; [`Exit::code`] is its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,16 +97,6 @@ impl Exit {
         text
     }
 
-    /// `status --check`: exit 3 when the status shows work or a blocking problem.
-    pub fn of_status(status: &Status, check: bool) -> Exit {
-        Exit::found_if(check && status.has_work())
-    }
-
-    /// `verify`: exit 3 on drift, unless `--accept` records it.
-    pub fn of_verify(drift: &[Drift], accepted: bool) -> Exit {
-        Exit::found_if(!drift.is_empty() && !accepted)
-    }
-
     /// clap's verdict: 0 for `--help` and `--version`, 2 for bad usage.
     pub fn of_arguments(error: &clap::Error) -> Exit {
         match error.use_stderr() {
@@ -126,7 +114,10 @@ impl Exit {
         }
     }
 
-    fn found_if(found: bool) -> Exit {
+    /// A check's verdict (`status --check`, `verify`, `lint`, `check`):
+    /// exit 3 when it found work, drift or problems. What counts as found is
+    /// the check's own question, answered where its values live.
+    pub(crate) fn of_check(found: bool) -> Exit {
         match found {
             true => Exit::Found,
             false => Exit::Done,
@@ -218,27 +209,5 @@ mod tests {
         assert_eq!(Exit::of_write(&pipe), Exit::Done);
         let full = io::Error::other("disk full");
         assert_eq!(Exit::of_write(&full), Exit::Failed);
-    }
-
-    #[test]
-    fn outcomes_of_checks() {
-        assert_eq!(Exit::of_verify(&[], false), Exit::Done);
-        let drift = Drift {
-            version: crate::version::Version::FIRST,
-            phase: crate::state::Phase::Add,
-            path: "up/1.sql".to_string(),
-            kind: crate::drift::DriftKind::Changed,
-            current: None,
-        };
-        let found = std::slice::from_ref(&drift);
-        assert_eq!(Exit::of_verify(found, false), Exit::Found);
-        assert_eq!(Exit::of_verify(found, true), Exit::Done);
-        let status = Status {
-            current_version: 0,
-            versions: Vec::new(),
-            next: Vec::new(),
-        };
-        assert_eq!(Exit::of_status(&status, true), Exit::Done);
-        assert_eq!(Exit::of_status(&status, false), Exit::Done);
     }
 }

@@ -17,17 +17,14 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, Batch, StatementFailure, TransactionBoundary};
+use crate::clock::now;
 use crate::error::{DbError, Error, MigrationError};
 use crate::interrupt;
 use crate::log_table::{self, LogEntry, LogOperation};
-use crate::plan::Step;
-use crate::preflight::{Prepared, done_checksum};
+use crate::plan::{RunOptions, Step};
+use crate::preflight::{ReadyStep, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
 use crate::version::Version;
-
-// Declared with the plan, which preflight checks against it before the
-// executor runs it; kept reachable here, where callers look for it.
-pub use crate::plan::RunOptions;
 
 /// One operation that completed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -44,14 +41,12 @@ pub struct Report {
 
 /// What a run did, and the error that stopped it, if any.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct RunSummary {
     /// The operations that completed and stay applied.
     pub done: Vec<Report>,
     /// Why the run stopped early.
     pub error: Option<Error>,
 }
-
-pub use crate::clock::now;
 
 /// Runs prepared steps in order against a locked database whose tables exist.
 pub struct Executor<'r> {
@@ -78,14 +73,14 @@ impl<'r> Executor<'r> {
     }
 
     /// Runs every step, calling `on_done` as each one completes.
-    pub fn run(mut self, steps: &[Prepared<'_>], on_done: &mut dyn FnMut(&Report)) -> Outcome {
+    pub fn run(mut self, steps: &[ReadyStep<'_>], on_done: &mut dyn FnMut(&Report)) -> RunSummary {
         if self.options.single_transaction {
             return self.run_single_transaction(steps, on_done);
         }
         let mut done = Vec::new();
         for prepared in steps {
             if let Some(signal) = interrupt::requested() {
-                return Outcome {
+                return RunSummary {
                     done,
                     error: Some(Error::Interrupted {
                         signal,
@@ -111,7 +106,7 @@ impl<'r> Executor<'r> {
                 self.run_statement_by_statement(prepared)
             };
             if let Err(error) = result {
-                return Outcome {
+                return RunSummary {
                     done,
                     error: Some(error),
                 };
@@ -120,10 +115,10 @@ impl<'r> Executor<'r> {
             on_done(&report);
             done.push(report);
         }
-        Outcome { done, error: None }
+        RunSummary { done, error: None }
     }
 
-    fn run_atomic(&mut self, prepared: &Prepared<'_>) -> Result<(), Error> {
+    fn run_atomic(&mut self, prepared: &ReadyStep<'_>) -> Result<(), Error> {
         let step = &prepared.step;
         let retries = step.file.map_or(0, |file| file.script.directives.retries);
         let mut attempt = 0;
@@ -183,7 +178,7 @@ impl<'r> Executor<'r> {
     /// statement at index `alone`. Nothing for a step that runs no file.
     fn run_statements(
         &mut self,
-        prepared: &Prepared<'_>,
+        prepared: &ReadyStep<'_>,
         alone: Option<usize>,
     ) -> Result<(), FailedStatement> {
         let step = &prepared.step;
@@ -325,7 +320,7 @@ impl<'r> Executor<'r> {
     /// A run cut off there (killed, connection lost) leaves that statement's
     /// outcome unknown, which `status` shows and plain `--resume` refuses:
     /// a server finishes a statement after its client dies.
-    fn run_statement_by_statement(&mut self, prepared: &Prepared<'_>) -> Result<(), Error> {
+    fn run_statement_by_statement(&mut self, prepared: &ReadyStep<'_>) -> Result<(), Error> {
         let step = &prepared.step;
         let statements = &prepared.statements;
         let started_at = now();
@@ -484,12 +479,12 @@ impl<'r> Executor<'r> {
 
     fn run_single_transaction(
         mut self,
-        steps: &[Prepared<'_>],
+        steps: &[ReadyStep<'_>],
         on_done: &mut dyn FnMut(&Report),
-    ) -> Outcome {
+    ) -> RunSummary {
         let started_at = now();
         if let Err(error) = self.backend.begin(self.options.lock_timeout) {
-            return Outcome {
+            return RunSummary {
                 done: Vec::new(),
                 error: Some(Error::database("cannot begin the transaction")(error)),
             };
@@ -500,7 +495,7 @@ impl<'r> Executor<'r> {
             let step = &prepared.step;
             if let Err(error) = self.recheck(step) {
                 self.rollback_quietly();
-                return Outcome {
+                return RunSummary {
                     done: Vec::new(),
                     error: Some(error),
                 };
@@ -518,7 +513,7 @@ impl<'r> Executor<'r> {
                 Err(failure) => {
                     self.rollback_quietly();
                     self.log_failure(step, &started_at, &failure);
-                    return Outcome {
+                    return RunSummary {
                         done: Vec::new(),
                         error: Some(stopped(failure.source)),
                     };
@@ -528,7 +523,7 @@ impl<'r> Executor<'r> {
         }
         if let Some(signal) = interrupt::requested() {
             self.rollback_quietly();
-            return Outcome {
+            return RunSummary {
                 done: Vec::new(),
                 error: Some(Error::Interrupted {
                     signal,
@@ -540,11 +535,11 @@ impl<'r> Executor<'r> {
             Ok(()) => {
                 // Reported only now: until the commit, none of it has landed.
                 done.iter().for_each(on_done);
-                Outcome { done, error: None }
+                RunSummary { done, error: None }
             }
             Err(error) => {
                 self.rollback_quietly();
-                Outcome {
+                RunSummary {
                     done: Vec::new(),
                     error: Some(Error::database("cannot commit the transaction")(error)),
                 }

@@ -166,7 +166,7 @@ impl Backend for Memory {
 }
 
 /// Runs `up` for `files` on `memory`, as `Migrator::migrate` does.
-fn up(files: &[&str], memory: &mut Memory) -> Outcome {
+fn up(files: &[&str], memory: &mut Memory) -> RunSummary {
     let cat: Catalogue = catalogue(files.iter().map(ToString::to_string).collect());
     let db = memory.read_state().unwrap();
     let planned = plan(&cat, &db, Command::Up(None), &Options::default()).unwrap();

@@ -13,11 +13,11 @@ use crate::clock::now;
 use crate::drift::{Drift, find_drift};
 use crate::error::Error;
 use crate::execute::repair::{self, Repair};
-use crate::execute::{Executor, Outcome, Report, RunOptions};
+use crate::execute::{Executor, Report, RunSummary};
 use crate::history;
 use crate::log_table::{HistoryFilter, LogEntry, LogOperation};
-use crate::plan::{Command, Options, check_accept, check_mark_state, plan};
-use crate::preflight::{Prepared, preflight};
+use crate::plan::{Command, Options, RunOptions, check_accept, check_mark_state, plan};
+use crate::preflight::{ReadyStep, preflight};
 use crate::record::{DbState, Stamp, mark_row, phase_index};
 use crate::scan::{Catalogue, scan};
 use crate::settings::{DatabaseUrl, TableNames};
@@ -75,9 +75,9 @@ pub struct Planned {
 /// every version exactly once.
 ///
 /// ```no_run
-/// use migrate::migrator::Migrator;
+/// use migrate::Migrator;
 ///
-/// fn main() -> Result<(), migrate::error::Error> {
+/// fn main() -> Result<(), migrate::Error> {
 ///     // Before serving: bring the database to the latest version.
 ///     let migrator = Migrator::open("sqlite:app.db", "migrations")?;
 ///     for report in migrator.up()? {
@@ -245,7 +245,7 @@ impl Migrator {
         options: &Options,
         run: RunOptions,
         on_done: &mut dyn FnMut(&Report),
-    ) -> Result<Outcome, Error> {
+    ) -> Result<RunSummary, Error> {
         let catalogue = self.scan()?;
         let run = self.run_options(run);
         self.locked(|backend| {
@@ -253,7 +253,7 @@ impl Migrator {
             let plan = plan(&catalogue, &db, command, options)?;
             let prepared = preflight(&plan, backend.dialect(), &run)?;
             if prepared.is_empty() {
-                return Ok(Outcome {
+                return Ok(RunSummary {
                     done: Vec::new(),
                     error: None,
                 });
@@ -450,7 +450,7 @@ pub(crate) fn read_state(backend: &mut dyn Backend) -> Result<DbState, Error> {
         .map_err(Error::database("cannot read the version table"))
 }
 
-fn planned(prepared: &Prepared<'_>) -> Planned {
+fn planned(prepared: &ReadyStep<'_>) -> Planned {
     let step = &prepared.step;
     let sql = step.file.filter(|_| !step.mark_only).map(|file| {
         if prepared.skip == 0 {

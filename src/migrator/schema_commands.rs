@@ -67,7 +67,7 @@ impl Migrator {
     /// Adopts an existing database: writes its dump as `up/1.sql` (refusing
     /// when any migration file exists) and records version 1 as added
     /// without running it. Returns what the mark did.
-    pub fn bootstrap(&self, options: &Options) -> Result<crate::execute::Outcome, Error> {
+    pub fn bootstrap(&self, options: &Options) -> Result<crate::execute::RunSummary, Error> {
         self.bootstrap_with(options, Incomplete::Refuse)
     }
 
@@ -77,7 +77,7 @@ impl Migrator {
         &self,
         options: &Options,
         incomplete: Incomplete,
-    ) -> Result<crate::execute::Outcome, Error> {
+    ) -> Result<crate::execute::RunSummary, Error> {
         self.bootstrap_in(options, &Scope::Default, incomplete)
     }
 
@@ -87,7 +87,7 @@ impl Migrator {
         options: &Options,
         scope: &Scope,
         incomplete: Incomplete,
-    ) -> Result<crate::execute::Outcome, Error> {
+    ) -> Result<crate::execute::RunSummary, Error> {
         let dir = &self.config().dir;
         let dumped = self.preview_bootstrap_in(scope, incomplete)?;
         let up = dir.join("up");
@@ -97,7 +97,7 @@ impl Migrator {
         let outcome = self.migrate(
             Command::Mark(crate::version::Version::FIRST),
             options,
-            crate::execute::RunOptions::default(),
+            crate::plan::RunOptions::default(),
             &mut |_| {},
         )?;
         match outcome.error {

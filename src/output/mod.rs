@@ -16,7 +16,7 @@
 mod error;
 mod log;
 mod operations;
-mod status;
+pub(crate) mod status;
 mod style;
 mod text;
 mod verify;
@@ -29,17 +29,13 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 pub use self::error::{error_line, json_arguments_error, json_error};
-pub use self::log::{
-    history_table, json_history, json_log_entry, log, log_entry, log_entry_text, outcome_style,
-};
+pub use self::log::{log, log_entry};
 pub use self::operations::{
-    OperationEntry, bootstrap, bootstrap_preview, json_operations, json_plan, mark_state,
-    operation_line, operations, plan, planned_line, summary,
+    bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan, summary,
 };
-pub use self::status::{json_status, next_line, state_style, status, status_table, version};
-pub use self::style::{ERROR_STYLE, paint};
+pub use self::status::{status, version};
 pub use self::text::{completions, created, loaded, man, schema, schema_written};
-pub use self::verify::{json_drift, verify};
+pub use self::verify::verify;
 use crate::cli::OutputStyle;
 use crate::error::{Error, Exit};
 use crate::execute::Report;

@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 
 use super::Document;
 use super::style::table;
-use crate::error::Exit;
 use crate::refusal::join;
 use crate::status::{Next, Status};
 use crate::version::Version;
@@ -17,7 +16,7 @@ pub fn status(status: &Status, database: &str, check: bool) -> Document {
         json_status(status, database),
         status_table(status, database),
     )
-    .exit(Exit::of_status(status, check))
+    .exit(status.exit(check))
 }
 
 /// `version`: the current version alone on a line, 0 when none.

@@ -12,6 +12,7 @@ use crate::drift::{Drift, DriftKind};
 use crate::error::{DbError, MigrationError};
 use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::migrator::Planned;
+use crate::output::status::status_table;
 use crate::scan::FileProblem;
 use crate::state::{Operation, Phase, State};
 use crate::status::{Files, Next, Releases, Status, Times, VersionStatus};

@@ -3,8 +3,7 @@
 use serde_json::{Value, json};
 
 use super::Document;
-use crate::drift::Drift;
-use crate::error::Exit;
+use crate::drift::{Drift, verify_exit};
 
 /// `verify`: exit 3 on drift; with `--accept`, what was (or, with
 /// `dry_run`, would be) recorded.
@@ -28,7 +27,7 @@ pub fn verify(drift: &[Drift], accepted: bool, dry_run: bool) -> Document {
     if dry_run {
         json["dry_run"] = Value::Bool(true);
     }
-    Document::new(json, text).exit(Exit::of_verify(drift, accepted))
+    Document::new(json, text).exit(verify_exit(drift, accepted))
 }
 
 /// `verify --json`.

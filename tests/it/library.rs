@@ -2,9 +2,9 @@
 //! the plan, `up`, status and the log, on every backend, sharing the run
 //! lock, tables and rules of the command.
 
-use migrate::history::HistoryFilter;
-use migrate::migrator::Migrator;
-use migrate::plan::{Command, Options};
+use migrate::HistoryFilter;
+use migrate::Migrator;
+use migrate::{Command, Options};
 
 use crate::support::{Project, for_each_backend, migrate, states};
 

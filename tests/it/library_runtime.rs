@@ -3,7 +3,7 @@
 //! "Cannot start a runtime from within a runtime"). Both kinds of runtime a
 //! service builds: current-thread and multi-thread.
 
-use migrate::migrator::Migrator;
+use migrate::Migrator;
 
 use crate::support::{Project, for_each_backend, states};
 

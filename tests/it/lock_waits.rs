@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use migrate::migrator::{Config, Migrator};
-use migrate::settings::DatabaseUrl;
+use migrate::DatabaseUrl;
+use migrate::{Config, Migrator};
 
 use crate::support::{
     Backend, Project, TestDb, for_each_backend, for_each_backend_where, migrate, states,

@@ -12,8 +12,6 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use migrate::split::{Syntax, split};
-
 use crate::support::db::{unique_name, url_with_database, url_with_param};
 use crate::support::{Project, TestDb, migrate};
 
@@ -135,13 +133,14 @@ pub(crate) fn load(text: &str) -> TestDb {
 }
 
 /// A fresh schema with `text` run statement by statement, as the crate's
-/// splitter cuts it.
+/// splitter cuts it: applied as a `no-transaction` migration, which runs one
+/// statement at a time.
 #[track_caller]
 fn load_statement_by_statement(text: &str) -> TestDb {
     let db = TestDb::postgres().expect("PostgreSQL is enabled");
-    for statement in split(text, Syntax::Postgres).expect("the dump splits") {
-        db.execute(&statement.text);
-    }
+    let file = format!("-- migrate: no-transaction\n{text}");
+    let project = Project::new().up(1, "dump", &file);
+    migrate(&project, &db, &["up"]).success();
     db
 }
 

@@ -23,6 +23,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use percent_encoding::percent_decode_str;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
@@ -452,32 +453,20 @@ fn first_schema(path: &str) -> Option<String> {
     None
 }
 
-/// Percent-decodes the value of the parameter `key`.
+/// Percent-decodes the value of the parameter `key` (`+` is a space, as in
+/// any query string); a malformed escape is an error, as libpq makes it.
 fn decode(key: &str, value: &str) -> Result<String, String> {
-    let bytes = value.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'%' => {
-                let hex = value
-                    .get(index + 1..index + 3)
-                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                    .ok_or_else(|| format!("{key}= in the PostgreSQL URL has a bad %-escape"))?;
-                decoded.push(hex);
-                index += 3;
-            }
-            b'+' => {
-                decoded.push(b' ');
-                index += 1;
-            }
-            byte => {
-                decoded.push(byte);
-                index += 1;
-            }
-        }
+    let well_formed = value.split('%').skip(1).all(|escaped| {
+        escaped
+            .get(..2)
+            .is_some_and(|hex| hex.bytes().all(|byte| byte.is_ascii_hexdigit()))
+    });
+    if !well_formed {
+        return Err(format!("{key}= in the PostgreSQL URL has a bad %-escape"));
     }
-    String::from_utf8(decoded)
+    percent_decode_str(&value.replace('+', " "))
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
         .map_err(|_| format!("{key}= in the PostgreSQL URL is not UTF-8 once decoded"))
 }
 

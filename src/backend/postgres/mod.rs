@@ -25,7 +25,7 @@ use futures_util::{StreamExt, pin_mut};
 use sha2::{Digest, Sha256};
 use tokio_postgres::error::{ErrorPosition, SqlState};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, SimpleQueryMessage, Statement as Prepared};
+use tokio_postgres::{Client, SimpleQueryMessage, Statement as PreparedStatement};
 
 use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
@@ -59,7 +59,7 @@ pub struct PostgresBackend {
     /// `schema`, found at connect).
     tables: TableNames,
     sql: Sql,
-    prepared: HashMap<String, Prepared>,
+    prepared: HashMap<String, PreparedStatement>,
     /// Statements to send in front of the next one: `BEGIN` and `SET LOCAL`
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
@@ -162,7 +162,7 @@ impl PostgresBackend {
     }
 
     /// A prepared bookkeeping statement, prepared once per session.
-    fn prepare(&mut self, sql: &str) -> Result<Prepared, DbError> {
+    fn prepare(&mut self, sql: &str) -> Result<PreparedStatement, DbError> {
         if let Some(statement) = self.prepared.get(sql) {
             return Ok(statement.clone());
         }
