@@ -342,3 +342,7 @@ fn directive_line(text: &str, name: &str) -> Option<usize> {
         .position(|line| line.trim_start().starts_with("--") && line.contains(name))
         .map(|index| index + 1)
 }
+
+#[cfg(test)]
+#[path = "preflight_tests.rs"]
+mod tests;

@@ -15,7 +15,7 @@
 mod bookkeeping;
 mod catalog;
 pub mod connect;
-mod dialect;
+pub(crate) mod dialect;
 mod route_watch;
 
 use std::time::Duration;

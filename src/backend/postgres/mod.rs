@@ -14,7 +14,7 @@
 mod bookkeeping;
 mod catalog;
 pub mod connect;
-mod dialect;
+pub(crate) mod dialect;
 mod driver;
 mod values;
 

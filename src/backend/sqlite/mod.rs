@@ -8,7 +8,7 @@
 
 mod bookkeeping;
 mod catalog;
-mod dialect;
+pub(crate) mod dialect;
 pub mod lock;
 pub use dialect::SqliteDialect;
 mod single_statement;
