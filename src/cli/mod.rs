@@ -12,10 +12,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 pub(crate) use self::request::Action;
-pub use self::request::{OutputStyle, Request};
+pub use self::request::Request;
 use crate::duration;
 use crate::error::Exit;
 pub use crate::interrupt::install as install_signal_handlers;
+pub use crate::output::OutputStyle;
 pub use crate::output::arguments_error;
 pub use crate::runner::{report_error, run};
 use crate::state::State;

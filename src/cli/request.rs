@@ -13,6 +13,7 @@ use super::{ChangeArgs, Cli, GlobalArgs, RollbackArgs, Subcommands};
 use crate::error::Error;
 use crate::history::HistoryFilter;
 use crate::migrator::Config;
+use crate::output::OutputStyle;
 use crate::plan::RunOptions;
 use crate::plan::{Command, Options, UnknownStatement};
 use crate::scaffold::NewVersion;
@@ -97,17 +98,6 @@ pub(crate) enum Action {
         /// `--dry-run`.
         dry_run: bool,
     },
-}
-
-/// How to print.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OutputStyle {
-    /// `--json`.
-    pub json: bool,
-    /// `-q`.
-    pub quiet: bool,
-    /// `-v` count.
-    pub verbose: u8,
 }
 
 /// A parsed command line, as domain values.

@@ -34,9 +34,9 @@ pub use self::operations::{
     bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan, summary,
 };
 pub use self::status::{status, version};
+pub use self::style::OutputStyle;
 pub use self::text::{completions, created, loaded, man, schema, schema_written};
 pub use self::verify::verify;
-use crate::cli::OutputStyle;
 use crate::error::{Error, Exit};
 use crate::execute::Report;
 use crate::settings::DEFAULT_URL;

@@ -1,6 +1,18 @@
-//! The styles of human output, and the aligned table that `status` and `log` share.
+//! How to print (the output options) and the styles of human output, and
+//! the aligned table that `status` and `log` share.
 
 use anstyle::{AnsiColor, Style};
+
+/// How to print: the command line's output options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputStyle {
+    /// `--json`.
+    pub json: bool,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+}
 
 /// The style of `error:` on stderr.
 pub const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
