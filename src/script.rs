@@ -197,6 +197,10 @@ mod tests {
         assert_eq!(plain.checksum, windows.checksum);
         assert_eq!(plain.text, windows.text);
         assert_eq!(plain.checksum.len(), 64);
+        assert_eq!(
+            checksum(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
         let edited = Script::parse(b"CREATE TABLE t (x int);\n").unwrap();
         assert_ne!(plain.checksum, edited.checksum);
     }
