@@ -40,7 +40,7 @@ pub struct Report {
 }
 
 /// What a run did, and the error that stopped it, if any.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RunSummary {
     /// The operations that completed and stay applied.
     pub done: Vec<Report>,

@@ -248,26 +248,47 @@ impl Migrator {
     ) -> Result<RunSummary, Error> {
         let catalogue = self.scan()?;
         let run = self.run_options(run);
-        self.locked(|backend| {
-            let db = read_effective_state(backend, &catalogue)?;
-            let plan = plan(&catalogue, &db, command, options)?;
-            let prepared = preflight(&plan, backend.dialect(), &run)?;
-            if prepared.is_empty() {
-                return Ok(RunSummary {
-                    done: Vec::new(),
-                    error: None,
-                });
+        let mut backend = connect(&self.config.url, Create::IfMissing, &self.config.tables)?;
+        let canceller = backend.canceller();
+        crate::interrupt::cancellable(canceller, || {
+            // Versions recorded as applied stay applied, so a plan with
+            // nothing to run, read without the lock, is the answer: a no-op
+            // `up` waits for no other run and takes no lock (issue 15).
+            // Anything else is planned again under the lock.
+            if nothing_to_run(backend.as_mut(), &catalogue, command, options, &run) {
+                return Ok(RunSummary::default());
             }
-            backend
-                .ensure_tables()
-                .map_err(Error::database("cannot create the version tables"))?;
-            let executor = Executor::new(backend, &db, plan.next_seq, run);
-            let outcome = executor.run(&prepared, on_done);
-            // Even a run that failed may have changed the database (the
-            // statements a non-atomic file committed, its failed row).
-            self.after_change(backend);
-            Ok(outcome)
+            self.locked_on(backend.as_mut(), |backend| {
+                self.run_locked(backend, &catalogue, command, options, run, on_done)
+            })
         })
+    }
+
+    /// The run itself, under the lock: read, plan, check, execute.
+    fn run_locked(
+        &self,
+        backend: &mut dyn Backend,
+        catalogue: &Catalogue,
+        command: Command,
+        options: &Options,
+        run: RunOptions,
+        on_done: &mut dyn FnMut(&Report),
+    ) -> Result<RunSummary, Error> {
+        let db = read_effective_state(backend, catalogue)?;
+        let plan = plan(catalogue, &db, command, options)?;
+        let prepared = preflight(&plan, backend.dialect(), &run)?;
+        if prepared.is_empty() {
+            return Ok(RunSummary::default());
+        }
+        backend
+            .ensure_tables()
+            .map_err(Error::database("cannot create the version tables"))?;
+        let executor = Executor::new(backend, &db, plan.next_seq, run);
+        let outcome = executor.run(&prepared, on_done);
+        // Even a run that failed may have changed the database (the
+        // statements a non-atomic file committed, its failed row).
+        self.after_change(backend);
+        Ok(outcome)
     }
 
     /// What `verify --accept` would record, changing nothing (`verify
@@ -441,6 +462,24 @@ fn read_effective_state(
     catalogue: &Catalogue,
 ) -> Result<DbState, Error> {
     Ok(effective_state(catalogue, read_state(backend)?))
+}
+
+/// Whether `command` has nothing to run on the state read now, without the
+/// lock; any error or refusal is left for the locked run to report.
+fn nothing_to_run(
+    backend: &mut dyn Backend,
+    catalogue: &Catalogue,
+    command: Command,
+    options: &Options,
+    run: &RunOptions,
+) -> bool {
+    let Ok(db) = read_effective_state(backend, catalogue) else {
+        return false;
+    };
+    plan(catalogue, &db, command, options)
+        .ok()
+        .and_then(|plan| preflight(&plan, backend.dialect(), run).ok())
+        .is_some_and(|prepared| prepared.is_empty())
 }
 
 /// Reads the version table as it is written, naming what failed.

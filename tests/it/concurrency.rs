@@ -39,6 +39,33 @@ fn two_processes_racing_up_apply_every_version_exactly_once() {
 }
 
 #[test]
+fn a_run_with_nothing_to_do_takes_no_lock_and_waits_for_no_other_run() {
+    for_each_backend(|db| {
+        let project = Project::new()
+            .up(1, "table", "CREATE TABLE quick (id INTEGER);\n")
+            .up(2, "slow", db.slow_statement());
+        migrate(&project, db, &["up", "1"]).success();
+        let holder = project.command().database(db).args(["up"]).spawn();
+        db.wait_for_run_lock();
+
+        // Version 1 is applied: `up 1` has nothing to run while version 2
+        // runs under the lock, and says so at once.
+        let started = Instant::now();
+        let noop = migrate(&project, db, &["up", "1", "--lock-wait", "5"]);
+        let took = started.elapsed();
+        noop.success();
+        assert!(
+            took < Duration::from_secs(5),
+            "waited {took:?} for the lock"
+        );
+        assert!(db.run_lock_holder().is_some(), "the holder lost its lock");
+
+        Run::from_child(holder).success();
+        assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+    });
+}
+
+#[test]
 fn a_second_run_gives_up_after_lock_wait_and_names_the_holder() {
     for_each_backend(|db| {
         let project = Project::new().up(1, "slow", db.slow_statement());
