@@ -124,7 +124,14 @@ pub fn parse(url: &str) -> Result<Target, String> {
     };
     let opts =
         Opts::from_url(&rebuilt).map_err(|error| describe(&mysql::Error::UrlError(error)))?;
-    let opts: Opts = bound_silence(OptsBuilder::from_opts(opts)).into();
+    let mut builder = bound_silence(OptsBuilder::from_opts(opts));
+    // The driver's default reconnects a loopback TCP connection over the
+    // server's Unix socket: a second connection per command, which costs a
+    // short run more than the socket saves (issue 15). The URL may ask.
+    if !kept.iter().any(|pair| pair.starts_with("prefer_socket=")) {
+        builder = builder.prefer_socket(false);
+    }
+    let opts: Opts = builder.into();
     if opts.get_db_name().is_none_or(str::is_empty) {
         return Err("the MySQL URL names no database: write mysql://user@host/DATABASE".into());
     }
@@ -254,6 +261,9 @@ mod tests {
         assert_eq!(target.opts.get_pass(), Some("p@ss"));
         assert_eq!(target.opts.get_tcp_port(), 3307);
         assert_eq!(target.opts.get_db_name(), Some("shop"));
+        assert!(!target.opts.get_prefer_socket(), "one connection, not two");
+        let asked = parse("mysql://root@localhost/test?prefer_socket=true").unwrap();
+        assert!(asked.opts.get_prefer_socket());
         let socket = parse("mysql://root@localhost/test?socket=/run/mysqld/mysqld.sock").unwrap();
         assert_eq!(socket.opts.get_socket(), Some("/run/mysqld/mysqld.sock"));
         assert_eq!(socket.ssl_mode, SslMode::Preferred);
