@@ -18,20 +18,19 @@ pub(crate) mod dialect;
 mod driver;
 mod values;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, pin_mut};
 use sha2::{Digest, Sha256};
 use tokio_postgres::error::{ErrorPosition, SqlState};
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, SimpleQueryMessage, Statement as PreparedStatement};
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
 use self::driver::Driver;
-use self::values::{params, read_row};
+use self::values::{Typed, params, read_row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::backend::{Backend, Batch, Dialect, LockOutcome, StatementFailure};
@@ -59,7 +58,6 @@ pub struct PostgresBackend {
     /// `schema`, found at connect).
     tables: TableNames,
     sql: Sql,
-    prepared: HashMap<String, PreparedStatement>,
     /// Statements to send in front of the next one: `BEGIN` and `SET LOCAL`
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
@@ -92,7 +90,6 @@ impl PostgresBackend {
             tables: tables.clone(),
             // Built again below, in the schema `settle_schema` finds.
             sql: Sql::new("", tables),
-            prepared: HashMap::new(),
             pending: Vec::new(),
             in_transaction: false,
             transaction_lock_timeout: None,
@@ -108,13 +105,33 @@ impl PostgresBackend {
 
     /// Sets the session's `search_path` and finds the target schema.
     fn settle_schema(&mut self, target: &Target) -> Result<(), DbError> {
-        if let Some(path) = &target.search_path {
-            self.query("SELECT set_config('search_path', $1, false)", &[path])?;
-        }
+        let settings = connect::session_settings(&target.config);
+        let client = &self.client;
+        // Sent together, answered in order: one round trip for them all.
+        let path = target.search_path.as_ref().map(|path| {
+            let param = [(path as _, Type::TEXT)];
+            async move {
+                client
+                    .query_typed("SELECT set_config('search_path', $1, false)", &param)
+                    .await
+            }
+        });
+        let bounds = settings.iter().map(|(name, value)| {
+            let params = [(name as _, Type::TEXT), (value as _, Type::TEXT)];
+            async move {
+                client
+                    .query_typed("SELECT set_config($1, $2, false)", &params)
+                    .await
+            }
+        });
+        let (path, bounds) = self.runtime.block_on(futures_util::future::join(
+            futures_util::future::OptionFuture::from(path),
+            futures_util::future::join_all(bounds),
+        ));
+        path.transpose().map_err(convert)?;
         // Bounds on the server's side of the session (see `connect`); older
         // servers that do not know a setting keep their default.
-        for (name, value) in connect::session_settings(&target.config) {
-            let set = self.query("SELECT set_config($1, $2, false)", &[&name, &value]);
+        for ((name, _), set) in settings.iter().zip(bounds) {
             if let Err(error) = set {
                 log::debug!("{name} not set: {error}");
             }
@@ -133,15 +150,18 @@ impl PostgresBackend {
         Ok(())
     }
 
+    /// Runs one query with typed parameters: parse, bind and execute go in
+    /// one round trip, as an unnamed statement (none to prepare first, none
+    /// left in a pooled server session).
     fn query(
         &mut self,
         sql: &str,
-        params: &[&(dyn ToSql + Sync)],
+        params: &[Typed<'_>],
     ) -> Result<Vec<tokio_postgres::Row>, DbError> {
         self.flush()?;
         let client = &self.client;
         self.runtime
-            .block_on(client.query(sql, params))
+            .block_on(client.query_typed(sql, params))
             .map_err(convert)
     }
 
@@ -161,20 +181,6 @@ impl PostgresBackend {
         self.batch(&pending)
     }
 
-    /// A prepared bookkeeping statement, prepared once per session.
-    fn prepare(&mut self, sql: &str) -> Result<PreparedStatement, DbError> {
-        if let Some(statement) = self.prepared.get(sql) {
-            return Ok(statement.clone());
-        }
-        let client = &self.client;
-        let statement = self
-            .runtime
-            .block_on(client.prepare(sql))
-            .map_err(convert)?;
-        self.prepared.insert(sql.to_string(), statement.clone());
-        Ok(statement)
-    }
-
     fn lock_key(&self) -> i64 {
         let name = format!("migrate:{}.{}", self.schema, self.tables.versions);
         let digest = Sha256::digest(name.as_bytes());
@@ -192,7 +198,7 @@ impl PostgresBackend {
                  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
                  WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 \
                  AND l.objid = $2 AND l.objsubid = 1",
-                &[&class, &object],
+                &[(&class, Type::OID), (&object, Type::OID)],
             )
             .ok()?;
         let row = rows.first()?;
@@ -236,7 +242,7 @@ impl Backend for PostgresBackend {
         // u64::MAX seconds) has no deadline: it waits until the lock is free.
         let deadline = Instant::now().checked_add(wait);
         loop {
-            let rows = self.query("SELECT pg_try_advisory_lock($1)", &[&key])?;
+            let rows = self.query("SELECT pg_try_advisory_lock($1)", &[(&key, Type::INT8)])?;
             if rows.first().is_some_and(|row| row.get::<_, bool>(0)) {
                 self.lock_key = Some(key);
                 return Ok(LockOutcome::Acquired);
@@ -277,7 +283,7 @@ impl Backend for PostgresBackend {
     fn unlock(&mut self) -> Result<(), DbError> {
         match self.lock_key.take() {
             Some(key) => self
-                .query("SELECT pg_advisory_unlock($1)", &[&key])
+                .query("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)])
                 .map(|_| ()),
             None => Ok(()),
         }
@@ -285,7 +291,10 @@ impl Backend for PostgresBackend {
 
     fn read_state(&mut self) -> Result<DbState, DbError> {
         let sql = self.sql.clone();
-        let exists = self.query("SELECT to_regclass($1) IS NOT NULL", &[&sql.versions])?;
+        let exists = self.query(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&sql.versions, Type::TEXT)],
+        )?;
         if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
             return Ok(DbState::default());
         }
@@ -303,14 +312,25 @@ impl Backend for PostgresBackend {
 
     fn read_history(&mut self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
         let sql = self.sql.clone();
-        let exists = self.query("SELECT to_regclass($1) IS NOT NULL", &[&sql.log])?;
+        let exists = self.query(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&sql.log, Type::TEXT)],
+        )?;
         if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
             return Ok(Vec::new());
         }
         let version = filter.version_text();
         let outcome = filter.outcome();
         let limit = filter.limit_value();
-        let rows = self.query(&sql.history, &[&filter.id, &version, &outcome, &limit])?;
+        let rows = self.query(
+            &sql.history,
+            &[
+                (&filter.id, Type::INT8),
+                (&version, Type::TEXT),
+                (&outcome, Type::TEXT),
+                (&limit, Type::INT8),
+            ],
+        )?;
         rows.iter()
             .map(|row| {
                 let row = read_row(row, log_table::COLUMNS).map_err(convert)?;
@@ -352,7 +372,10 @@ impl Backend for PostgresBackend {
 
     fn ensure_schema(&mut self) -> Result<(), DbError> {
         let schema = self.schema.clone();
-        let found = self.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])?;
+        let found = self.query(
+            "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+            &[(&schema, Type::TEXT)],
+        )?;
         if found.is_empty() {
             self.batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&schema)))?;
         }
@@ -482,12 +505,11 @@ impl Backend for PostgresBackend {
     fn insert_log(&mut self, entry: &LogEntry) -> Result<i64, DbError> {
         self.flush()?;
         let sql = self.sql.insert_log.clone();
-        let statement = self.prepare(&sql)?;
         let values = entry.insert_values();
         let client = &self.client;
         let row = self
             .runtime
-            .block_on(client.query_one(&statement, &params(&values)))
+            .block_on(client.query_typed_one(&sql, &params(&values)))
             .map_err(convert)?;
         Ok(row.get(0))
     }
@@ -495,11 +517,10 @@ impl Backend for PostgresBackend {
     fn finish_log(&mut self, entry: &LogEntry) -> Result<(), DbError> {
         self.flush()?;
         let sql = self.sql.finish_log.clone();
-        let statement = self.prepare(&sql)?;
         let values = entry.finish_values();
         let client = &self.client;
         self.runtime
-            .block_on(client.execute(&statement, &params(&values)))
+            .block_on(client.query_typed(&sql, &params(&values)))
             .map(|_| ())
             .map_err(convert)
     }
@@ -523,14 +544,14 @@ impl PostgresBackend {
         row: Option<&VersionRecord>,
         log: Option<&LogEntry>,
     ) -> Result<(), DbError> {
-        let sql = self.sql.clone();
+        let sql = &self.sql;
         let row_statement = match row {
-            Some(_) => self.prepare(&sql.upsert)?,
-            None => self.prepare(&sql.delete)?,
+            Some(_) => &sql.upsert,
+            None => &sql.delete,
         };
         let log_statement = match log.map(|log| log.id.is_some()) {
-            Some(true) => Some(self.prepare(&sql.finish_log)?),
-            Some(false) => Some(self.prepare(&sql.insert_log)?),
+            Some(true) => Some(&sql.finish_log),
+            Some(false) => Some(&sql.insert_log),
             None => None,
         };
         let pending = std::mem::take(&mut self.pending).join(";\n");
@@ -550,16 +571,19 @@ impl PostgresBackend {
             };
             let save = async {
                 match &values {
-                    Some(values) => client.execute(&row_statement, &params(values)).await,
-                    None => client.execute(&row_statement, &[&version_text]).await,
+                    Some(values) => client.query_typed(row_statement, &params(values)).await,
+                    None => {
+                        let version = [(&version_text as _, Type::TEXT)];
+                        client.query_typed(row_statement, &version).await
+                    }
                 }
             };
             let append = async {
                 match (&log_statement, &log_values) {
                     (Some(statement), Some(values)) => {
-                        client.execute(statement, &params(values)).await
+                        client.query_typed(statement, &params(values)).await
                     }
-                    _ => Ok(0),
+                    _ => Ok(Vec::new()),
                 }
             };
             futures_util::future::try_join3(flush, save, append).await

@@ -2,18 +2,22 @@
 //! values as tokio-postgres parameters, and a result row as a [`Row`] of the
 //! columns it selected, each read by its [`Kind`].
 
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 
 use crate::table::{Column, Kind, Row, Value};
 
-/// Values to bind, as tokio-postgres parameters: text (versions and times
-/// are cast from text in the statement) or `BIGINT`.
-pub(super) fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+/// A parameter with its type, as `query_typed` binds it.
+pub(super) type Typed<'v> = (&'v (dyn ToSql + Sync), Type);
+
+/// Values to bind, each with its type: text (versions and times are cast
+/// from text in the statement) or `BIGINT`. Typed, they are sent with the
+/// statement in one round trip, with no prepared statement to name.
+pub(super) fn params(values: &[Value]) -> Vec<Typed<'_>> {
     values
         .iter()
         .map(|value| match value {
-            Value::Text(text) => text as &(dyn ToSql + Sync),
-            Value::Integer(number) => number as &(dyn ToSql + Sync),
+            Value::Text(text) => (text as &(dyn ToSql + Sync), Type::TEXT),
+            Value::Integer(number) => (number as &(dyn ToSql + Sync), Type::INT8),
         })
         .collect()
 }
