@@ -38,6 +38,7 @@ pub mod error;
 pub mod execute;
 pub mod history;
 pub mod interrupt;
+pub mod lint;
 pub mod log_table;
 pub mod migrator;
 pub mod output;

@@ -81,6 +81,15 @@ pub enum Action {
     },
     /// `load`.
     Load,
+    /// `lint [--pending] [--format F] [--dialect D]`.
+    Lint {
+        /// `--pending`: only the versions the database has not applied.
+        pending: bool,
+        /// `--format`, or json with `--json`.
+        format: crate::output::LintFormat,
+        /// `--dialect`; the URL's database when `None`.
+        dialect: Option<crate::split::Syntax>,
+    },
     /// `man [COMMAND]`.
     Man {
         /// The command whose page to print; the whole tool's when `None`.
@@ -195,7 +204,14 @@ impl CommandArgs {
     fn uses_database(&self) -> bool {
         !matches!(
             self,
-            CommandArgs::New { .. } | CommandArgs::Completions { .. } | CommandArgs::Man { .. }
+            CommandArgs::New { .. }
+                | CommandArgs::Completions { .. }
+                | CommandArgs::Man { .. }
+                | CommandArgs::Lint {
+                    pending: false,
+                    dialect: Some(_),
+                    ..
+                }
         )
     }
 
@@ -287,6 +303,15 @@ fn action(
             &release_env,
         ),
         CommandArgs::Load => Ok(Action::Load),
+        CommandArgs::Lint {
+            pending,
+            format,
+            dialect,
+        } => Ok(Action::Lint {
+            pending,
+            format,
+            dialect,
+        }),
         CommandArgs::Mark {
             target,
             only,

@@ -109,6 +109,11 @@ impl Exit {
         Exit::found_if(!drift.is_empty() && !accepted)
     }
 
+    /// `lint`: exit 3 when an error-level finding remains.
+    pub fn of_lint(errors: bool) -> Exit {
+        Exit::found_if(errors)
+    }
+
     /// clap's verdict: 0 for `--help` and `--version`, 2 for bad usage.
     pub fn of_arguments(error: &clap::Error) -> Exit {
         match error.use_stderr() {

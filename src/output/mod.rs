@@ -14,6 +14,7 @@
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
 mod error;
+mod lint;
 mod log;
 mod operations;
 mod status;
@@ -29,6 +30,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 pub use self::error::{error_line, json_arguments_error, json_error};
+pub use self::lint::{LintFormat, SARIF_SCHEMA, finding_line, json_lint, lint, lint_text, sarif};
 pub use self::log::{
     history_table, json_history, json_log_entry, log, log_entry, log_entry_text, outcome_style,
 };
@@ -103,6 +105,8 @@ pub enum Empty<'a> {
     Loaded,
     /// `{"man": null}`: `man`.
     Man,
+    /// `{"findings": []}`: `lint`.
+    Findings,
 }
 
 impl Empty<'_> {
@@ -121,6 +125,7 @@ impl Empty<'_> {
             Empty::Bootstrapped => json!({ "bootstrapped": null }),
             Empty::Loaded => json!({ "loaded": null }),
             Empty::Man => json!({ "man": null }),
+            Empty::Findings => json!({ "findings": [] }),
         }
     }
 }
@@ -142,6 +147,11 @@ impl<'w> Presenter<'w> {
         display: OutputStyle,
     ) -> Presenter<'w> {
         Presenter { out, err, display }
+    }
+
+    /// Whether `--json` asks for one JSON document.
+    pub fn json(&self) -> bool {
+        self.display.json
     }
 
     /// Whether `-v` asks for more (a dry run's SQL).

@@ -1,0 +1,164 @@
+//! `lint`: one line per finding (`FILE:LINE: RULE: message; fix`), the
+//! `--format json` document, and SARIF 2.1.0 for code-scanning tools, whose
+//! `tool.driver.rules` is the whole catalogue so an annotation can link a
+//! rule's help even when the run found nothing of it.
+
+use serde_json::{Value, json};
+
+use super::Document;
+use crate::error::Exit;
+use crate::lint::{Finding, Report, Rule, Severity, database_name};
+
+/// How `lint` prints its findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintFormat {
+    /// `FILE:LINE: RULE: message; fix`, one line each.
+    #[default]
+    Human,
+    /// One JSON document (as `--json`).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// The SARIF schema the document declares.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// `lint`: exit 3 when an error-level finding remains.
+pub fn lint(report: &Report, format: LintFormat) -> Document {
+    let exit = Exit::of_lint(report.has_errors());
+    let document = match format {
+        LintFormat::Human => Document::new(json_lint(report), lint_text(report)),
+        LintFormat::Json => {
+            let json = json_lint(report);
+            Document::new(json.clone(), format!("{json}\n"))
+        }
+        LintFormat::Sarif => {
+            let sarif = sarif(report);
+            let text = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+            Document::new(sarif, format!("{text}\n"))
+        }
+    };
+    document.exit(exit)
+}
+
+/// The human lines and a closing count.
+pub fn lint_text(report: &Report) -> String {
+    let mut text: String = report
+        .findings
+        .iter()
+        .map(|found| format!("{}\n", finding_line(found)))
+        .collect();
+    let count = |severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity() == severity)
+            .count()
+    };
+    let counted = |n: usize, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    text.push_str(&format!(
+        "lint: {}, {}, {}, {}\n",
+        counted(report.files, "file"),
+        counted(count(Severity::Error), "error"),
+        counted(count(Severity::Warning), "warning"),
+        counted(count(Severity::Info), "note"),
+    ));
+    text
+}
+
+/// `up/3.sql:7: add-removes: drops column users.name; keep it in …`.
+pub fn finding_line(found: &Finding) -> String {
+    format!(
+        "{}:{}: {}: {}; {}",
+        found.path,
+        found.line,
+        found.rule,
+        found.message,
+        found.fix()
+    )
+}
+
+/// `lint --json`.
+pub fn json_lint(report: &Report) -> Value {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|found| {
+            json!({
+                "file": found.path,
+                "line": found.line,
+                "rule": found.rule.name(),
+                "severity": found.severity().as_str(),
+                "message": found.message,
+                "fix": found.fix(),
+            })
+        })
+        .collect();
+    json!({
+        "dialect": report.syntax.map(database_name),
+        "files": report.files,
+        "findings": findings,
+    })
+}
+
+/// The SARIF 2.1.0 log of one run.
+pub fn sarif(report: &Report) -> Value {
+    let rules: Vec<Value> = Rule::ALL.iter().map(|rule| sarif_rule(*rule)).collect();
+    let results: Vec<Value> = report.findings.iter().map(sarif_result).collect();
+    json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "migrate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn sarif_rule(rule: Rule) -> Value {
+    let databases: Vec<&str> = rule.databases().iter().map(|s| database_name(*s)).collect();
+    json!({
+        "id": rule.name(),
+        "name": rule.name(),
+        "shortDescription": { "text": rule.reason() },
+        "help": { "text": rule.fix() },
+        "defaultConfiguration": { "level": sarif_level(rule.severity()) },
+        "properties": { "databases": databases, "example": rule.example() },
+    })
+}
+
+fn sarif_result(found: &Finding) -> Value {
+    let index = Rule::ALL
+        .iter()
+        .position(|rule| *rule == found.rule)
+        .unwrap_or_default();
+    json!({
+        "ruleId": found.rule.name(),
+        "ruleIndex": index,
+        "level": sarif_level(found.severity()),
+        "message": { "text": format!("{}; {}", found.message, found.fix()) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": found.path },
+                "region": { "startLine": found.line },
+            },
+        }],
+    })
+}
