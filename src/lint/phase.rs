@@ -36,7 +36,11 @@ pub fn check(context: &FileContext, known: &Known, statement: &Statement, out: &
 /// code may use; with `data`, also the rows it deletes (simdrop). A table
 /// the file puts back under its name later (a rebuild) is not removed.
 fn removals(known: &Known, statement: &Statement, data: bool) -> Vec<String> {
-    let old = |table: &String| !known.is_new(table) && !recreated(statement.later, table);
+    let old = |table: &String| {
+        !known.is_new(table)
+            && !known.renamed_names.contains(table)
+            && !recreated(statement.later, table)
+    };
     match statement.action {
         Action::DropTables(tables) => tables
             .iter()

@@ -52,6 +52,9 @@ pub struct Known {
     pub schema: Schema,
     /// Tables that hold no rows and no old code yet.
     pub new_tables: BTreeSet<String>,
+    /// Names a rename earlier in the file gave to an old table: old code
+    /// never used them, though the table holds rows.
+    pub renamed_names: BTreeSet<String>,
     /// Columns added earlier in the file, as `(table, column)`.
     pub new_columns: BTreeSet<(String, String)>,
     /// Columns a validated `CHECK (c IS NOT NULL)` proves, as `(table, column)`.
@@ -79,9 +82,7 @@ impl Known {
             Action::CreateTable { table, .. } => {
                 self.new_tables.insert(table.clone());
             }
-            Action::RenameTable { from, to } if self.new_tables.remove(from) => {
-                self.new_tables.insert(to.clone());
-            }
+            Action::RenameTable { from, to } => self.rename(from, to),
             Action::AlterTable { table, changes } => {
                 changes.iter().for_each(|c| self.alter(table, c))
             }
@@ -90,15 +91,20 @@ impl Known {
         self.schema.apply(action);
     }
 
+    fn rename(&mut self, from: &str, to: &str) {
+        match self.new_tables.remove(from) {
+            true => self.new_tables.insert(to.to_string()),
+            false => self.renamed_names.insert(to.to_string()),
+        };
+    }
+
     fn alter(&mut self, table: &str, change: &Change) {
         let key = |column: &str| (table.to_string(), column.to_string());
         match change {
             Change::AddColumn(column) => {
                 self.new_columns.insert(key(&column.name));
             }
-            Change::RenameTo(to) if self.new_tables.remove(table) => {
-                self.new_tables.insert(to.clone());
-            }
+            Change::RenameTo(to) => self.rename(table, to),
             Change::AddConstraint {
                 not_valid,
                 name,
