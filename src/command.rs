@@ -90,10 +90,9 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
                 format
             };
             let report = crate::lint::run(m, pending, dialect);
-            p.show(
-                report.map(|report| output::lint(&report, format)),
-                Empty::Findings,
-            )
+            let dir = &m.config().dir;
+            let document = report.map(|report| output::lint(&report, format, dir));
+            p.show(document, Empty::Findings)
         }
         Action::Man { command } => {
             let page = man_page(command.as_deref());

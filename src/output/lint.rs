@@ -3,6 +3,8 @@
 //! `tool.driver.rules` is the whole catalogue so an annotation can link a
 //! rule's help even when the run found nothing of it.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use super::Document;
@@ -24,8 +26,9 @@ pub enum LintFormat {
 /// The SARIF schema the document declares.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// `lint`: exit 3 when an error-level finding remains.
-pub fn lint(report: &Report, format: LintFormat) -> Document {
+/// `lint` of the folder `dir` (`--dir`): exit 3 when an error-level
+/// finding remains.
+pub fn lint(report: &Report, format: LintFormat, dir: &Path) -> Document {
     let exit = Exit::of_lint(report.has_errors());
     let document = match format {
         LintFormat::Human => Document::new(json_lint(report), lint_text(report)),
@@ -34,7 +37,7 @@ pub fn lint(report: &Report, format: LintFormat) -> Document {
             Document::new(json.clone(), format!("{json}\n"))
         }
         LintFormat::Sarif => {
-            let sarif = sarif(report);
+            let sarif = sarif(report, dir);
             let text = serde_json::to_string_pretty(&sarif).unwrap_or_default();
             Document::new(sarif, format!("{text}\n"))
         }
@@ -105,14 +108,20 @@ pub fn json_lint(report: &Report) -> Value {
     })
 }
 
-/// The SARIF 2.1.0 log of one run.
-pub fn sarif(report: &Report) -> Value {
+/// The SARIF 2.1.0 log of one run over the folder `dir`. Code-scanning
+/// tools read a relative `uri` from the repository's root, where `lint` is
+/// usually run: so with a relative `--dir` the path starts with it
+/// (`db/migrations/up/3.sql`); with an absolute one it is relative to the
+/// `MIGRATIONS` base, which `originalUriBaseIds` names.
+pub fn sarif(report: &Report, dir: &Path) -> Value {
     let rules: Vec<Value> = Rule::ALL.iter().map(|rule| sarif_rule(*rule)).collect();
-    let results: Vec<Value> = report.findings.iter().map(sarif_result).collect();
-    json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
+    let base = ArtifactBase::of(dir);
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| sarif_result(f, &base))
+        .collect();
+    let mut run = json!({
             "tool": { "driver": {
                 "name": "migrate",
                 "version": env!("CARGO_PKG_VERSION"),
@@ -120,8 +129,41 @@ pub fn sarif(report: &Report) -> Value {
             }},
             "columnKind": "unicodeCodePoints",
             "results": results,
-        }],
-    })
+    });
+    if let ArtifactBase::Absolute(uri) = &base {
+        run["originalUriBaseIds"] = json!({ "MIGRATIONS": { "uri": uri } });
+    }
+    json!({ "$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run] })
+}
+
+/// Where the findings' paths are relative to.
+enum ArtifactBase {
+    /// A relative folder, written before each path (`db/migrations/`), or nothing for `.`.
+    Relative(String),
+    /// An absolute folder as a `file://` URI ending in `/`.
+    Absolute(String),
+}
+
+impl ArtifactBase {
+    fn of(dir: &Path) -> ArtifactBase {
+        let text = dir.to_string_lossy().replace('\\', "/");
+        let trimmed = text.trim_end_matches('/');
+        match (dir.is_absolute(), trimmed) {
+            (true, _) => ArtifactBase::Absolute(format!("file://{trimmed}/")),
+            (false, "" | ".") => ArtifactBase::Relative(String::new()),
+            (false, folder) => {
+                let folder = folder.strip_prefix("./").unwrap_or(folder);
+                ArtifactBase::Relative(format!("{folder}/"))
+            }
+        }
+    }
+
+    fn location(&self, path: &str) -> Value {
+        match self {
+            ArtifactBase::Relative(prefix) => json!({ "uri": format!("{prefix}{path}") }),
+            ArtifactBase::Absolute(_) => json!({ "uri": path, "uriBaseId": "MIGRATIONS" }),
+        }
+    }
 }
 
 fn sarif_level(severity: Severity) -> &'static str {
@@ -144,7 +186,7 @@ fn sarif_rule(rule: Rule) -> Value {
     })
 }
 
-fn sarif_result(found: &Finding) -> Value {
+fn sarif_result(found: &Finding, base: &ArtifactBase) -> Value {
     let index = Rule::ALL
         .iter()
         .position(|rule| *rule == found.rule)
@@ -156,7 +198,7 @@ fn sarif_result(found: &Finding) -> Value {
         "message": { "text": format!("{}; {}", found.message, found.fix()) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": found.path },
+                "artifactLocation": base.location(&found.path),
                 "region": { "startLine": found.line },
             },
         }],

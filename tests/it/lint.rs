@@ -268,6 +268,47 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     }
 }
 
+/// With an absolute `--dir` the paths are relative to a named base,
+/// which the run declares; with a relative one they start with it.
+#[test]
+fn sarif_paths_follow_the_folder_as_given() {
+    let case = fixtures("sqlite").remove(0);
+    let run = Invocation::bare(Path::new("/"))
+        .args(["lint", "--dialect", "sqlite", "--format", "sarif"])
+        .arg_path("--dir", &case)
+        .run();
+    let sarif = run.json();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uriBaseId"], "MIGRATIONS",
+        "{run}"
+    );
+    let base = sarif["runs"][0]["originalUriBaseIds"]["MIGRATIONS"]["uri"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    let mut schema = sarif_schema();
+    fix_language_patterns(&mut schema);
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    assert!(validator.is_valid(&sarif), "{run}");
+    let parent = case.parent().expect("a parent");
+    let relative = Invocation::bare(parent)
+        .args(["lint", "--dialect", "sqlite", "--format", "sarif", "--dir"])
+        .args(case.file_name())
+        .run();
+    let uri = &relative.json()["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(
+        uri.as_str()
+            .map(|uri| uri.starts_with("add-breaks-writes/up/")),
+        Some(true),
+        "{relative}"
+    );
+}
+
 fn fix_language_patterns(value: &mut serde_json::Value) {
     const ERRATUM: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
     match value {
