@@ -135,6 +135,10 @@ fn by_leading_words(text: &str, syntax: Syntax) -> Option<Action> {
         ["CLUSTER", ..] => Some(Action::Rewrite("CLUSTER")),
         ["VACUUM", "FULL", ..] => Some(Action::Rewrite("VACUUM FULL")),
         ["DROP", "INDEX", "CONCURRENTLY"] => Some(Action::DropIndexConcurrently),
+        // sqlparser has no DO; its body is PL/pgSQL, which no rule reads.
+        ["DO", ..] => Some(Action::Unparsed(
+            "a DO block, whose PL/pgSQL body is not read".into(),
+        )),
         ["VACUUM", ..] => Some(Action::Other),
         _ => None,
     }

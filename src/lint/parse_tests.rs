@@ -64,6 +64,9 @@ fn postgres_ddl() {
         Action::Rewrite("CLUSTER")
     );
     assert_eq!(one("VACUUM ANALYZE users", pg), Action::Other);
+    assert!(
+        matches!(one("DO $$ BEGIN ALTER TABLE t DROP COLUMN c; END $$", pg), Action::Unparsed(ref why) if why.contains("DO block"))
+    );
     assert!(matches!(
         one("DROP INDEX CONCURRENTLY i", pg),
         Action::DropIndexConcurrently

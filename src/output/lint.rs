@@ -204,3 +204,60 @@ fn sarif_result(found: &Finding, base: &ArtifactBase) -> Value {
         }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::Syntax;
+
+    fn report() -> Report {
+        let finding = |path: &str, rule: Rule| Finding {
+            path: path.to_string(),
+            line: 3,
+            rule,
+            message: "drops column users.name".to_string(),
+        };
+        Report {
+            findings: vec![
+                finding("up/2.sql", Rule::AddRemoves),
+                finding("down/2.sql", Rule::Unparsed),
+            ],
+            files: 2,
+            syntax: Some(Syntax::Mysql),
+        }
+    }
+
+    #[test]
+    fn human_lines_and_the_count() {
+        let document = lint(&report(), LintFormat::Human, Path::new("."));
+        assert_eq!(document.exit, Exit::Found);
+        let lines: Vec<&str> = document.human.lines().collect();
+        assert!(
+            lines[0].starts_with("up/2.sql:3: add-removes: drops column users.name; keep it"),
+            "{lines:?}"
+        );
+        assert_eq!(lines[2], "lint: 2 files, 1 error, 0 warnings, 1 note");
+    }
+
+    #[test]
+    fn json_and_sarif_from_values() {
+        let json = json_lint(&report());
+        assert_eq!(json["dialect"], "mysql");
+        assert_eq!(json["findings"][1]["severity"], "info");
+        let sarif = sarif(&report(), Path::new("db/migrations/"));
+        let result = &sarif["runs"][0]["results"][1];
+        assert_eq!(result["level"], "note");
+        assert_eq!(result["ruleIndex"], Rule::ALL.len() - 1);
+        let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, "db/migrations/down/2.sql");
+        // Notes and warnings alone exit 0.
+        let notes = Report {
+            findings: report().findings.split_off(1),
+            ..report()
+        };
+        assert_eq!(
+            lint(&notes, LintFormat::Sarif, Path::new(".")).exit,
+            Exit::Done
+        );
+    }
+}
