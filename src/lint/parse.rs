@@ -380,7 +380,20 @@ fn add_constraint(constraint: &TableConstraint, not_valid: bool) -> Change {
                 _ => None,
             },
         },
+        TableConstraint::Unique(_) => index_constraint("UNIQUE"),
+        TableConstraint::PrimaryKey(_) => index_constraint("PRIMARY KEY"),
+        TableConstraint::Exclude(_) => index_constraint("EXCLUDE"),
         _ => Change::Other,
+    }
+}
+
+/// A constraint that builds an index of its own (not `USING INDEX`).
+fn index_constraint(kind: &'static str) -> Change {
+    Change::AddConstraint {
+        kind,
+        not_valid: false,
+        name: None,
+        not_null_of: None,
     }
 }
 

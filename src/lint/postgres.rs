@@ -55,6 +55,15 @@ pub fn check(context: &FileContext, known: &Known, statement: &Statement, out: &
 fn alter_hazard(known: &Known, table: &str, change: &Change) -> Option<(Rule, String)> {
     match change {
         Change::AddConstraint {
+            kind: kind @ ("UNIQUE" | "PRIMARY KEY" | "EXCLUDE"),
+            ..
+        } => Some((
+            Rule::PgIndexNotConcurrent,
+            format!(
+                "adds a {kind} constraint to {table}, building its index while it blocks reads and writes"
+            ),
+        )),
+        Change::AddConstraint {
             kind,
             not_valid: false,
             ..

@@ -155,7 +155,7 @@ impl Rule {
                 "rolling back would record success and leave the add phase's changes in place"
             }
             Rule::PgIndexNotConcurrent => {
-                "CREATE INDEX blocks every write to the table while the index builds"
+                "CREATE INDEX (and ADD UNIQUE / PRIMARY KEY, which build one) blocks writes to the table while the index builds"
             }
             Rule::PgConcurrentlyInTransaction => {
                 "PostgreSQL refuses CONCURRENTLY inside a transaction, and this file runs in one"
@@ -204,7 +204,7 @@ impl Rule {
                 "write the statements that undo up/N.sql, or remove the down file if the version cannot be rolled back"
             }
             Rule::PgIndexNotConcurrent => {
-                "use CREATE INDEX CONCURRENTLY in a file of its own marked `-- migrate: no-transaction`"
+                "use CREATE INDEX CONCURRENTLY in a file of its own marked `-- migrate: no-transaction`; for a UNIQUE or PRIMARY KEY constraint, then ADD CONSTRAINT ... USING INDEX"
             }
             Rule::PgConcurrentlyInTransaction => {
                 "put `-- migrate: no-transaction` on the file's first line, with the CONCURRENTLY statement in a file of its own"
@@ -301,5 +301,39 @@ mod tests {
             assert!(!rule.reason().is_empty() && !rule.fix().is_empty());
         }
         assert_eq!(Rule::from_name("add-remove"), None);
+    }
+
+    /// The README's rule table is the catalogue, row by row.
+    #[test]
+    fn the_readme_table_is_the_catalogue() {
+        let readme = include_str!("../../README.md");
+        let databases = |rule: Rule| match rule.databases() {
+            [Syntax::Postgres] => "PostgreSQL",
+            [Syntax::Mysql] => "MySQL/MariaDB",
+            [Syntax::Sqlite] => "SQLite",
+            _ => "all",
+        };
+        let rows: Vec<String> = Rule::ALL
+            .iter()
+            .map(|rule| {
+                format!(
+                    "| `{}` | {} | {} | {} | {} |",
+                    rule.name(),
+                    rule.severity().as_str(),
+                    databases(*rule),
+                    rule.example(),
+                    rule.fix()
+                )
+            })
+            .collect();
+        let missing: Vec<&String> = rows
+            .iter()
+            .filter(|row| !readme.contains(row.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "README rows to write:\n{}",
+            rows.join("\n")
+        );
     }
 }

@@ -1,2 +1,2 @@
 -- migrate: no-transaction
-CREATE INDEX CONCURRENTLY users_email ON users (email);
+CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);
