@@ -41,6 +41,7 @@ pub mod error;
 mod execute;
 mod history;
 mod interrupt;
+mod lint;
 mod log_table;
 mod migrator;
 mod output;

@@ -79,6 +79,21 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             scope,
         } => bootstrap(p, m, &options, dry_run, &scope, incomplete),
         Action::Load => p.show(m.load().map(output::loaded), Empty::Loaded),
+        Action::Lint {
+            pending,
+            format,
+            dialect,
+        } => {
+            let format = if p.json() {
+                output::LintFormat::Json
+            } else {
+                format
+            };
+            let report = crate::lint::run(m, pending, dialect);
+            let dir = &m.config().dir;
+            let document = report.map(|report| output::lint(&report, format, dir));
+            p.show(document, Empty::Findings)
+        }
         Action::Man { command } => {
             let page = man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)

@@ -5,7 +5,7 @@
 //! files not ending in `.sql` are ignored. Every problem found is reported,
 //! each naming its file, so a broken folder is fixed in one round.
 
-pub use crate::script::{Directives, Script, ScriptProblem};
+pub use crate::script::{Allow, Directives, Script, ScriptProblem};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -25,6 +25,18 @@ pub struct Directives {
     pub lock_timeout: Option<Duration>,
     /// `retries=N`: re-runs of a transactional file that failed on a lock timeout.
     pub retries: u32,
+    /// `allow=RULE[,RULE]`: lint rules silenced for this file. Only `lint`
+    /// reads them (and refuses a name that is no rule); running ignores them.
+    pub allow: Vec<Allow>,
+}
+
+/// One rule name of an `allow=` directive, with its line for errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allow {
+    /// The rule's name as written.
+    pub rule: String,
+    /// 1-based line of the directive.
+    pub line: usize,
 }
 
 /// A problem in a file's text, at a line of it.
@@ -132,6 +144,10 @@ fn parse_directives(text: &str) -> Result<Directives, ScriptProblem> {
                 Some((name, value)) => (name, Some(value)),
                 None => (word, None),
             };
+            if name == "allow" {
+                read_allow(&mut directives, value, line_number).map_err(problem)?;
+                continue;
+            }
             if seen.contains(&name) {
                 return Err(problem(format!("directive `{name}` is given twice")));
             }
@@ -151,6 +167,21 @@ fn parse_directives(text: &str) -> Result<Directives, ScriptProblem> {
         });
     }
     Ok(directives)
+}
+
+/// `allow=RULE[,RULE]`: the names are kept as written; `lint` checks them,
+/// so running a file never depends on the linter's catalogue.
+fn read_allow(directives: &mut Directives, value: Option<&str>, line: usize) -> Result<(), String> {
+    let names: Vec<&str> = value.unwrap_or_default().split(',').collect();
+    if names.iter().any(|name| name.is_empty()) {
+        return Err("directive `allow` needs rule names: `allow=RULE[,RULE]`".into());
+    }
+    let allowed = names.into_iter().map(|rule| Allow {
+        rule: rule.to_string(),
+        line,
+    });
+    directives.allow.extend(allowed);
+    Ok(())
 }
 
 fn apply_directive(
@@ -177,7 +208,7 @@ fn apply_directive(
         _ => {
             return Err(format!(
                 "unknown directive `{name}`: the directives are no-transaction, \
-                 lock-timeout=DURATION and retries=N"
+                 lock-timeout=DURATION, retries=N and allow=RULE[,RULE]"
             ));
         }
     }
@@ -249,7 +280,8 @@ mod tests {
             Directives {
                 no_transaction: true,
                 lock_timeout: Some(Duration::from_secs(2)),
-                retries: 0
+                retries: 0,
+                allow: Vec::new(),
             }
         );
         let later = Script::parse(b"SELECT 1;\n-- migrate: no-transaction\n").unwrap();
@@ -297,5 +329,32 @@ mod tests {
             assert!(problem.message.contains(message), "{problem:?}");
         }
         assert!(Script::parse(b"-- migrate: no-transaction\n").is_ok());
+    }
+
+    #[test]
+    fn allow_names_rules_for_lint_and_nothing_else() {
+        let script = Script::parse(
+            b"-- migrate: allow=pg-set-not-null,add-removes no-transaction\n-- migrate: allow=whatever\nSELECT 1;",
+        )
+        .unwrap();
+        let names: Vec<(&str, usize)> = script
+            .directives
+            .allow
+            .iter()
+            .map(|a| (a.rule.as_str(), a.line))
+            .collect();
+        assert_eq!(
+            names,
+            [("pg-set-not-null", 1), ("add-removes", 1), ("whatever", 2)]
+        );
+        assert!(script.directives.no_transaction);
+        for bad in [
+            &b"-- migrate: allow\n"[..],
+            b"-- migrate: allow=\n",
+            b"-- migrate: allow=a,,b\n",
+        ] {
+            let problem = Script::parse(bad).unwrap_err();
+            assert!(problem.message.contains("needs rule names"), "{problem:?}");
+        }
     }
 }

@@ -327,6 +327,33 @@ enum Subcommands {
     /// Create the schema and version rows of schema/schema.sql in an empty database
     #[command(after_help = "Example: migrate load --database-url sqlite:test.db")]
     Load,
+    /// Check the files for changes that break old code, lose data or block
+    /// traffic, without a database; exit 3 on an error-level finding
+    #[command(
+        after_help = "Examples: migrate lint --dialect postgres\n          migrate lint --pending --format sarif > lint.sarif"
+    )]
+    Lint {
+        /// Only the versions the database has not applied (reads db_version)
+        #[arg(long)]
+        pending: bool,
+        /// human, json or sarif (SARIF 2.1.0); --json means json
+        #[arg(long, value_enum, default_value_t)]
+        format: crate::output::LintFormat,
+        /// sqlite, postgres or mysql [default: the database URL's]
+        #[arg(long, value_name = "DIALECT", value_parser = parse_dialect)]
+        dialect: Option<crate::split::Syntax>,
+    },
+}
+
+fn parse_dialect(text: &str) -> Result<crate::split::Syntax, String> {
+    match text {
+        "sqlite" => Ok(crate::split::Syntax::Sqlite),
+        "postgres" | "postgresql" => Ok(crate::split::Syntax::Postgres),
+        "mysql" | "mariadb" => Ok(crate::split::Syntax::Mysql),
+        _ => Err(format!(
+            "`{text}` is no dialect: write sqlite, postgres or mysql"
+        )),
+    }
 }
 
 /// A schema name for `--schema`: not empty (the list is split on commas

@@ -82,6 +82,15 @@ pub(crate) enum Action {
     },
     /// `load`.
     Load,
+    /// `lint [--pending] [--format F] [--dialect D]`.
+    Lint {
+        /// `--pending`: only the versions the database has not applied.
+        pending: bool,
+        /// `--format`, or json with `--json`.
+        format: crate::output::LintFormat,
+        /// `--dialect`; the URL's database when `None`.
+        dialect: Option<crate::split::Syntax>,
+    },
     /// `man [COMMAND]`.
     Man {
         /// The command whose page to print; the whole tool's when `None`.
@@ -185,7 +194,14 @@ impl Subcommands {
     fn uses_database(&self) -> bool {
         !matches!(
             self,
-            Subcommands::New { .. } | Subcommands::Completions { .. } | Subcommands::Man { .. }
+            Subcommands::New { .. }
+                | Subcommands::Completions { .. }
+                | Subcommands::Man { .. }
+                | Subcommands::Lint {
+                    pending: false,
+                    dialect: Some(_),
+                    ..
+                }
         )
     }
 
@@ -277,6 +293,15 @@ fn action(
             &release_env,
         ),
         Subcommands::Load => Ok(Action::Load),
+        Subcommands::Lint {
+            pending,
+            format,
+            dialect,
+        } => Ok(Action::Lint {
+            pending,
+            format,
+            dialect,
+        }),
         Subcommands::Mark {
             target,
             only,

@@ -14,6 +14,7 @@
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
 mod error;
+mod lint;
 mod log;
 mod operations;
 pub(crate) mod status;
@@ -29,6 +30,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 pub use self::error::{error_line, json_arguments_error, json_error};
+pub use self::lint::{LintFormat, lint};
 pub use self::log::{log, log_entry};
 pub use self::operations::{
     bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan, summary,
@@ -99,6 +101,8 @@ pub enum Empty<'a> {
     Loaded,
     /// `{"man": null}`: `man`.
     Man,
+    /// `{"findings": []}`: `lint`.
+    Findings,
 }
 
 impl Empty<'_> {
@@ -117,6 +121,7 @@ impl Empty<'_> {
             Empty::Bootstrapped => json!({ "bootstrapped": null }),
             Empty::Loaded => json!({ "loaded": null }),
             Empty::Man => json!({ "man": null }),
+            Empty::Findings => json!({ "findings": [] }),
         }
     }
 }
@@ -138,6 +143,11 @@ impl<'w> Presenter<'w> {
         display: OutputStyle,
     ) -> Presenter<'w> {
         Presenter { out, err, display }
+    }
+
+    /// Whether `--json` asks for one JSON document.
+    pub fn json(&self) -> bool {
+        self.display.json
     }
 
     /// Whether `-v` asks for more (a dry run's SQL).

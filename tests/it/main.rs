@@ -21,6 +21,7 @@ mod interrupts;
 mod json;
 mod library;
 mod library_runtime;
+mod lint;
 mod lock_waits;
 mod log;
 mod mark;

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN plan varchar(10);
+UPDATE users SET plan = 'free';

@@ -1,0 +1,2 @@
+-- migrate: no-transaction
+CREATE INDEX CONCURRENTLY users_email ON users (email);

@@ -1,0 +1,3 @@
+-- migrate: no-transaction
+VACUUM FULL users;
+CLUSTER posts USING posts_pkey;

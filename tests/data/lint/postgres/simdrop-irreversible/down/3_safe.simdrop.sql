@@ -1,0 +1,1 @@
+ALTER TABLE users_deprecated RENAME TO users;

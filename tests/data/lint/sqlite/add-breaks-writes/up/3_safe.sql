@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN level int NOT NULL DEFAULT 0;
