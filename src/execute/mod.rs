@@ -376,6 +376,10 @@ impl<'r> Executor<'r> {
             progress.statements_done = index + 1;
             progress.done_checksum = done_checksum(&statements[..=index]);
             progress.line = statements.get(index + 1).map(|statement| statement.line);
+            if index + 1 == statements.len() {
+                // The end is recorded with the version's success, next.
+                break;
+            }
             self.save_failure(step, &progress)
                 .map_err(Error::database("cannot record a committed statement"))?;
         }
