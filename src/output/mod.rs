@@ -70,6 +70,16 @@ impl Document {
     }
 }
 
+/// Which form of a document prints: what a builder whose forms are costly
+/// builds alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `--json`.
+    Json,
+    /// The human text (also under `-q`, which prints nothing of it).
+    Human,
+}
+
 /// What a failed command's JSON document holds beside `"error"`: the key
 /// of the result it would have printed, empty, so a script reads one shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +184,14 @@ impl<'w> Presenter<'w> {
                 Ok(document.exit)
             }
             Err(error) => self.fail(&error, empty.document()),
+        }
+    }
+
+    /// The form that [`Presenter::show`] prints.
+    pub fn form(&self) -> Form {
+        match self.display.json {
+            true => Form::Json,
+            false => Form::Human,
         }
     }
 

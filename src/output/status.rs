@@ -3,20 +3,21 @@
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
-use super::Document;
 use super::style::table;
+use super::{Document, Form};
 use crate::refusal::join;
 use crate::status::{Next, Status};
 use crate::version::Version;
 
-/// `status [--check]`: the table or the JSON document; with `--check`, exit 3
-/// when there is work.
-pub fn status(status: &Status, database: &str, check: bool) -> Document {
-    Document::new(
-        json_status(status, database),
-        status_table(status, database),
-    )
-    .exit(status.exit(check))
+/// `status [--check]`: the table or the JSON document, only the `form` that
+/// prints (with many versions each costs a fifth of the command); with
+/// `--check`, exit 3 when there is work.
+pub fn status(status: &Status, database: &str, check: bool, form: Form) -> Document {
+    let document = match form {
+        Form::Json => Document::new(json_status(status, database), ""),
+        Form::Human => Document::new(Value::Null, status_table(status, database)),
+    };
+    document.exit(status.exit(check))
 }
 
 /// `version`: the current version alone on a line, 0 when none.

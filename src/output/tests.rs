@@ -166,9 +166,11 @@ fn the_status_table() {
 #[test]
 fn the_status_document_and_its_exit() {
     let status = sample_status();
-    let document = super::status(&status, "postgres://u@h/db", false);
+    let human = super::status(&status, "postgres://u@h/db", false, Form::Human);
+    assert_eq!(human.exit, Exit::Done);
+    assert_eq!(human.human, status_table(&status, "postgres://u@h/db"));
+    let document = super::status(&status, "postgres://u@h/db", false, Form::Json);
     assert_eq!(document.exit, Exit::Done);
-    assert_eq!(document.human, status_table(&status, "postgres://u@h/db"));
     let json = &document.json;
     assert_eq!(json["database"], "postgres://u@h/db");
     assert_eq!(json["current_version"], 12);
@@ -182,7 +184,9 @@ fn the_status_document_and_its_exit() {
         json["next"],
         json!([{ "operation": "add", "versions": [2, 12], "command": "migrate up" }])
     );
-    assert_eq!(super::status(&status, "x", true).exit, Exit::Found);
+    for form in [Form::Json, Form::Human] {
+        assert_eq!(super::status(&status, "x", true, form).exit, Exit::Found);
+    }
 }
 
 #[test]
