@@ -28,6 +28,7 @@
 
 pub mod add_only;
 pub mod backend;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod command;

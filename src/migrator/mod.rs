@@ -249,24 +249,18 @@ impl Migrator {
         let catalogue = self.scan()?;
         let run = self.run_options(run);
         self.locked(|backend| {
-            let db = read_effective_state(backend, &catalogue)?;
-            let plan = plan(&catalogue, &db, command, options)?;
-            let prepared = preflight(&plan, backend.dialect(), &run)?;
-            if prepared.is_empty() {
-                return Ok(Outcome {
+            match run_locked(backend, &catalogue, command, options, run, on_done)? {
+                Some(outcome) => {
+                    // Even a run that failed may have changed the database (the
+                    // statements a non-atomic file committed, its failed row).
+                    self.after_change(backend);
+                    Ok(outcome)
+                }
+                None => Ok(Outcome {
                     done: Vec::new(),
                     error: None,
-                });
+                }),
             }
-            backend
-                .ensure_tables()
-                .map_err(Error::database("cannot create the version tables"))?;
-            let executor = Executor::new(backend, &db, plan.next_seq, run);
-            let outcome = executor.run(&prepared, on_done);
-            // Even a run that failed may have changed the database (the
-            // statements a non-atomic file committed, its failed row).
-            self.after_change(backend);
-            Ok(outcome)
         })
     }
 
@@ -431,6 +425,30 @@ impl Migrator {
         }
         result
     }
+}
+
+/// Plans `command` on a `backend` whose run lock is held and hands the plan
+/// to the executor: what every changing command does once locked (`check`
+/// runs its steps through it too). `None` when there is nothing to do.
+pub(crate) fn run_locked(
+    backend: &mut dyn Backend,
+    catalogue: &Catalogue,
+    command: Command,
+    options: &Options,
+    run: RunOptions,
+    on_done: &mut dyn FnMut(&Report),
+) -> Result<Option<Outcome>, Error> {
+    let db = read_effective_state(backend, catalogue)?;
+    let plan = plan(catalogue, &db, command, options)?;
+    let prepared = preflight(&plan, backend.dialect(), &run)?;
+    if prepared.is_empty() {
+        return Ok(None);
+    }
+    backend
+        .ensure_tables()
+        .map_err(Error::database("cannot create the version tables"))?;
+    let executor = Executor::new(backend, &db, plan.next_seq, run);
+    Ok(Some(executor.run(&prepared, on_done)))
 }
 
 /// Reads the version table as the planner, the executor and `status` see
