@@ -79,6 +79,10 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             scope,
         } => bootstrap(p, m, &options, dry_run, &scope, incomplete),
         Action::Load => p.show(m.load().map(output::loaded), Empty::Loaded),
+        Action::Check(request) => {
+            let report = crate::check::check(m.config(), &request);
+            p.show(report.map(|report| output::check(&report)), Empty::Findings)
+        }
         Action::Man { command } => {
             let page = man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)

@@ -321,6 +321,20 @@ enum CommandArgs {
     /// Create the schema and version rows of schema/schema.sql in an empty database
     #[command(after_help = "Example: migrate load --database-url sqlite:test.db")]
     Load,
+    /// Prove the folder on a scratch database: every step applied, reversed
+    /// and applied again, the schema compared each time; exit 3 on a finding
+    #[command(
+        after_help = "Examples: migrate check                    # a temporary database beside the URL's\n          migrate check --from 41          # prove only the versions after 41\n          migrate check --scratch-url postgres://ci@db/scratch"
+    )]
+    Check {
+        /// Only apply versions up to N; prove the later ones
+        #[arg(long, value_name = "N", value_parser = parse_version)]
+        from: Option<Version>,
+        /// The empty database to prove on [env: MIGRATE_SCRATCH_URL] [default: a temporary
+        /// SQLite file, or a temporary database on the server of the URL]
+        #[arg(long, value_name = "URL")]
+        scratch_url: Option<String>,
+    },
 }
 
 /// A schema name for `--schema`: not empty (the list is split on commas

@@ -8,6 +8,7 @@
 use std::io;
 
 use super::Error;
+use crate::check::CheckReport;
 use crate::drift::Drift;
 use crate::interrupt::Signal;
 use crate::status::Status;
@@ -107,6 +108,11 @@ impl Exit {
     /// `verify`: exit 3 on drift, unless `--accept` records it.
     pub fn of_verify(drift: &[Drift], accepted: bool) -> Exit {
         Exit::found_if(!drift.is_empty() && !accepted)
+    }
+
+    /// `check`: exit 3 when it found an error-level problem.
+    pub fn of_check(report: &CheckReport) -> Exit {
+        Exit::found_if(report.failed())
     }
 
     /// clap's verdict: 0 for `--help` and `--version`, 2 for bad usage.

@@ -13,6 +13,7 @@
 //! terminal and `NO_COLOR` is unset; a library caller that prints these
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
+mod check;
 mod error;
 mod log;
 mod operations;
@@ -28,6 +29,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+pub use self::check::{check, finding_text, json_check};
 pub use self::error::{error_line, json_arguments_error, json_error};
 pub use self::log::{
     history_table, json_history, json_log_entry, log, log_entry, log_entry_text, outcome_style,
@@ -103,6 +105,8 @@ pub enum Empty<'a> {
     Loaded,
     /// `{"man": null}`: `man`.
     Man,
+    /// `{"findings": []}`: `check`.
+    Findings,
 }
 
 impl Empty<'_> {
@@ -121,6 +125,7 @@ impl Empty<'_> {
             Empty::Bootstrapped => json!({ "bootstrapped": null }),
             Empty::Loaded => json!({ "loaded": null }),
             Empty::Man => json!({ "man": null }),
+            Empty::Findings => json!({ "findings": [] }),
         }
     }
 }
