@@ -64,10 +64,8 @@ impl Changed {
 
 /// How `after` differs from `before`; each list in section and name order.
 pub fn diff(before: &[DumpItem], after: &[DumpItem]) -> SchemaDiff {
-    let key = |item: &DumpItem| (item.section, item.name.clone());
-    let before_by_key: BTreeMap<_, &DumpItem> =
-        before.iter().map(|item| (key(item), item)).collect();
-    let after_by_key: BTreeMap<_, &DumpItem> = after.iter().map(|item| (key(item), item)).collect();
+    let before_by_key = by_key(before);
+    let after_by_key = by_key(after);
     let mut found = SchemaDiff::default();
     for (at, old) in &before_by_key {
         match after_by_key.get(at) {
@@ -87,6 +85,23 @@ pub fn diff(before: &[DumpItem], after: &[DumpItem]) -> SchemaDiff {
         }
     }
     found
+}
+
+/// Whether the item sets the loading session rather than creating an
+/// object: PostgreSQL's dump starts with `SET check_function_bodies =
+/// false` whenever the schema holds anything, so it comes and goes with
+/// the first object and would only add noise to a difference.
+fn is_session_setting(item: &DumpItem) -> bool {
+    item.section == Section::Schemas && item.sql.starts_with("SET ") && !item.sql.contains('\n')
+}
+
+/// The objects of a dump by section and name.
+fn by_key(items: &[DumpItem]) -> BTreeMap<(Section, String), &DumpItem> {
+    items
+        .iter()
+        .filter(|item| !is_session_setting(item))
+        .map(|item| ((item.section, item.name.clone()), item))
+        .collect()
 }
 
 /// A line diff of two texts by their longest common subsequence of lines.
@@ -189,6 +204,18 @@ mod tests {
         let found = diff(&before, &after);
         assert_eq!((found.added.len(), found.removed.len()), (1, 1));
         assert!(found.changed.is_empty());
+    }
+
+    #[test]
+    fn a_session_setting_is_no_object() {
+        let setting = DumpItem::new(
+            Section::Schemas,
+            "check_function_bodies",
+            "SET check_function_bodies = false;",
+        );
+        let found = diff(&[setting, table("t", "CREATE TABLE t (id INT);")], &[]);
+        assert_eq!(found.removed.len(), 1);
+        assert_eq!(found.removed[0].name, "t");
     }
 
     #[test]
