@@ -60,6 +60,8 @@ pub struct PostgresBackend {
     tables: TableNames,
     sql: Sql,
     prepared: HashMap<String, Prepared>,
+    /// The catalog reader's queries, prepared by the first dump.
+    catalog_statements: Vec<tokio_postgres::Statement>,
     /// Statements to send in front of the next one: `BEGIN` and `SET LOCAL`
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
@@ -93,6 +95,7 @@ impl PostgresBackend {
             // Built again below, in the schema `settle_schema` finds.
             sql: Sql::new("", tables),
             prepared: HashMap::new(),
+            catalog_statements: Vec::new(),
             pending: Vec::new(),
             in_transaction: false,
             transaction_lock_timeout: None,
@@ -331,6 +334,7 @@ impl Backend for PostgresBackend {
             &self.schema,
             &self.tables,
             scope,
+            &mut self.catalog_statements,
         )
     }
 
