@@ -211,3 +211,117 @@ fn json_diff(diff: &SchemaDiff) -> Value {
         "changed": changed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Changed, Stopped, rule};
+    use crate::state::Operation;
+    use crate::version::Version;
+
+    fn report() -> CheckReport {
+        let version = Version::new(2);
+        let diff = SchemaDiff {
+            added: vec![DumpItem::new(
+                Section::Indexes,
+                "users_email",
+                "CREATE INDEX users_email ON users (email);",
+            )],
+            removed: Vec::new(),
+            changed: vec![Changed {
+                section: Section::Tables,
+                name: "users".to_string(),
+                before: "CREATE TABLE users (\n    id integer\n);".to_string(),
+                after: "CREATE TABLE users (\n    id integer,\n    email text\n);".to_string(),
+            }],
+        };
+        let restore = Finding {
+            diff: Some(diff),
+            ..Finding::error(
+                rule::DOWN_DOES_NOT_RESTORE,
+                version,
+                Some(Operation::RollbackAdd),
+                Some("down/2_email.sql"),
+                "after down/2_email.sql, the schema differs from before up/2_email.sql ran"
+                    .to_string(),
+            )
+        };
+        let fails = Finding {
+            line: Some(3),
+            ..Finding::error(
+                rule::UP_FAILS,
+                version,
+                Some(Operation::Add),
+                Some("up/2_email.sql"),
+                "applied again after down/2_email.sql: column \"email\" already exists".to_string(),
+            )
+        };
+        let warning = Finding {
+            severity: Severity::Warning,
+            ..Finding::error(
+                rule::DUMP_INCOMPLETE,
+                None,
+                None,
+                None,
+                "the dump cannot read operator ===(integer, integer)".to_string(),
+            )
+        };
+        CheckReport {
+            findings: vec![restore, fails, warning],
+            proven: 1,
+            applied: 0,
+            stopped: version.map(|after| Stopped { after, unproven: 3 }),
+            scratch: "a temporary SQLite file".to_string(),
+            ms: 12,
+        }
+    }
+
+    #[test]
+    fn findings_with_their_objects_then_the_summary() {
+        let document = check(&report());
+        assert_eq!(document.exit, Exit::Found);
+        insta::assert_snapshot!(document.human, @r#"
+        down/2_email.sql: down-does-not-restore: after down/2_email.sql, the schema differs from before up/2_email.sql ran
+            added index users_email
+              + CREATE INDEX users_email ON users (email);
+            changed table users
+                CREATE TABLE users (
+              -     id integer
+              +     id integer,
+              +     email text
+                );
+        up/2_email.sql:3: up-fails: applied again after down/2_email.sql: column "email" already exists
+        dump-incomplete: warning: the dump cannot read operator ===(integer, integer)
+        stopped after version 2: the scratch database is no longer what a deploy makes, so the 3 versions after it were not checked
+        check: 2 findings, 1 warning; 1 version proven, 0 only applied, on a temporary SQLite file in 12 ms
+        "#);
+    }
+
+    #[test]
+    fn the_json_lists_each_finding_with_its_detail() {
+        let json = json_check(&report());
+        let first = &json["findings"][0];
+        assert_eq!(first["rule"], "down-does-not-restore");
+        assert_eq!(first["phase"], "rollback_add");
+        assert_eq!(first["version"], 2);
+        assert_eq!(first["detail"]["added"][0]["section"], "index");
+        assert_eq!(first["detail"]["changed"][0]["name"], "users");
+        assert_eq!(json["findings"][1]["line"], 3);
+        assert_eq!(json["findings"][2]["severity"], "warning");
+        assert_eq!(json["stopped"]["unproven"], 3);
+    }
+
+    #[test]
+    fn a_clean_check_exits_0_and_a_warning_alone_too() {
+        let mut clean = report();
+        clean
+            .findings
+            .retain(|finding| finding.severity == Severity::Warning);
+        clean.stopped = None;
+        let document = check(&clean);
+        assert_eq!(document.exit, Exit::Done);
+        assert!(document.human.ends_with(
+            "check: 0 findings, 1 warning; 1 version proven, 0 only applied, on a temporary SQLite file in 12 ms\n"
+        ));
+    }
+}
