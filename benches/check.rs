@@ -20,6 +20,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{interleaved, ms, psql};
+
 const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
 const VERSIONS: usize = 300;
 const RUNS: usize = 3;
@@ -130,16 +134,6 @@ fn migrate(dir: &Path, url: &str, args: &[&str]) -> Command {
     command
 }
 
-fn psql(url: &str, sql: &str) {
-    let status = Command::new("psql")
-        .env("PGOPTIONS", "-c client_min_messages=warning")
-        .arg(url)
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .stdout(Stdio::null())
-        .status();
-    assert!(status.is_ok_and(|status| status.success()), "psql -c {sql}");
-}
-
 /// The time of `commands`, one after the other; each must succeed.
 fn timed(commands: Vec<Command>) -> Duration {
     let started = Instant::now();
@@ -151,29 +145,4 @@ fn timed(commands: Vec<Command>) -> Duration {
         assert!(status.success(), "{command:?} failed");
     }
     started.elapsed()
-}
-
-/// Medians of two measurements taken turn about, so that a machine that
-/// slows down or speeds up during the run weighs on both alike.
-fn interleaved(
-    runs: usize,
-    mut first: impl FnMut() -> Duration,
-    mut second: impl FnMut() -> Duration,
-) -> (Duration, Duration) {
-    let mut firsts = Vec::with_capacity(runs);
-    let mut seconds = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        firsts.push(first());
-        seconds.push(second());
-    }
-    (middle(firsts), middle(seconds))
-}
-
-fn middle(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }

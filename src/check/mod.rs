@@ -79,6 +79,14 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A warning without a version, file or diff.
+    pub fn warning(rule: &'static str, message: String) -> Finding {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(rule, None, None, None, message)
+        }
+    }
+
     /// An error-level finding without a line or a diff.
     pub fn error(
         rule: &'static str,
@@ -192,17 +200,11 @@ fn incomplete(omitted: &BTreeSet<String>) -> Option<Finding> {
         return None;
     }
     let names: Vec<&str> = omitted.iter().map(String::as_str).collect();
-    Some(Finding {
-        severity: Severity::Warning,
-        ..Finding::error(
-            rule::DUMP_INCOMPLETE,
-            None,
-            None,
-            None,
-            format!(
-                "the dump cannot read {}, so check could not prove what the files do to them",
-                names.join(", ")
-            ),
-        )
-    })
+    Some(Finding::warning(
+        rule::DUMP_INCOMPLETE,
+        format!(
+            "the dump cannot read {}, so check could not prove what the files do to them",
+            names.join(", ")
+        ),
+    ))
 }

@@ -195,54 +195,63 @@ fn with_database(raw: &str, name: &str) -> Option<String> {
     Some(url)
 }
 
-/// Which database a URL names, as its driver reads it, and where.
-fn identity(url: &DatabaseUrl) -> Result<String, Error> {
-    let described = match url.kind() {
-        Kind::Sqlite(path) => format!("sqlite {}", absolute(path).display()),
+/// Where a URL points, as its driver reads it: the server (with, on
+/// PostgreSQL, the schema of `search_path`) and the database on it.
+struct Place {
+    server: String,
+    database: Option<String>,
+}
+
+fn place(url: &DatabaseUrl) -> Result<Place, Error> {
+    Ok(match url.kind() {
+        Kind::Sqlite(path) => Place {
+            server: format!("sqlite {}", absolute(path).display()),
+            database: None,
+        },
         Kind::Postgres => {
             let target =
                 crate::backend::postgres::connect::parse(url.expose()).map_err(Error::Usage)?;
             let config = &target.config;
-            format!(
-                "postgres {:?} {:?} {:?} {:?} {:?}",
-                config.get_hosts(),
-                config.get_ports(),
-                config.get_dbname().or(config.get_user()),
-                config.get_user().filter(|_| config.get_dbname().is_none()),
-                target.schema
-            )
+            Place {
+                server: format!(
+                    "postgres {:?} {:?} {:?}",
+                    config.get_hosts(),
+                    config.get_ports(),
+                    target.schema
+                ),
+                // Without a database, PostgreSQL connects to the user's.
+                database: config
+                    .get_dbname()
+                    .or(config.get_user())
+                    .map(str::to_string),
+            }
         }
         Kind::Mysql => {
             let target =
                 crate::backend::mysql::connect::parse(url.expose()).map_err(Error::Usage)?;
             let opts = &target.opts;
-            format!(
-                "mysql {} {} {:?} {:?}",
-                opts.get_ip_or_hostname(),
-                opts.get_tcp_port(),
-                opts.get_socket(),
-                opts.get_db_name()
-            )
+            Place {
+                server: format!(
+                    "mysql {} {} {:?}",
+                    opts.get_ip_or_hostname(),
+                    opts.get_tcp_port(),
+                    opts.get_socket()
+                ),
+                database: opts.get_db_name().map(str::to_string),
+            }
         }
-    };
-    Ok(described)
+    })
+}
+
+/// Which database a URL names, and where, for telling two apart.
+fn identity(url: &DatabaseUrl) -> Result<String, Error> {
+    let place = place(url)?;
+    Ok(format!("{} {:?}", place.server, place.database))
 }
 
 /// The database a server URL names, as its driver reads it.
 fn database_of(url: &DatabaseUrl) -> Result<Option<String>, Error> {
-    Ok(match url.kind() {
-        Kind::Sqlite(_) => None,
-        Kind::Postgres => crate::backend::postgres::connect::parse(url.expose())
-            .map_err(Error::Usage)?
-            .config
-            .get_dbname()
-            .map(str::to_string),
-        Kind::Mysql => crate::backend::mysql::connect::parse(url.expose())
-            .map_err(Error::Usage)?
-            .opts
-            .get_db_name()
-            .map(str::to_string),
-    })
+    Ok(place(url)?.database)
 }
 
 /// A path made absolute and, where it exists, canonical, so that two
@@ -321,6 +330,8 @@ mod tests {
             "postgres://a@h/db?search_path=t"
         ));
         assert!(!same("postgres://a@h/db", "postgres://a@h/other"));
+        assert!(same("postgres://a@h/db", "postgres://b@h/db"));
+        assert!(same("postgres://db@h", "postgres://x@h/db"));
         assert!(same(
             "mysql://root@h:3306/app",
             "mariadb://root:pw@h:3306/app"

@@ -256,16 +256,10 @@ mod tests {
                 "applied again after down/2_email.sql: column \"email\" already exists".to_string(),
             )
         };
-        let warning = Finding {
-            severity: Severity::Warning,
-            ..Finding::error(
-                rule::DUMP_INCOMPLETE,
-                None,
-                None,
-                None,
-                "the dump cannot read operator ===(integer, integer)".to_string(),
-            )
-        };
+        let warning = Finding::warning(
+            rule::DUMP_INCOMPLETE,
+            "the dump cannot read operator ===(integer, integer)".to_string(),
+        );
         CheckReport {
             findings: vec![restore, fails, warning],
             proven: 1,
