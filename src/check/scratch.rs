@@ -60,6 +60,13 @@ impl Scratch {
         tables: &TableNames,
     ) -> Result<Scratch, Error> {
         if let Some(given) = given {
+            if std::mem::discriminant(given.kind()) != std::mem::discriminant(target.kind()) {
+                return Err(Error::Usage(format!(
+                    "the scratch database {} is not of the kind of --database-url: the files \
+                     are proven in the dialect they are written for",
+                    given.redacted()
+                )));
+            }
             if identity(given)? == identity(target)? {
                 return Err(Error::Usage(format!(
                     "the scratch database {} is the database of --database-url: check \

@@ -245,12 +245,22 @@ fn a_scratch_database_that_is_not_empty_is_refused() {
 }
 
 #[test]
-fn the_target_as_scratch_database_is_refused() {
+fn the_target_or_another_kind_as_scratch_database_is_refused() {
     for_each_backend(|db| {
         let run = migrate(&users(), db, &["check", "--scratch-url", db.url()]);
         run.expect(2);
         assert!(
             run.stderr.contains("is the database of --database-url"),
+            "{run}"
+        );
+        let other_kind = match db.backend() {
+            Backend::Sqlite => "postgres://nobody@127.0.0.1:1/nothing",
+            _ => "sqlite:scratch.db",
+        };
+        let run = migrate(&users(), db, &["check", "--scratch-url", other_kind]);
+        run.expect(2);
+        assert!(
+            run.stderr.contains("not of the kind of --database-url"),
             "{run}"
         );
         assert!(!db.exists());
