@@ -198,7 +198,11 @@ fn a_stale_schema_file() {
 
         project.write("up/2_audit.sql", "CREATE TABLE audit (id INTEGER);\n");
         project.write("down/2_audit.sql", "DROP TABLE audit;\n");
+        let schema_file = project.path().join("schema/schema.sql");
+        let written = std::fs::read_to_string(&schema_file).expect("up wrote schema.sql");
         let (code, document) = check(&project, db, &[]);
+        let after = std::fs::read_to_string(&schema_file).expect("schema.sql is still there");
+        assert_eq!(written, after, "check rewrote schema/schema.sql");
         assert_eq!(code, 3, "{document:#}");
         assert_eq!(rules(&document), ["schema-file-stale"]);
         let stale = finding(&document, "schema-file-stale");
