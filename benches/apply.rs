@@ -17,6 +17,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{interleaved, middle, ms};
+
 const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
 
 fn main() {
@@ -99,15 +103,7 @@ fn main() {
 /// 1,000 files into a fresh schema, `migrate up` against `psql`.
 fn postgres(url: &str, dir: &Path, script: &Path, runs: usize) {
     let schema = format!("migrate_bench_{}", std::process::id());
-    let psql = |sql: &str| {
-        let status = Command::new("psql")
-            .env("PGOPTIONS", "-c client_min_messages=warning")
-            .arg(url)
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-            .stdout(Stdio::null())
-            .status();
-        assert!(status.is_ok_and(|status| status.success()), "psql -c {sql}");
-    };
+    let psql = |sql: &str| common::psql(url, sql);
     let fresh = || {
         psql(&format!(
             "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
@@ -210,31 +206,6 @@ fn timed(mut command: Command) -> Duration {
     elapsed
 }
 
-/// Medians of two measurements taken turn about, so that a machine that
-/// slows down or speeds up during the run weighs on both alike.
-fn interleaved(
-    runs: usize,
-    mut first: impl FnMut() -> Duration,
-    mut second: impl FnMut() -> Duration,
-) -> (Duration, Duration) {
-    let mut firsts = Vec::with_capacity(runs);
-    let mut seconds = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        firsts.push(first());
-        seconds.push(second());
-    }
-    (middle(firsts), middle(seconds))
-}
-
-fn middle(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 fn median(runs: usize, mut measure: impl FnMut() -> Duration) -> Duration {
     middle((0..runs).map(|_| measure()).collect())
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }

@@ -7,6 +7,19 @@ use std::time::Duration;
 
 use crate::split::{Statement, Syntax, leading_words};
 
+/// The statements that create and drop a scratch database on a server,
+/// and the privilege the first needs, to name when the server refuses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScratchDatabase {
+    /// `CREATE DATABASE …`.
+    pub create: String,
+    /// `DROP DATABASE …`, which also ends sessions still connected where
+    /// the database needs that.
+    pub drop: String,
+    /// The privilege `create` needs (`CREATEDB`).
+    pub privilege: &'static str,
+}
+
 /// Capability questions the shared code asks instead of "is this PostgreSQL?".
 pub trait Dialect {
     /// The database's name for messages (`SQLite`).
@@ -31,6 +44,13 @@ pub trait Dialect {
     /// can run in one (not MySQL/MariaDB, whose DDL commits implicitly).
     fn transactional_ddl(&self) -> bool {
         true
+    }
+
+    /// How to create and drop a scratch database named `name` (letters,
+    /// digits and `_` only) on the server, for `check`; `None` where a
+    /// database is a file (SQLite), which needs no server statement.
+    fn scratch_database(&self, _name: &str) -> Option<ScratchDatabase> {
+        None
     }
 
     /// Whether a whole plan can run in one transaction (`--single-transaction`).

@@ -125,6 +125,17 @@ pub enum Error {
         /// The file that was running, and how it stopped.
         stopped: Option<Box<MigrationError>>,
     },
+    /// SIGINT or SIGTERM stopped `check` (exit 130 or 143): its scratch
+    /// database is dropped and the target was never touched.
+    #[error(
+        "interrupted by {}; check stopped and dropped its scratch database; the target \
+         database was not touched",
+        signal.name()
+    )]
+    CheckInterrupted {
+        /// The signal.
+        signal: crate::interrupt::Signal,
+    },
     /// Another run changed a version while this one held the run lock (exit
     /// 4): the lock was bypassed, and this run stopped before the file ran.
     #[error(

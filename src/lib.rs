@@ -31,6 +31,7 @@
 
 mod add_only;
 mod backend;
+mod check;
 pub mod cli;
 mod clock;
 mod dialect;

@@ -95,6 +95,10 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             let document = report.map(|report| output::lint(&report, format, dir));
             p.show(document, Empty::Findings)
         }
+        Action::Check(request) => {
+            let report = crate::check::check(m.config(), &request);
+            p.show(report.map(|report| output::check(&report)), Empty::Findings)
+        }
         Action::Man { command } => {
             let page = man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)

@@ -32,6 +32,10 @@ use crate::error::Error;
 /// Where `schema/schema.sql` lives, relative to the migrations folder.
 pub const SCHEMA_FILE: &str = "schema/schema.sql";
 
+/// What separates the dump from the version tables in `schema/schema.sql`.
+pub(crate) const VERSION_TABLES_HEADING: &str =
+    "\n-- The version tables, as migrate recorded them.\n";
+
 /// What to do when the schema holds objects the dump cannot carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Incomplete {
@@ -111,7 +115,7 @@ pub fn schema_file(backend: &mut dyn Backend) -> Result<String, Error> {
         .read_state()
         .map_err(Error::database("cannot read the version table"))?;
     Ok(format!(
-        "{dumped}\n-- The version tables, as migrate recorded them.\n{}",
+        "{dumped}{VERSION_TABLES_HEADING}{}",
         backend.version_table_sql(&state)
     ))
 }

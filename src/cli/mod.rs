@@ -343,6 +343,20 @@ enum Subcommands {
         #[arg(long, value_name = "DIALECT", value_parser = parse_dialect)]
         dialect: Option<crate::split::Syntax>,
     },
+    /// Prove the folder on a scratch database: every step applied, reversed
+    /// and applied again, the schema compared each time; exit 3 on a finding
+    #[command(
+        after_help = "Examples: migrate check                    # a temporary database beside the URL's\n          migrate check --from 41          # prove only the versions after 41\n          migrate check --scratch-url postgres://ci@db/scratch"
+    )]
+    Check {
+        /// Only apply versions up to N; prove the later ones
+        #[arg(long, value_name = "N", value_parser = parse_version)]
+        from: Option<Version>,
+        /// The empty database to prove on [env: MIGRATE_SCRATCH_URL] [default: a temporary
+        /// SQLite file, or a temporary database on the server of the URL]
+        #[arg(long, value_name = "URL")]
+        scratch_url: Option<String>,
+    },
 }
 
 fn parse_dialect(text: &str) -> Result<crate::split::Syntax, String> {

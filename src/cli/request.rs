@@ -91,6 +91,8 @@ pub(crate) enum Action {
         /// `--dialect`; the URL's database when `None`.
         dialect: Option<crate::split::Syntax>,
     },
+    /// `check [--from N] [--scratch-url URL]`.
+    Check(crate::check::CheckRequest),
     /// `man [COMMAND]`.
     Man {
         /// The command whose page to print; the whole tool's when `None`.
@@ -178,7 +180,14 @@ impl Cli {
         };
         let release_env = lookup("MIGRATE_RELEASE");
         let refresh_schema_file = !self.global.no_dump_schema;
-        let action = action(self.command, release_env, self.global.lock_timeout)?;
+        let mut action = action(self.command, release_env, self.global.lock_timeout)?;
+        if let Action::Check(check) = &mut action
+            && check.scratch_url.is_none()
+        {
+            check.scratch_url = lookup("MIGRATE_SCRATCH_URL")
+                .map(|raw| scratch(&raw))
+                .transpose()?;
+        }
         Ok(Request {
             config,
             action,
@@ -226,6 +235,11 @@ fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> 
         return Ok(HashMap::new());
     }
     super::env_file::read(path)
+}
+
+/// A scratch database URL (`--scratch-url`, `MIGRATE_SCRATCH_URL`).
+fn scratch(raw: &str) -> Result<DatabaseUrl, Error> {
+    DatabaseUrl::parse(raw).map_err(|message| Error::Usage(format!("--scratch-url: {message}")))
 }
 
 fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>, Error> {
@@ -302,6 +316,10 @@ fn action(
             format,
             dialect,
         }),
+        Subcommands::Check { from, scratch_url } => Ok(Action::Check(crate::check::CheckRequest {
+            from,
+            scratch_url: scratch_url.map(|raw| scratch(&raw)).transpose()?,
+        })),
         Subcommands::Mark {
             target,
             only,

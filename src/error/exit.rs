@@ -135,7 +135,9 @@ impl From<&Error> for Exit {
             Error::LockTimeout { .. }
             | Error::DatabaseBusy { .. }
             | Error::ChangedByAnotherRun { .. } => Exit::Locked,
-            Error::Interrupted { signal, .. } => Exit::Interrupted(*signal),
+            Error::Interrupted { signal, .. } | Error::CheckInterrupted { signal } => {
+                Exit::Interrupted(*signal)
+            }
         }
     }
 }

@@ -150,16 +150,21 @@ pub fn lint(
     }
 }
 
+/// The dialect of the database a URL names.
+pub fn syntax_of(kind: &Kind) -> Syntax {
+    match kind {
+        Kind::Sqlite(_) => Syntax::Sqlite,
+        Kind::Postgres => Syntax::Postgres,
+        Kind::Mysql => Syntax::Mysql,
+    }
+}
+
 /// `migrate lint`: scans the folder and lints it for `dialect`, or the
 /// database of the URL; with `pending`, only the versions the database has
 /// not applied (the one reason to connect).
 pub fn run(migrator: &Migrator, pending: bool, dialect: Option<Syntax>) -> Result<Report, Error> {
     let catalogue = migrator.scan()?;
-    let syntax = dialect.unwrap_or(match migrator.config().url.kind() {
-        Kind::Sqlite(_) => Syntax::Sqlite,
-        Kind::Postgres => Syntax::Postgres,
-        Kind::Mysql => Syntax::Mysql,
-    });
+    let syntax = dialect.unwrap_or_else(|| syntax_of(migrator.config().url.kind()));
     let pending = match pending {
         true => Some(pending_versions(&migrator.status()?)),
         false => None,

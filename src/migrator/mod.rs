@@ -259,36 +259,18 @@ impl Migrator {
                 return Ok(RunSummary::default());
             }
             self.locked_on(backend.as_mut(), |backend| {
-                self.run_locked(backend, &catalogue, command, options, run, on_done)
+                match run_locked(backend, &catalogue, command, options, run, on_done)? {
+                    Some(outcome) => {
+                        // Even a run that failed may have changed the database
+                        // (the statements a non-atomic file committed, its
+                        // failed row).
+                        self.after_change(backend);
+                        Ok(outcome)
+                    }
+                    None => Ok(RunSummary::default()),
+                }
             })
         })
-    }
-
-    /// The run itself, under the lock: read, plan, check, execute.
-    fn run_locked(
-        &self,
-        backend: &mut dyn Backend,
-        catalogue: &Catalogue,
-        command: Command,
-        options: &Options,
-        run: RunOptions,
-        on_done: &mut dyn FnMut(&Report),
-    ) -> Result<RunSummary, Error> {
-        let db = read_effective_state(backend, catalogue)?;
-        let plan = plan(catalogue, &db, command, options)?;
-        let prepared = preflight(&plan, backend.dialect(), &run)?;
-        if prepared.is_empty() {
-            return Ok(RunSummary::default());
-        }
-        backend
-            .ensure_tables()
-            .map_err(Error::database("cannot create the version tables"))?;
-        let executor = Executor::new(backend, &db, plan.next_seq, run);
-        let outcome = executor.run(&prepared, on_done);
-        // Even a run that failed may have changed the database (the
-        // statements a non-atomic file committed, its failed row).
-        self.after_change(backend);
-        Ok(outcome)
     }
 
     /// What `verify --accept` would record, changing nothing (`verify
@@ -452,6 +434,30 @@ impl Migrator {
         }
         result
     }
+}
+
+/// Plans `command` on a `backend` whose run lock is held and hands the plan
+/// to the executor: what every changing command does once locked (`check`
+/// runs its steps through it too). `None` when there is nothing to do.
+pub(crate) fn run_locked(
+    backend: &mut dyn Backend,
+    catalogue: &Catalogue,
+    command: Command,
+    options: &Options,
+    run: RunOptions,
+    on_done: &mut dyn FnMut(&Report),
+) -> Result<Option<RunSummary>, Error> {
+    let db = read_effective_state(backend, catalogue)?;
+    let plan = plan(catalogue, &db, command, options)?;
+    let prepared = preflight(&plan, backend.dialect(), &run)?;
+    if prepared.is_empty() {
+        return Ok(None);
+    }
+    backend
+        .ensure_tables()
+        .map_err(Error::database("cannot create the version tables"))?;
+    let executor = Executor::new(backend, &db, plan.next_seq, run);
+    Ok(Some(executor.run(&prepared, on_done)))
 }
 
 /// Reads the version table as the planner, the executor and `status` see

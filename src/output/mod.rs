@@ -13,6 +13,7 @@
 //! terminal and `NO_COLOR` is unset; a library caller that prints these
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
+mod check;
 mod error;
 mod lint;
 mod log;
@@ -29,6 +30,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+pub use self::check::check;
 pub use self::error::{error_line, json_arguments_error, json_error};
 pub use self::lint::{LintFormat, lint};
 pub use self::log::{log, log_entry};
@@ -111,7 +113,7 @@ pub enum Empty<'a> {
     Loaded,
     /// `{"man": null}`: `man`.
     Man,
-    /// `{"findings": []}`: `lint`.
+    /// `{"findings": []}`: `lint` and `check`.
     Findings,
 }
 

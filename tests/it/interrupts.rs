@@ -137,3 +137,38 @@ fn a_signal_takes_a_statement_out_of_postgresqls_lock_queue() {
     drop(held);
     assert!(db.versions().is_empty());
 }
+
+#[test]
+fn a_signal_stops_check_which_drops_its_scratch_database() {
+    for_each_backend(|db| {
+        let project = Project::new()
+            .up(1, "a", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+            .down(1, "a", "DROP TABLE a;\n")
+            .up(2, "slow", db.slow_statement())
+            .down(2, "slow", "SELECT 1;\n");
+        let child = project.command().database(db).args(["check"]).spawn();
+        let pid = child.id();
+        // Version 1 is proven in well under a second; then version 2 sleeps.
+        std::thread::sleep(Duration::from_millis(1_500));
+        send(&child, "INT");
+        let run = Run::from_child(child);
+        run.expect(130);
+        assert!(
+            run.stderr
+                .contains("check stopped and dropped its scratch database"),
+            "{run}"
+        );
+        assert!(!run.stderr.contains("stay applied"), "{run}");
+        let left = match db.backend() {
+            Backend::Sqlite => return,
+            Backend::Postgres => format!(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate_check_{pid}_%'"
+            ),
+            Backend::Mysql => format!(
+                "SELECT count(*) FROM information_schema.schemata \
+                 WHERE schema_name LIKE 'migrate_check_{pid}_%'"
+            ),
+        };
+        assert_eq!(db.scalar(&left), 0, "the scratch database is left\n{run}");
+    });
+}

@@ -6,6 +6,7 @@
 mod support;
 
 mod add_only;
+mod check;
 mod colour;
 mod commands;
 mod concurrency;

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::dialect::{Dialect, rolls_back_to_savepoint};
+use crate::dialect::{Dialect, ScratchDatabase, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// MySQL's and MariaDB's dialect.
@@ -24,6 +24,14 @@ impl Dialect for MysqlDialect {
 
     fn syntax(&self) -> Syntax {
         Syntax::Mysql
+    }
+
+    fn scratch_database(&self, name: &str) -> Option<ScratchDatabase> {
+        Some(ScratchDatabase {
+            create: format!("CREATE DATABASE `{name}`"),
+            drop: format!("DROP DATABASE IF EXISTS `{name}`"),
+            privilege: "CREATE and DROP (GRANT CREATE, DROP ON *.* TO ...)",
+        })
     }
 
     fn is_transaction_control(&self, statement: &Statement) -> bool {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::dialect::{Dialect, rolls_back_to_savepoint};
+use crate::dialect::{Dialect, ScratchDatabase, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// PostgreSQL's dialect.
@@ -16,6 +16,16 @@ impl Dialect for PostgresDialect {
 
     fn syntax(&self) -> Syntax {
         Syntax::Postgres
+    }
+
+    fn scratch_database(&self, name: &str) -> Option<ScratchDatabase> {
+        // `WITH (FORCE)` (PostgreSQL 13) ends a session that a cancelled
+        // check left behind, which would otherwise keep the drop waiting.
+        Some(ScratchDatabase {
+            create: format!("CREATE DATABASE \"{name}\""),
+            drop: format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            privilege: "CREATEDB (ALTER ROLE ... CREATEDB)",
+        })
     }
 
     fn max_lock_timeout(&self) -> Duration {

@@ -58,6 +58,8 @@ pub struct PostgresBackend {
     /// `schema`, found at connect).
     tables: TableNames,
     sql: Sql,
+    /// The catalog reader's queries, prepared by the first dump.
+    catalog_statements: Vec<tokio_postgres::Statement>,
     /// Statements to send in front of the next one: `BEGIN` and `SET LOCAL`
     /// wait for the file's text so that they cost no round trip of their own.
     pending: Vec<String>,
@@ -90,6 +92,7 @@ impl PostgresBackend {
             tables: tables.clone(),
             // Built again below, in the schema `settle_schema` finds.
             sql: Sql::new("", tables),
+            catalog_statements: Vec::new(),
             pending: Vec::new(),
             in_transaction: false,
             transaction_lock_timeout: None,
@@ -351,6 +354,7 @@ impl Backend for PostgresBackend {
             &self.schema,
             &self.tables,
             scope,
+            &mut self.catalog_statements,
         )
     }
 
