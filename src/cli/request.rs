@@ -248,6 +248,26 @@ fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>
         .transpose()
 }
 
+/// `lint` and `check` as their actions; any other command back.
+fn proof_action(command: Subcommands) -> Result<Result<Action, Error>, Subcommands> {
+    match command {
+        Subcommands::Lint {
+            pending,
+            format,
+            dialect,
+        } => Ok(Ok(Action::Lint {
+            pending,
+            format,
+            dialect,
+        })),
+        Subcommands::Check { from, scratch_url } => Ok(scratch_url
+            .map(|raw| scratch(&raw))
+            .transpose()
+            .map(|scratch_url| Action::Check(crate::check::CheckRequest { from, scratch_url }))),
+        other => Err(other),
+    }
+}
+
 fn action(
     command: Subcommands,
     release_env: Option<String>,
@@ -257,6 +277,10 @@ fn action(
         Ok((command, change, extra)) => {
             return migrate_action(command, change, extra, &release_env, lock_timeout);
         }
+        Err(other) => other,
+    };
+    let command = match proof_action(command) {
+        Ok(action) => return action,
         Err(other) => other,
     };
     match command {
@@ -307,19 +331,6 @@ fn action(
             &release_env,
         ),
         Subcommands::Load => Ok(Action::Load),
-        Subcommands::Lint {
-            pending,
-            format,
-            dialect,
-        } => Ok(Action::Lint {
-            pending,
-            format,
-            dialect,
-        }),
-        Subcommands::Check { from, scratch_url } => Ok(Action::Check(crate::check::CheckRequest {
-            from,
-            scratch_url: scratch_url.map(|raw| scratch(&raw)).transpose()?,
-        })),
         Subcommands::Mark {
             target,
             only,
