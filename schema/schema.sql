@@ -45,9 +45,9 @@ CREATE TABLE IF NOT EXISTS "db_version" (
     drop_release TEXT, dropped_at TEXT, drop_seq INTEGER, drop_checksum TEXT,
     failed_operation TEXT, failed_release TEXT, statements_done INTEGER,
     done_checksum TEXT, error TEXT, error_line INTEGER
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS "db_version_log" (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     version TEXT NOT NULL,
     operation TEXT NOT NULL,
     release TEXT,
