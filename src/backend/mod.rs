@@ -123,6 +123,13 @@ pub trait Backend {
     /// tables do not exist. Never creates anything.
     fn read_state(&mut self) -> Result<DbState, DbError>;
 
+    /// Reads one version's row (`None` when it has none): the recheck before
+    /// each file where the run lock can be bypassed, which must not cost a
+    /// read of the whole table per file. By default, the whole table.
+    fn read_version(&mut self, version: Version) -> Result<Option<VersionRecord>, DbError> {
+        Ok(self.read_state()?.records.remove(&version))
+    }
+
     /// Reads the operation log (the session's log table) with one query, newest first
     /// (highest id first), keeping the entries `filter` selects: the filters
     /// are applied in SQL with their values bound, the limit included. Times

@@ -233,7 +233,7 @@ impl<'r> Executor<'r> {
         }
         let now = self
             .backend
-            .read_state()
+            .read_version(step.version)
             .map_err(Error::database("cannot read the version table"))?;
         // Every change another run can make records a phase, clears one or
         // sets a failure, so those are compared; the state itself is not, as
@@ -242,7 +242,7 @@ impl<'r> Executor<'r> {
         let changes = |record: Option<&VersionRecord>| {
             record.map(|record| (record.phases.clone(), record.failure.clone()))
         };
-        if changes(now.records.get(&step.version)) == changes(self.records.get(&step.version)) {
+        if changes(now.as_ref()) == changes(self.records.get(&step.version)) {
             return Ok(());
         }
         Err(Error::ChangedByAnotherRun {

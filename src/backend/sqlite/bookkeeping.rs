@@ -26,6 +26,7 @@ pub struct Sql {
     log: String,
     create: String,
     select: String,
+    select_one: String,
     history: String,
     save: String,
     delete: String,
@@ -47,6 +48,11 @@ impl Sql {
             create: create_sql(tables),
             select: format!(
                 r#"SELECT {} FROM "{}""#,
+                names(version_table::COLUMNS),
+                tables.versions
+            ),
+            select_one: format!(
+                r#"SELECT {} FROM "{}" WHERE version = ?1"#,
                 names(version_table::COLUMNS),
                 tables.versions
             ),
@@ -140,6 +146,28 @@ pub fn read_state(connection: &Connection, sql: &Sql) -> Result<DbState, DbError
         state.records.insert(record.version, record);
     }
     Ok(state)
+}
+
+/// Reads one version's row, if the table and the row exist.
+pub fn read_version(
+    connection: &Connection,
+    sql: &Sql,
+    version: Version,
+) -> Result<Option<VersionRecord>, DbError> {
+    if !table_exists(connection, &sql.versions)? {
+        return Ok(None);
+    }
+    let mut statement = connection
+        .prepare_cached(&sql.select_one)
+        .map_err(convert)?;
+    let mut rows = statement.query([version.to_string()]).map_err(convert)?;
+    match rows.next().map_err(convert)? {
+        Some(row) => {
+            let row = read_row(row, version_table::COLUMNS).map_err(convert)?;
+            version_table::from_row(row).map(Some).map_err(DbError::new)
+        }
+        None => Ok(None),
+    }
 }
 
 /// The columns' names, comma-separated, for a select or insert list.

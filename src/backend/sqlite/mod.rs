@@ -213,6 +213,14 @@ impl Backend for SqliteBackend {
         bookkeeping::read_state(connection, sql)
     }
 
+    fn read_version(&mut self, version: Version) -> Result<Option<VersionRecord>, DbError> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        let (connection, sql) = self.bookkeeping()?;
+        bookkeeping::read_version(connection, sql, version)
+    }
+
     fn read_history(&mut self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, DbError> {
         if !self.exists() {
             return Ok(Vec::new());
