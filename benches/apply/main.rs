@@ -199,12 +199,16 @@ fn idle(backend: &Backend, workspace: &Workspace, runs: usize, report: &mut Repo
         println!("  setting up {} versions failed: {failure}", files.len());
         return;
     }
+    let (mut queries, mut cats) = (Vec::new(), Vec::new());
     let rounds = Rounds::run(3, runs, |index| match index {
         0 => {
             let query = timed(backend.client_query("SELECT * FROM db_version")?)?;
             let mut cat = Command::new("cat");
             cat.args(&files);
-            Ok(query + timed(cat)?)
+            let cat = timed(cat)?;
+            queries.push(query);
+            cats.push(cat);
+            Ok(query + cat)
         }
         1 => timed(workspace.migrate(backend, &["up", "-q"])),
         _ => timed(workspace.migrate(backend, &["status"])),
@@ -226,6 +230,17 @@ fn idle(backend: &Backend, workspace: &Workspace, runs: usize, report: &mut Repo
         );
         Some((median, ratio))
     };
+    let median = |mut times: Vec<Duration>| {
+        times.sort();
+        times.get(times.len() / 2).map_or(0.0, |time| ms(*time))
+    };
+    println!(
+        "{} files  floor: {} query {:.1} ms + cat {:.1} ms",
+        thousands(files.len()),
+        backend.client,
+        median(queries),
+        median(cats)
+    );
     let noop = measured(1, "no-op up");
     let status = measured(2, "status");
     report.idle.push(IdleRow {
