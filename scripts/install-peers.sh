@@ -2,7 +2,8 @@
 # Installs the peer migrators that `cargo bench --bench apply` runs beside
 # `migrate` when it finds them on PATH (issue 15): sqlx-cli and refinery_cli
 # from crates.io, dbmate from npm. Not part of CI: it compiles two large
-# crates (about 15-25 minutes on 2 cores).
+# crates (about 16 minutes on a busy 2-core machine for sqlx-cli 0.9.0,
+# refinery_cli 0.10.0 and dbmate 2.36.0).
 #
 #   scripts/install-peers.sh            # all three
 #   scripts/install-peers.sh dbmate     # only the named ones
@@ -11,7 +12,6 @@
 # into npm's global prefix, or into $NPM_PREFIX when set (then put
 # $NPM_PREFIX/bin on PATH before running the benchmark).
 set -euo pipefail
-
 
 install_sqlx() {
     # Only the three drivers and rustls: the default features also pull in
