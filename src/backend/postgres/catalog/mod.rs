@@ -324,16 +324,35 @@ async fn fetch(
     ];
     let params: [&(dyn ToSql + Sync); 5] =
         [&schema, &tables.versions, &tables.log, &prefix, &schemas];
-    if prepared.len() != QUERIES.len() {
+    // The statements of QUERIES, then KINDS.
+    if prepared.len() != QUERIES.len() + 1 {
         *prepared = all(QUERIES
             .iter()
+            .chain([&KINDS])
             .map(|sql| client.prepare_typed(sql, &types))
             .collect())
         .await?;
     }
-    let results = all(prepared
+    let (queries, kinds) = prepared.split_at(QUERIES.len());
+    // One round trip first, to learn which queries can find anything.
+    let runs: Vec<bool> = match kinds.first() {
+        Some(kinds) => {
+            let row = client.query_one(kinds, &params).await?;
+            (0..QUERIES.len())
+                .map(|at| row.try_get(at))
+                .collect::<Result<_, _>>()?
+        }
+        None => vec![true; QUERIES.len()],
+    };
+    let results = all(queries
         .iter()
-        .map(|statement| client.query(statement, &params))
+        .zip(&runs)
+        .map(|(statement, runs)| async move {
+            match runs {
+                true => client.query(statement, &params).await,
+                false => Ok(Vec::new()),
+            }
+        })
         .collect())
     .await?;
     let mut results = results.into_iter();
