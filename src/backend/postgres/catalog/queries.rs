@@ -335,3 +335,55 @@ comments (kind, object, description) AS (
 SELECT kind || ' ' || object, format('COMMENT ON %s %s IS %L;', kind, object, description)
 FROM comments
 ORDER BY (kind || ' ' || object) COLLATE \"C\"";
+
+/// Which of the queries of [`super::QUERIES`] can return a row, one
+/// boolean each in that order, so that a dump runs only those: most
+/// schemas have no aggregates, policies, rules, collations, text search,
+/// comments or statistics, and each of those queries costs a scan of its
+/// catalog whatever it finds (`check` dumps hundreds of times). Each test
+/// is the query's own condition on the schema or looser, never stricter:
+/// a query left out would have returned nothing. The queries that every
+/// schema needs (its name, the dependency graph, what is omitted) always
+/// run.
+///
+/// Comments: every object made after `initdb` has an OID of 16384
+/// (`FirstNormalObjectId`) or more, wraparound included, so a database
+/// with no comment on such an object has none to dump, unless the schema
+/// is one that `initdb` filled itself (`pg_catalog`, `information_schema`;
+/// `public` starts empty).
+pub(super) const KINDS: &str = "\
+WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
+rel AS (SELECT coalesce(array_agg(DISTINCT c.relkind::text), '{}') AS kinds
+  FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM s)),
+proc AS (SELECT coalesce(array_agg(DISTINCT p.prokind::text), '{}') AS kinds
+  FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM s))
+SELECT true,
+  EXISTS (SELECT FROM pg_extension e WHERE e.extnamespace = (SELECT oid FROM s)),
+  EXISTS (SELECT FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM s)
+    AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND EXISTS (SELECT FROM pg_class c
+      WHERE c.oid = t.typrelid AND c.relkind = 'c')))),
+  'S' = ANY(rel.kinds),
+  rel.kinds && '{r,p}',
+  rel.kinds && '{r,p}',
+  rel.kinds && '{r,p}',
+  rel.kinds && '{r,p,m}',
+  EXISTS (SELECT FROM pg_statistic_ext x WHERE x.stxnamespace = (SELECT oid FROM s)),
+  rel.kinds && '{v,m}',
+  proc.kinds && '{f,p,w}',
+  EXISTS (SELECT FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    WHERE c.relnamespace = (SELECT oid FROM s) AND NOT g.tgisinternal),
+  EXISTS (SELECT FROM pg_description d WHERE d.objoid >= 16384)
+    OR EXISTS (SELECT FROM pg_namespace n WHERE n.nspname = $1 AND n.oid < 16384
+      AND n.nspname <> 'public'),
+  'a' = ANY(proc.kinds),
+  EXISTS (SELECT FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+    WHERE c.relnamespace = (SELECT oid FROM s)),
+  EXISTS (SELECT FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+    WHERE c.relnamespace = (SELECT oid FROM s) AND r.rulename <> '_RETURN'),
+  EXISTS (SELECT FROM pg_collation o WHERE o.collnamespace = (SELECT oid FROM s)),
+  EXISTS (SELECT FROM pg_ts_dict o WHERE o.dictnamespace = (SELECT oid FROM s)),
+  EXISTS (SELECT FROM pg_ts_config o WHERE o.cfgnamespace = (SELECT oid FROM s)),
+  true,
+  true,
+  true
+FROM rel, proc";
