@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use crate::split::{Statement, Syntax, leading_words};
 
+/// The lock timeout and retries PostgreSQL and MySQL run with by default
+/// (SPEC section 5): 5 s, then 3 more tries of a transactional file.
+pub const DEFAULT_LOCK_TIMEOUT: (Duration, u32) = (Duration::from_secs(5), 3);
+
 /// The statements that create and drop a scratch database on a server,
 /// and the privilege the first needs, to name when the server refuses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +54,15 @@ pub trait Dialect {
     /// digits and `_` only) on the server, for `check`; `None` where a
     /// database is a file (SQLite), which needs no server statement.
     fn scratch_database(&self, _name: &str) -> Option<ScratchDatabase> {
+        None
+    }
+
+    /// The lock timeout, and the retries of a transactional file that hit
+    /// it, when neither `--lock-timeout` nor the file says (SPEC section 5):
+    /// on a server, a DDL statement queued behind a long query must not
+    /// stall the traffic queued behind it for long. `None`: the database's
+    /// own wait (SQLite's busy timeout is the run's to set).
+    fn default_lock_timeout(&self) -> Option<(Duration, u32)> {
         None
     }
 

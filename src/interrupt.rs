@@ -17,6 +17,7 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 
@@ -83,6 +84,18 @@ pub fn requested() -> Option<Signal> {
         SIGINT => Some(Signal::Interrupt),
         SIGTERM => Some(Signal::Terminate),
         _ => None,
+    }
+}
+
+/// Sleeps for `pause`, or less when a signal asks the run to stop.
+pub(crate) fn sleep(pause: Duration) {
+    let until = std::time::Instant::now() + pause;
+    while requested().is_none() {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 

@@ -206,7 +206,13 @@ fn check_directives(
             message: format!("`lock-timeout=` {message}"),
         });
     }
-    if !transactional && file.script.directives.retries > 0 {
+    if !transactional
+        && file
+            .script
+            .directives
+            .retries
+            .is_some_and(|retries| retries > 0)
+    {
         found.problems.push(FileProblem {
             path: file.path.clone(),
             line: None,

@@ -24,7 +24,7 @@ pub struct Directives {
     /// `lock-timeout=DURATION`: how long each statement may wait for a lock.
     pub lock_timeout: Option<Duration>,
     /// `retries=N`: re-runs of a transactional file that failed on a lock timeout.
-    pub retries: u32,
+    pub retries: Option<u32>,
     /// `allow=RULE[,RULE]`: lint rules silenced for this file. Only `lint`
     /// reads them (and refuses a name that is no rule); running ignores them.
     pub allow: Vec<Allow>,
@@ -195,9 +195,11 @@ fn apply_directive(
             directives.lock_timeout = Some(crate::duration::parse(value)?);
         }
         ("retries", Some(value)) => {
-            directives.retries = value
-                .parse()
-                .map_err(|_| format!("`retries={value}` needs a whole number of retries"))?;
+            directives.retries = Some(
+                value
+                    .parse()
+                    .map_err(|_| format!("`retries={value}` needs a whole number of retries"))?,
+            );
         }
         ("no-transaction", Some(_)) => {
             return Err("`no-transaction` takes no value".into());
@@ -280,7 +282,7 @@ mod tests {
             Directives {
                 no_transaction: true,
                 lock_timeout: Some(Duration::from_secs(2)),
-                retries: 0,
+                retries: None,
                 allow: Vec::new(),
             }
         );
@@ -293,7 +295,7 @@ mod tests {
         let script =
             Script::parse(b"--migrate: retries=3\n-- migrate: lock-timeout=500ms\nSELECT 1;")
                 .unwrap();
-        assert_eq!(script.directives.retries, 3);
+        assert_eq!(script.directives.retries, Some(3));
         assert_eq!(
             script.directives.lock_timeout,
             Some(Duration::from_millis(500))

@@ -70,6 +70,7 @@ struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
     lock_wait: u64,
     /// How long each statement may wait for a table lock: 500ms, 2s, 1m; 0 waits without a bound
+    /// [default: 5s and 3 retries on PostgreSQL and MySQL]
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
     lock_timeout: Option<Duration>,
     /// Read settings from this file instead of ./.env

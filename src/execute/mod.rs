@@ -120,7 +120,7 @@ impl<'r> Executor<'r> {
 
     fn run_atomic(&mut self, prepared: &ReadyStep<'_>) -> Result<(), Error> {
         let step = &prepared.step;
-        let retries = step.file.map_or(0, |file| file.script.directives.retries);
+        let retries = self.retries_of(step);
         let mut attempt = 0;
         loop {
             let started_at = now();
@@ -163,10 +163,14 @@ impl<'r> Executor<'r> {
             let timed_out = failure.source.source.lock_timeout;
             if timed_out && attempt < retries && interrupt::requested().is_none() {
                 attempt += 1;
-                log::debug!(
-                    "lock timeout on {}; retry {attempt} of {retries}",
-                    failure.source.path
+                let pause = backoff(attempt);
+                log::warn!(
+                    "{}: lock timeout ({}); retry {attempt} of {retries} in {} ms",
+                    failure.source.path,
+                    failure.source.source.message,
+                    pause.as_millis()
                 );
+                interrupt::sleep(pause);
                 continue;
             }
             self.log_failure(step, &started_at, &failure);
@@ -266,7 +270,33 @@ impl<'r> Executor<'r> {
     fn lock_timeout_of(&self, step: &Step<'_>) -> Option<Duration> {
         step.file
             .and_then(|file| file.script.directives.lock_timeout)
-            .or(self.options.lock_timeout)
+            .or_else(|| self.run_lock_timeout())
+    }
+
+    /// `--lock-timeout`, else the database's default (SPEC section 5: 5 s
+    /// on PostgreSQL and MySQL); `--lock-timeout 0` is "no bound".
+    fn run_lock_timeout(&self) -> Option<Duration> {
+        self.options.lock_timeout.or_else(|| {
+            let default = self.backend.dialect().default_lock_timeout();
+            default.map(|(timeout, _)| timeout)
+        })
+    }
+
+    /// How often a transactional file that hit its lock timeout is run
+    /// again: the file's `retries=`, else the database's default, which
+    /// goes with its default timeout (none once `--lock-timeout` or the
+    /// file's `lock-timeout=` chose another).
+    fn retries_of(&self, step: &Step<'_>) -> u32 {
+        let directives = step.file.map(|file| &file.script.directives);
+        if let Some(retries) = directives.and_then(|directives| directives.retries) {
+            return retries;
+        }
+        let chosen = self.options.lock_timeout.is_some()
+            || directives.is_some_and(|directives| directives.lock_timeout.is_some());
+        match self.backend.dialect().default_lock_timeout() {
+            Some((_, retries)) if !chosen => retries,
+            _ => 0,
+        }
     }
 
     /// Saves the version's new row and its log row, inside the caller's
@@ -329,7 +359,7 @@ impl<'r> Executor<'r> {
         let context = "cannot record the start of a non-atomic migration";
         if self.backend.dialect().run_lock_can_be_bypassed() {
             self.backend
-                .begin(self.options.lock_timeout)
+                .begin(self.run_lock_timeout())
                 .map_err(Error::database(context))?;
             let rechecked = self.recheck(step);
             self.rollback_quietly();
@@ -388,7 +418,7 @@ impl<'r> Executor<'r> {
         }
         let finish = "cannot record the end of a non-atomic migration";
         self.backend
-            .begin(self.options.lock_timeout)
+            .begin(self.run_lock_timeout())
             .map_err(Error::database(finish))?;
         let recorded = self
             .record_success(step, &started_at, Some(log_id))
@@ -487,7 +517,7 @@ impl<'r> Executor<'r> {
         on_done: &mut dyn FnMut(&Report),
     ) -> RunSummary {
         let started_at = now();
-        if let Err(error) = self.backend.begin(self.options.lock_timeout) {
+        if let Err(error) = self.backend.begin(self.run_lock_timeout()) {
             return RunSummary {
                 done: Vec::new(),
                 error: Some(Error::database("cannot begin the transaction")(error)),
@@ -684,6 +714,17 @@ fn report(step: &Step<'_>, started: Instant) -> Report {
         file: step.file.map(|file| file.path.clone()),
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
+}
+
+/// The pause before retry `attempt` (1, 2, 3, …) of a file that hit its
+/// lock timeout: 250 ms doubled each time, up to 8 s, times a jitter
+/// between 0.5 and 1.5 so that hosts retrying together spread out.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, RandomState};
+    let base = Duration::from_millis(250).saturating_mul(1 << attempt.saturating_sub(1).min(5));
+    // RandomState is seeded per process: enough randomness for a jitter.
+    let noise = RandomState::new().hash_one(attempt) % 1_000;
+    base.mul_f64(0.5 + noise as f64 / 1_000.0)
 }
 
 #[cfg(test)]

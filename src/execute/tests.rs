@@ -349,3 +349,12 @@ fn a_files_lock_timeout_enters_once_with_its_transaction_or_before_each_statemen
         ]
     );
 }
+
+#[test]
+fn a_retry_waits_longer_each_time_with_a_jitter_and_a_cap() {
+    for (attempt, base) in [(1, 250), (2, 500), (3, 1_000), (9, 8_000)] {
+        let pause = backoff(attempt).as_millis();
+        let (low, high) = (base / 2, base * 3 / 2);
+        assert!((low..=high).contains(&pause), "retry {attempt}: {pause} ms");
+    }
+}

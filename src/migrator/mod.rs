@@ -37,8 +37,10 @@ pub struct Config {
     /// How long to wait for another run's lock (`--lock-wait`).
     pub lock_wait: Duration,
     /// `--lock-timeout` for every file without a `lock-timeout=` directive:
-    /// how long each statement may wait for a table lock. `None` leaves the
-    /// database's default; zero waits without a bound.
+    /// how long each statement may wait for a table lock. `None` is the
+    /// default of SPEC section 5 (5 s and 3 retries of a transactional file
+    /// on PostgreSQL and MySQL; SQLite's busy timeout); zero waits without a
+    /// bound.
     pub lock_timeout: Option<Duration>,
 }
 
@@ -99,7 +101,7 @@ pub struct Migrator {
 impl Config {
     /// The CLI's defaults for the database `url` and the migrations folder
     /// `dir`: tables `db_version` and `db_version_log`, a 60-second wait for
-    /// another run's lock, no lock timeout. Change the fields to taste.
+    /// another run's lock, the default lock timeout. Change the fields to taste.
     pub fn new(url: DatabaseUrl, dir: impl Into<PathBuf>) -> Config {
         Config {
             url,

@@ -168,3 +168,56 @@ fn the_library_bounds_lock_waits_by_config_lock_timeout() {
         },
     );
 }
+
+#[test]
+fn a_server_waits_5_s_for_a_lock_by_default_then_retries_the_file() {
+    // SPEC section 5: no flag, no directive: 5 s, then up to 3 retries with
+    // backoff. The table is held for 7 s: the first try gives up at 5 s and a
+    // retry, logged, finds it free.
+    for_each_backend_where(
+        |backend| backend != Backend::Sqlite,
+        |db| {
+            let project = with_table();
+            migrate(&project, db, &["up"]).success();
+            let project = project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n");
+            let guard = db.lock_table("held");
+            let started = Instant::now();
+            let child = project.command().database(db).args(["up"]).spawn();
+            std::thread::sleep(Duration::from_millis(7_000));
+            drop(guard);
+            let run = crate::support::Run::from_child(child);
+            run.success();
+            let took = started.elapsed();
+            assert!(took >= Duration::from_secs(5), "no lock wait: {took:?}");
+            assert!(took < Duration::from_secs(15), "waited {took:?}\n{run}");
+            assert!(
+                run.stderr.contains("up/2_fill.sql: lock timeout")
+                    && run.stderr.contains("retry 1 of 3"),
+                "{run}"
+            );
+            assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+            // One log row: the retries are one attempt of the file.
+            assert_eq!(
+                db.scalar("SELECT count(*) FROM db_version_log WHERE version = '2'"),
+                1
+            );
+        },
+    );
+}
+
+#[test]
+fn an_explicit_lock_timeout_has_no_default_retries() {
+    for_each_backend_where(
+        |backend| backend != Backend::Sqlite,
+        |db| {
+            let project = with_table();
+            migrate(&project, db, &["up"]).success();
+            let project = project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n");
+            let _guard = db.lock_table("held");
+            let run = migrate(&project, db, &["up", "--lock-timeout", "1s"]);
+            run.expect(1);
+            assert!(!run.stderr.contains("retry"), "{run}");
+            assert_eq!(db.versions(), states(&[(1, "added")]));
+        },
+    );
+}

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::dialect::{Dialect, ScratchDatabase, rolls_back_to_savepoint};
+use crate::dialect::{DEFAULT_LOCK_TIMEOUT, Dialect, ScratchDatabase, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// MySQL's and MariaDB's dialect.
@@ -91,6 +91,10 @@ impl Dialect for MysqlDialect {
 
     fn supports_single_transaction(&self) -> bool {
         false
+    }
+
+    fn default_lock_timeout(&self) -> Option<(Duration, u32)> {
+        Some(DEFAULT_LOCK_TIMEOUT)
     }
 
     fn max_lock_timeout(&self) -> Duration {

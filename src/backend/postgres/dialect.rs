@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::dialect::{Dialect, ScratchDatabase, rolls_back_to_savepoint};
+use crate::dialect::{DEFAULT_LOCK_TIMEOUT, Dialect, ScratchDatabase, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
 
 /// PostgreSQL's dialect.
@@ -26,6 +26,10 @@ impl Dialect for PostgresDialect {
             drop: format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
             privilege: "CREATEDB (ALTER ROLE ... CREATEDB)",
         })
+    }
+
+    fn default_lock_timeout(&self) -> Option<(Duration, u32)> {
+        Some(DEFAULT_LOCK_TIMEOUT)
     }
 
     fn max_lock_timeout(&self) -> Duration {
