@@ -50,6 +50,17 @@ pub struct Created {
     pub files: Vec<String>,
 }
 
+/// A name typed as words (`migrate new "add user email"`) as one file-name
+/// part: runs of spaces become one `_`, and spaces at either end go. Other
+/// whitespace (a tab, a line break) is kept, for [`check_name`] to refuse:
+/// it is more likely a mistake than words.
+pub fn words_joined(name: &str) -> String {
+    name.split(' ')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// Checks that `name` can be the description part of a file name, or says why not.
 pub fn check_name(name: &str) -> Result<(), String> {
     let refuse = |why: &str| {
@@ -244,6 +255,15 @@ mod tests {
         for name in ["add_email", "x", "add-email", "ÄÖ_ü", "V2", "_x"] {
             assert_eq!(check_name(name), Ok(()), "{name}");
         }
+    }
+
+    #[test]
+    fn words_become_one_name() {
+        assert_eq!(words_joined("add user email"), "add_user_email");
+        assert_eq!(words_joined("  add   email "), "add_email");
+        assert_eq!(words_joined("add_email"), "add_email");
+        assert_eq!(words_joined("add\temail"), "add\temail");
+        assert_eq!(words_joined("   "), "");
     }
 
     #[test]

@@ -305,7 +305,7 @@ fn action(
             drop,
             timestamp,
         } => Ok(Action::New(NewVersion {
-            name,
+            name: crate::scaffold::words_joined(&name),
             simdrop,
             drop,
             timestamp,

@@ -161,7 +161,7 @@ fn names_that_cannot_be_part_of_a_file_name_are_refused() {
     let project = Project::new().up(1, "init", "SELECT 1;\n");
     let names = [
         "",
-        "add email",
+        "   ",
         "add\temail",
         "add\nemail",
         "a/b",
@@ -260,4 +260,16 @@ fn created_files_run_through_every_phase_and_back() {
             "the comment-only files did not take version 1 through every phase"
         );
     });
+}
+
+#[test]
+fn a_name_of_words_becomes_one_with_underscores() {
+    let db = TestDb::sqlite();
+    let project = Project::new();
+    let run = migrate(&project, &db, &["new", "add user  email "]);
+    run.success();
+    assert_eq!(
+        files(&project),
+        ["down/1_add_user_email.sql", "up/1_add_user_email.sql"]
+    );
 }
