@@ -16,13 +16,18 @@ fn main() -> ExitCode {
         }
     };
     let display = cli.display();
-    let level = match display.verbose {
-        0 => log::LevelFilter::Warn,
-        1 => log::LevelFilter::Debug,
-        _ => log::LevelFilter::Trace,
+    // `-v` is migrate's own diagnostics; the drivers' (every query
+    // tokio-postgres sends, with its parameters) only from `-vv`.
+    use log::LevelFilter::{Debug, Trace, Warn};
+    let (own, drivers) = match display.verbose {
+        0 => (Warn, Warn),
+        1 => (Debug, Warn),
+        2 => (Debug, Debug),
+        _ => (Trace, Trace),
     };
     env_logger::Builder::new()
-        .filter_level(level)
+        .filter_level(drivers)
+        .filter_module("migrate", own)
         .format_timestamp(None)
         .format_target(false)
         .init();

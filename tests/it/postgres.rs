@@ -250,3 +250,23 @@ fn a_table_name_is_a_plain_identifier_readable_with_plain_sql() {
     );
     assert_eq!(db.scalar("SELECT count(*) FROM Deploys_log"), 1);
 }
+
+#[test]
+fn one_v_shows_migrates_diagnostics_and_the_driver_speaks_from_three() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new().up(1, "t", "CREATE TABLE t (id INTEGER);\n");
+    let driver_lines = |run: &crate::support::Run| {
+        run.stderr
+            .lines()
+            .filter(|line| line.starts_with("[TRACE]") || line.contains("poll"))
+            .count()
+    };
+    let quiet = migrate(&project, &db, &["-v", "up"]);
+    quiet.success();
+    assert_eq!(driver_lines(&quiet), 0, "{quiet}");
+    let loud = migrate(&project, &db, &["-vvv", "status"]);
+    loud.success();
+    assert!(driver_lines(&loud) > 0, "{loud}");
+}
