@@ -17,6 +17,13 @@ fn with_table() -> Project {
     Project::new().up(1, "held", "CREATE TABLE held (id INTEGER PRIMARY KEY);\n")
 }
 
+/// `held` applied, and version 2 pending: a row into it.
+fn held_then_fill(db: &TestDb) -> Project {
+    let project = with_table();
+    migrate(&project, db, &["up"]).success();
+    project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n")
+}
+
 #[test]
 fn a_lock_wait_too_long_for_the_clock_does_not_panic() {
     for_each_backend(|db| {
@@ -89,9 +96,7 @@ fn a_lock_timeout_of_zero_waits_without_a_bound() {
     for_each_backend_where(
         |backend| backend != Backend::Sqlite,
         |db| {
-            let project = with_table();
-            migrate(&project, db, &["up"]).success();
-            let project = project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n");
+            let project = held_then_fill(db);
             let guard = db.lock_table("held");
             let child = project
                 .command()
@@ -149,9 +154,7 @@ fn the_library_bounds_lock_waits_by_config_lock_timeout() {
     for_each_backend_where(
         |backend| backend != Backend::Sqlite,
         |db| {
-            let project = with_table();
-            migrate(&project, db, &["up"]).success();
-            let project = project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n");
+            let project = held_then_fill(db);
             let url = DatabaseUrl::parse(db.url()).expect("a valid URL");
             let mut config = Config::new(url, project.path());
             config.lock_timeout = Some(Duration::from_secs(1));
@@ -177,9 +180,7 @@ fn a_server_waits_5_s_for_a_lock_by_default_then_retries_the_file() {
     for_each_backend_where(
         |backend| backend != Backend::Sqlite,
         |db| {
-            let project = with_table();
-            migrate(&project, db, &["up"]).success();
-            let project = project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n");
+            let project = held_then_fill(db);
             let guard = db.lock_table("held");
             let started = Instant::now();
             let child = project.command().database(db).args(["up"]).spawn();
@@ -210,9 +211,7 @@ fn an_explicit_lock_timeout_has_no_default_retries() {
     for_each_backend_where(
         |backend| backend != Backend::Sqlite,
         |db| {
-            let project = with_table();
-            migrate(&project, db, &["up"]).success();
-            let project = project.up(2, "fill", "INSERT INTO held (id) VALUES (1);\n");
+            let project = held_then_fill(db);
             let _guard = db.lock_table("held");
             let run = migrate(&project, db, &["up", "--lock-timeout", "1s"]);
             run.expect(1);
