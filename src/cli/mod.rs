@@ -73,6 +73,18 @@ struct GlobalArgs {
     /// [default: 5s and 3 retries on PostgreSQL and MySQL]
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
     lock_timeout: Option<Duration>,
+    /// Keep trying to connect while the database does not accept connections,
+    /// for DURATION (--wait alone: 60s)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "60s",
+        value_parser = duration::parse
+    )]
+    wait: Option<Duration>,
     /// Read settings from this file instead of ./.env
     #[arg(long, global = true, value_name = "PATH")]
     env_file: Option<PathBuf>,

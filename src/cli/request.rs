@@ -176,6 +176,7 @@ impl Cli {
             dir,
             tables,
             lock_wait: Duration::from_secs(self.global.lock_wait),
+            connect_wait: self.global.wait,
             lock_timeout: self.global.lock_timeout,
         };
         let release_env = lookup("MIGRATE_RELEASE");

@@ -5,13 +5,14 @@
 mod schema_commands;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::add_only::effective_state;
 use crate::backend::{Backend, Create, LockOutcome, connect};
 use crate::clock::now;
 use crate::drift::{Drift, find_drift};
-use crate::error::Error;
+use crate::duration;
+use crate::error::{DbError, Error};
 use crate::execute::repair::{self, Repair};
 use crate::execute::{Executor, Report, RunSummary};
 use crate::history;
@@ -36,6 +37,10 @@ pub struct Config {
     pub tables: TableNames,
     /// How long to wait for another run's lock (`--lock-wait`).
     pub lock_wait: Duration,
+    /// How long to keep trying to connect while the server does not accept
+    /// connections (`--wait`): a database starting beside the deploy job.
+    /// `None` tries once.
+    pub connect_wait: Option<Duration>,
     /// `--lock-timeout` for every file without a `lock-timeout=` directive:
     /// how long each statement may wait for a table lock. `None` is the
     /// default of SPEC section 5 (5 s and 3 retries of a transactional file
@@ -108,6 +113,7 @@ impl Config {
             dir: dir.into(),
             tables: TableNames::default(),
             lock_wait: Duration::from_secs(60),
+            connect_wait: None,
             lock_timeout: None,
         }
     }
@@ -180,9 +186,54 @@ impl Migrator {
         scan(&self.config.dir).map_err(Error::Folder)
     }
 
+    /// A session on the database, retried for [`Config::connect_wait`]
+    /// while the server does not accept connections. A server that answers
+    /// with an error (a wrong password, an unknown database) is not waited
+    /// for, except PostgreSQL's "starting up" (SQLSTATE 57P03).
+    pub(crate) fn session(&self, create: Create) -> Result<Box<dyn Backend>, Error> {
+        let config = &self.config;
+        let Some(wait) = config.connect_wait else {
+            return connect(&config.url, create, &config.tables);
+        };
+        let deadline = Instant::now() + wait;
+        let mut waited = false;
+        loop {
+            match connect(&config.url, create, &config.tables) {
+                Err(Error::Database { context, source })
+                    if not_accepting(&source) && Instant::now() < deadline =>
+                {
+                    if !waited {
+                        log::warn!(
+                            "{context}: {source}; waiting up to {} for it (--wait)",
+                            duration::describe(wait)
+                        );
+                        waited = true;
+                    }
+                    crate::interrupt::sleep(Duration::from_millis(250));
+                    if let Some(signal) = crate::interrupt::requested() {
+                        return Err(Error::Interrupted {
+                            signal,
+                            stopped: None,
+                        });
+                    }
+                }
+                Err(Error::Database { context, source }) if waited => {
+                    return Err(Error::Database {
+                        context: format!(
+                            "{context}, after waiting {} for it (--wait)",
+                            duration::describe(wait)
+                        ),
+                        source,
+                    });
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Connects without the run lock and reads the state as the planner sees it.
     fn read_only(&self, catalogue: &Catalogue) -> Result<(Box<dyn Backend>, DbState), Error> {
-        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        let mut backend = self.session(Create::Never)?;
         let db = read_effective_state(backend.as_mut(), catalogue)?;
         Ok((backend, db))
     }
@@ -197,7 +248,7 @@ impl Migrator {
     /// The current version, if any is applied.
     pub fn current_version(&self) -> Result<Option<Version>, Error> {
         // Reading a swept row as `added` keeps it applied: no folder needed.
-        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        let mut backend = self.session(Create::Never)?;
         let db = read_state(backend.as_mut())?;
         Ok(db.current())
     }
@@ -213,13 +264,13 @@ impl Migrator {
     /// selects it. Read-only: a database without a log table has an empty
     /// history.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, Error> {
-        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        let mut backend = self.session(Create::Never)?;
         history::read(backend.as_mut(), filter)
     }
 
     /// One log entry in full, or a usage error (exit 2) when there is none with `id`.
     pub fn log_entry(&self, id: i64) -> Result<LogEntry, Error> {
-        let mut backend = connect(&self.config.url, Create::Never, &self.config.tables)?;
+        let mut backend = self.session(Create::Never)?;
         history::read_entry(backend.as_mut(), &self.config.tables, id)
     }
 
@@ -250,7 +301,7 @@ impl Migrator {
     ) -> Result<RunSummary, Error> {
         let catalogue = self.scan()?;
         let run = self.run_options(run);
-        let mut backend = connect(&self.config.url, Create::IfMissing, &self.config.tables)?;
+        let mut backend = self.session(Create::IfMissing)?;
         let canceller = backend.canceller();
         crate::interrupt::cancellable(canceller, || {
             // Versions recorded as applied stay applied, so a plan with
@@ -391,7 +442,7 @@ impl Migrator {
         &self,
         work: impl FnOnce(&mut dyn Backend) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut backend = connect(&self.config.url, Create::IfMissing, &self.config.tables)?;
+        let mut backend = self.session(Create::IfMissing)?;
         let canceller = backend.canceller();
         crate::interrupt::cancellable(canceller, || self.locked_on(backend.as_mut(), work))
     }
@@ -488,6 +539,15 @@ fn nothing_to_run(
         .ok()
         .and_then(|plan| preflight(&plan, backend.dialect(), run).ok())
         .is_some_and(|prepared| prepared.is_empty())
+}
+
+/// Whether a failed connection means the server is not accepting them yet:
+/// no answer at all, or PostgreSQL's "the database system is starting up".
+fn not_accepting(error: &DbError) -> bool {
+    error
+        .code
+        .as_deref()
+        .is_none_or(|code| code.ends_with("57P03"))
 }
 
 /// Reads the version table as it is written, naming what failed.

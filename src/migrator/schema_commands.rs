@@ -27,8 +27,7 @@ impl Migrator {
     /// [`Migrator::dump_schema_with`] of the schemas `scope` names
     /// (`--schema`, `--all-schemas`: PostgreSQL only).
     pub fn dump_schema_in(&self, scope: &Scope, incomplete: Incomplete) -> Result<String, Error> {
-        let mut backend =
-            crate::backend::connect(&self.config().url, Create::Never, &self.config().tables)?;
+        let mut backend = self.session(Create::Never)?;
         dump(backend.as_mut(), scope, incomplete)
     }
 
@@ -53,8 +52,7 @@ impl Migrator {
         if let Some(existing) = first_migration_file(&self.config().dir) {
             return Err(Refusal::FilesExist(existing).into());
         }
-        let mut backend =
-            crate::backend::connect(&self.config().url, Create::Never, &self.config().tables)?;
+        let mut backend = self.session(Create::Never)?;
         let state = read_state(backend.as_mut())?;
         if let Some(version) = state.records.keys().next() {
             return Err(

@@ -270,3 +270,70 @@ fn one_v_shows_migrates_diagnostics_and_the_driver_speaks_from_three() {
     loud.success();
     assert!(driver_lines(&loud) > 0, "{loud}");
 }
+
+/// Listens on a free loopback port only after `delay`, then forwards every
+/// connection to `upstream`: a server that starts after the deploy job.
+fn late_forwarder(upstream: String, delay: std::time::Duration) -> u16 {
+    use std::net::{TcpListener, TcpStream};
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("listen");
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (mut client_read, mut server_write) = (
+                client.try_clone().expect("a client handle"),
+                server.try_clone().expect("a server handle"),
+            );
+            let (mut server_read, mut client_write) = (server, client);
+            std::thread::spawn(move || std::io::copy(&mut client_read, &mut server_write));
+            std::thread::spawn(move || std::io::copy(&mut server_read, &mut client_write));
+        }
+    });
+    port
+}
+
+#[test]
+fn wait_connects_once_the_server_accepts_and_says_how_long_it_waited_when_it_never_does() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new().up(1, "t", "CREATE TABLE t (id INTEGER);\n");
+    let upstream = crate::support::db::url_address(db.url());
+    let port = late_forwarder(upstream, std::time::Duration::from_millis(1_500));
+    let late = crate::support::db::url_with_port(db.url(), port);
+    let run = project
+        .command()
+        .args(["--database-url", &late, "--wait=20s", "up"])
+        .run();
+    run.success();
+    assert!(
+        run.stderr.contains("waiting up to 20s for it (--wait)"),
+        "{run}"
+    );
+    assert_eq!(db.versions(), states(&[(1, "added")]));
+
+    // Nothing ever listens: the error says it waited.
+    let nowhere = crate::support::db::url_with_port(db.url(), 1);
+    let run = project
+        .command()
+        .args(["--database-url", &nowhere, "--wait=1s", "status"])
+        .run();
+    run.expect(1);
+    assert!(
+        run.stderr.contains("after waiting 1s for it (--wait)"),
+        "{run}"
+    );
+    // Without --wait, one try.
+    let run = project
+        .command()
+        .args(["--database-url", &nowhere, "status"])
+        .run();
+    run.expect(1);
+    assert!(!run.stderr.contains("--wait"), "{run}");
+}

@@ -36,7 +36,7 @@ use self::mysql_server::MysqlServer;
 use self::postgres_server::PostgresServer;
 use self::sqlite_file::SqliteFile;
 pub use self::url::{
-    url_with_database, url_with_host, url_with_param, url_with_port, url_with_user,
+    url_address, url_with_database, url_with_host, url_with_param, url_with_port, url_with_user,
 };
 
 /// A kind of database the suite can run against.

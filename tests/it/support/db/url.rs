@@ -27,6 +27,15 @@ fn url_parts(url: &str) -> (&str, Option<&str>, &str, &str, &str) {
     (scheme, user, host, path, query)
 }
 
+/// The `host:port` of a server URL, for a test that connects to it itself.
+pub fn url_address(url: &str) -> String {
+    let (_, _, host, _, _) = url_parts(url);
+    match host.contains(':') {
+        true => host.to_string(),
+        false => format!("{host}:5432"),
+    }
+}
+
 /// `url` naming database `name` instead of its own.
 pub fn url_with_database(url: &str, name: &str) -> String {
     let (scheme, user, host, _, query) = url_parts(url);
