@@ -28,6 +28,9 @@ pub struct DbError {
     pub code: Option<String>,
     /// Whether the statement failed only because it waited too long for a lock.
     pub lock_timeout: bool,
+    /// Whether the server refused the connection only for now (PostgreSQL
+    /// starting up): `--wait` tries again, as when no server answers.
+    pub not_accepting_yet: bool,
 }
 
 impl DbError {
@@ -37,6 +40,7 @@ impl DbError {
             message: message.into(),
             code: None,
             lock_timeout: false,
+            not_accepting_yet: false,
         }
     }
 }

@@ -189,7 +189,7 @@ impl Migrator {
     /// A session on the database, retried for [`Config::connect_wait`]
     /// while the server does not accept connections. A server that answers
     /// with an error (a wrong password, an unknown database) is not waited
-    /// for, except PostgreSQL's "starting up" (SQLSTATE 57P03).
+    /// for, except one that says "not yet" (PostgreSQL's "starting up").
     pub(crate) fn session(&self, create: Create) -> Result<Box<dyn Backend>, Error> {
         let config = &self.config;
         let Some(wait) = config.connect_wait else {
@@ -542,12 +542,9 @@ fn nothing_to_run(
 }
 
 /// Whether a failed connection means the server is not accepting them yet:
-/// no answer at all, or PostgreSQL's "the database system is starting up".
+/// no answer with an error code at all, or one that says "not yet".
 fn not_accepting(error: &DbError) -> bool {
-    error
-        .code
-        .as_deref()
-        .is_none_or(|code| code.ends_with("57P03"))
+    error.code.is_none() || error.not_accepting_yet
 }
 
 /// Reads the version table as it is written, naming what failed.

@@ -414,6 +414,7 @@ fn convert(error: mysql::Error) -> DbError {
                 error.code, error.state
             )),
             lock_timeout: matches!(error.code, 1205 | 1213),
+            not_accepting_yet: false,
             message: error.message,
         },
         other => DbError::new(connect::describe(&other)),

@@ -619,5 +619,6 @@ fn convert(error: tokio_postgres::Error) -> DbError {
         message,
         code: Some(format!("SQLSTATE {}", db.code().code())),
         lock_timeout: *db.code() == SqlState::LOCK_NOT_AVAILABLE,
+        not_accepting_yet: *db.code() == SqlState::CANNOT_CONNECT_NOW,
     }
 }

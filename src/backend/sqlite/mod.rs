@@ -333,6 +333,7 @@ impl Backend for SqliteBackend {
                 ),
                 code: Some("SQLite foreign_key_check".to_string()),
                 lock_timeout: false,
+                not_accepting_yet: false,
             }),
         }
     }
@@ -442,6 +443,7 @@ pub(crate) fn convert(error: rusqlite::Error) -> DbError {
         message,
         code: code.map(|code| format!("SQLite error {}", code.extended_code)),
         lock_timeout,
+        not_accepting_yet: false,
     }
 }
 
