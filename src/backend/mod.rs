@@ -255,6 +255,26 @@ pub enum Create {
     Never,
 }
 
+/// Where a URL points, as its driver reads it: the server (with, on
+/// PostgreSQL, the schema of `search_path`) and the database on it, for
+/// telling two URLs of one database apart (`check`'s scratch database).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Place {
+    /// The server, or the SQLite file, in the driver's terms.
+    pub server: String,
+    /// The database on the server; `None` for SQLite.
+    pub database: Option<String>,
+}
+
+/// Where `url` points; an error names the part of the URL at fault.
+pub(crate) fn place(url: &DatabaseUrl) -> Result<Place, String> {
+    match url.kind() {
+        Kind::Sqlite(path) => Ok(sqlite::place(path)),
+        Kind::Postgres => postgres::connect::place(url.expose()),
+        Kind::Mysql => mysql::connect::place(url.expose()),
+    }
+}
+
 /// Opens a session for `url`; `create` says whether a missing embedded
 /// database file may be made. The session keeps its bookkeeping in `tables`
 /// for its whole life: every bookkeeping method of [`Backend`] works on them.

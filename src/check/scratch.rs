@@ -17,9 +17,7 @@
 //! new database. Both are configuration mistakes (exit 2), found before
 //! anything runs.
 
-use std::path::{Path, PathBuf};
-
-use crate::backend::{Backend, Batch, Create, connect};
+use crate::backend::{Backend, Batch, Create, connect, place};
 use crate::error::Error;
 use crate::settings::{DatabaseUrl, Kind, TableNames};
 use crate::split::Statement;
@@ -202,79 +200,15 @@ fn with_database(raw: &str, name: &str) -> Option<String> {
     Some(url)
 }
 
-/// Where a URL points, as its driver reads it: the server (with, on
-/// PostgreSQL, the schema of `search_path`) and the database on it.
-struct Place {
-    server: String,
-    database: Option<String>,
-}
-
-fn place(url: &DatabaseUrl) -> Result<Place, Error> {
-    Ok(match url.kind() {
-        Kind::Sqlite(path) => Place {
-            server: format!("sqlite {}", absolute(path).display()),
-            database: None,
-        },
-        Kind::Postgres => {
-            let target =
-                crate::backend::postgres::connect::parse(url.expose()).map_err(Error::Usage)?;
-            let config = &target.config;
-            Place {
-                server: format!(
-                    "postgres {:?} {:?} {:?}",
-                    config.get_hosts(),
-                    config.get_ports(),
-                    target.schema
-                ),
-                // Without a database, PostgreSQL connects to the user's.
-                database: config
-                    .get_dbname()
-                    .or(config.get_user())
-                    .map(str::to_string),
-            }
-        }
-        Kind::Mysql => {
-            let target =
-                crate::backend::mysql::connect::parse(url.expose()).map_err(Error::Usage)?;
-            let opts = &target.opts;
-            Place {
-                server: format!(
-                    "mysql {} {} {:?}",
-                    opts.get_ip_or_hostname(),
-                    opts.get_tcp_port(),
-                    opts.get_socket()
-                ),
-                database: opts.get_db_name().map(str::to_string),
-            }
-        }
-    })
-}
-
 /// Which database a URL names, and where, for telling two apart.
 fn identity(url: &DatabaseUrl) -> Result<String, Error> {
-    let place = place(url)?;
+    let place = place(url).map_err(Error::Usage)?;
     Ok(format!("{} {:?}", place.server, place.database))
 }
 
 /// The database a server URL names, as its driver reads it.
 fn database_of(url: &DatabaseUrl) -> Result<Option<String>, Error> {
-    Ok(place(url)?.database)
-}
-
-/// A path made absolute and, where it exists, canonical, so that two
-/// spellings of one SQLite file compare equal.
-fn absolute(path: &Path) -> PathBuf {
-    if let Ok(canonical) = path.canonicalize() {
-        return canonical;
-    }
-    let parent = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty());
-    let parent = parent.map_or_else(|| Path::new(".").canonicalize(), Path::canonicalize);
-    match (parent, path.file_name()) {
-        (Ok(parent), Some(file)) => parent.join(file),
-        _ => path.to_path_buf(),
-    }
+    Ok(place(url).map_err(Error::Usage)?.database)
 }
 
 #[cfg(test)]

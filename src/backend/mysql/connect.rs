@@ -74,6 +74,21 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// production and the next deploy for hours.
 pub const SERVER_IDLE_TIMEOUT_SECS: u32 = 60;
 
+/// Where a MySQL URL points: host, port or socket, and the database.
+pub fn place(url: &str) -> Result<crate::backend::Place, String> {
+    let target = parse(url)?;
+    let opts = &target.opts;
+    Ok(crate::backend::Place {
+        server: format!(
+            "mysql {} {} {:?}",
+            opts.get_ip_or_hostname(),
+            opts.get_tcp_port(),
+            opts.get_socket()
+        ),
+        database: opts.get_db_name().map(str::to_string),
+    })
+}
+
 /// Parses a `mysql://` or `mariadb://` URL.
 ///
 /// Every error names the part at fault and never repeats a value that may

@@ -200,6 +200,25 @@ where
     }
 }
 
+/// Where a PostgreSQL URL points: hosts, ports and schema, and the database.
+pub fn place(url: &str) -> Result<crate::backend::Place, String> {
+    let target = parse(url)?;
+    let config = &target.config;
+    Ok(crate::backend::Place {
+        server: format!(
+            "postgres {:?} {:?} {:?}",
+            config.get_hosts(),
+            config.get_ports(),
+            target.schema
+        ),
+        // Without a database, PostgreSQL connects to the user's.
+        database: config
+            .get_dbname()
+            .or(config.get_user())
+            .map(str::to_string),
+    })
+}
+
 /// Parses a `postgres://` or `postgresql://` URL.
 ///
 /// Every error names the part at fault and never repeats a value that may

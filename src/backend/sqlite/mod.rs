@@ -447,6 +447,31 @@ pub(crate) fn convert(error: rusqlite::Error) -> DbError {
     }
 }
 
+/// Where a SQLite URL points: the file, absolute and, where it exists,
+/// canonical, so that two spellings of one file compare equal.
+pub(crate) fn place(path: &Path) -> crate::backend::Place {
+    crate::backend::Place {
+        server: format!("sqlite {}", absolute(path).display()),
+        database: None,
+    }
+}
+
+/// A path made absolute and, where it exists, canonical, so that two
+/// spellings of one SQLite file compare equal.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(canonical) = path.canonicalize() {
+        return canonical;
+    }
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
+    let parent = parent.map_or_else(|| Path::new(".").canonicalize(), Path::canonicalize);
+    match (parent, path.file_name()) {
+        (Ok(parent), Some(file)) => parent.join(file),
+        _ => path.to_path_buf(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
