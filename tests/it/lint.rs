@@ -135,6 +135,18 @@ fn an_unknown_rule_in_allow_is_a_folder_error_naming_file_and_line() {
 }
 
 #[test]
+fn an_unknown_dialect_is_a_usage_error_naming_it() {
+    let project = Project::new().up(1, "users", "CREATE TABLE users (id int);\n");
+    let run = lint(project.path(), &["--dialect", "oracle"]);
+    run.expect(2);
+    assert!(
+        run.stderr
+            .contains("`oracle` is no dialect: write sqlite, postgres or mysql"),
+        "{run}"
+    );
+}
+
+#[test]
 fn allow_silences_a_rule_and_the_file_still_runs() {
     for_each_backend(|db| {
         let project = Project::new()
