@@ -220,12 +220,24 @@ fn json_lists_findings_with_file_line_rule_severity_message_and_fix() {
 /// package in Cargo's registry (it ships the schema it generates its
 /// types from): no network at test time and no copy in this repository.
 fn sarif_schema() -> serde_json::Value {
+    // Only this platform's packages: a machine that built the tests has
+    // those in the registry, not necessarily the Windows-only ones.
+    let rustc = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc names its host");
     let metadata = std::process::Command::new(env!("CARGO"))
         .args([
             "metadata",
             "--format-version",
             "1",
             "--offline",
+            "--filter-platform",
+            &host,
             "--manifest-path",
         ])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
