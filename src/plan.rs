@@ -76,12 +76,14 @@ pub struct Step<'a> {
 }
 
 /// How the executor runs a plan (and what preflight checks it against).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunOptions {
     /// `--single-transaction`: all of the plan lands, or none of it.
     pub single_transaction: bool,
     /// `--lock-timeout`, overridden by a file's `lock-timeout=` directive.
     pub lock_timeout: Option<std::time::Duration>,
+    /// The values of `${NAME}` in files marked `placeholders`.
+    pub placeholders: crate::placeholders::Placeholders,
 }
 
 /// What a command will do, in order.

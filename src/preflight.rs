@@ -5,7 +5,9 @@
 //! transaction control inside a transactional file and statements the
 //! database cannot run in a transaction, checks `--single-transaction`
 //! against `no-transaction` files, and on `--resume` checks that the
-//! statements that already committed are unchanged. It also checks every
+//! statements that already committed are unchanged. It fills the
+//! placeholders of files marked `placeholders`, refusing a name with no
+//! value. It also checks every
 //! lock timeout against what the database can be told, and decides, once,
 //! whether each file runs atomically.
 //!
@@ -19,6 +21,7 @@ use std::time::Duration;
 use crate::dialect::{Dialect, TransactionBoundary};
 use crate::duration;
 use crate::error::Error;
+use crate::placeholders::{self, Placeholders, Reference};
 use crate::plan::{Plan, RunOptions, Step};
 use crate::record::Failure;
 use crate::scan::{FileProblem, MigrationFile};
@@ -36,6 +39,28 @@ pub struct ReadyStep<'a> {
     pub atomic: bool,
     /// Statements already committed by a failed run, skipped on `--resume`.
     pub skip: usize,
+    /// The file with its placeholders filled in, for a file marked
+    /// `placeholders`; `statements` keep the text as written, which the
+    /// checksums of what committed are taken over.
+    pub filled: Option<Filled>,
+}
+
+/// A file's text and statements with its placeholders' values in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filled {
+    /// The whole text, filled.
+    pub text: String,
+    /// Its statements, filled, with their offsets into `text`.
+    pub statements: Vec<Statement>,
+    /// The values of the secret-looking names it uses, never to be printed.
+    pub secrets: Vec<String>,
+}
+
+impl Filled {
+    /// `message` with the file's secret values hidden.
+    pub fn redact(&self, message: &str) -> String {
+        placeholders::redact(message, &self.secrets)
+    }
 }
 
 /// Checksum of the statements that committed, stored while a non-atomic file runs.
@@ -67,7 +92,7 @@ pub fn preflight<'a>(
     let mut unsafe_steps = Vec::new();
     let mut prepared = Vec::new();
     for step in &plan.steps {
-        match prepare(step, dialect, run.single_transaction) {
+        match prepare(step, dialect, run) {
             Ok(ready) => prepared.push(ready),
             Err(found) => {
                 problems.extend(found.problems);
@@ -115,13 +140,15 @@ struct Found {
 fn prepare<'a>(
     step: &Step<'a>,
     dialect: &dyn Dialect,
-    single_transaction: bool,
+    run: &RunOptions,
 ) -> Result<ReadyStep<'a>, Found> {
+    let single_transaction = run.single_transaction;
     let mut ready = ReadyStep {
         step: step.clone(),
         statements: Vec::new(),
         atomic: true,
         skip: 0,
+        filled: None,
     };
     let Some(file) = step.file.filter(|_| !step.mark_only) else {
         return Ok(ready);
@@ -169,12 +196,75 @@ fn prepare<'a>(
         let done = failure.statements_done;
         ready.skip = (done + usize::from(step.skip_unknown)).min(statements.len());
     }
+    if file.script.directives.placeholders {
+        match fill(&file.script.text, &statements, &run.placeholders) {
+            Ok(filled) => ready.filled = Some(filled),
+            Err(undefined) => found.problems.extend(
+                undefined
+                    .into_iter()
+                    .map(|reference| at(reference.line, undefined_message(&reference.name))),
+            ),
+        }
+    }
     if !found.problems.is_empty() || !found.unsafe_steps.is_empty() {
         return Err(found);
     }
     ready.atomic = transactional && ready.skip == 0;
     ready.statements = statements;
     Ok(ready)
+}
+
+/// The file filled with `values`, or the first use of each name that has
+/// no value.
+fn fill(
+    text: &str,
+    statements: &[Statement],
+    values: &Placeholders,
+) -> Result<Filled, Vec<Reference>> {
+    let mut undefined: Vec<Reference> = Vec::new();
+    let mut secrets = Vec::new();
+    for reference in placeholders::references(text) {
+        match values.get(&reference.name) {
+            Some(value) if placeholders::is_secret(&reference.name) => {
+                secrets.push(value.to_string());
+            }
+            Some(_) => {}
+            None if undefined.iter().all(|seen| seen.name != reference.name) => {
+                undefined.push(reference);
+            }
+            None => {}
+        }
+    }
+    if !undefined.is_empty() {
+        return Err(undefined);
+    }
+    let values = values.values();
+    // Each statement's offset moves by what the values before it added.
+    let mut filled_statements = Vec::with_capacity(statements.len());
+    let (mut raw_at, mut filled_at) = (0, 0);
+    for statement in statements {
+        let between = text.get(raw_at..statement.offset).unwrap_or_default();
+        filled_at += placeholders::fill(between, values).len();
+        let filled_text = placeholders::fill(&statement.text, values);
+        filled_statements.push(Statement {
+            text: filled_text,
+            line: statement.line,
+            offset: filled_at,
+        });
+        raw_at = statement.offset;
+    }
+    Ok(Filled {
+        text: placeholders::fill(text, values),
+        statements: filled_statements,
+        secrets,
+    })
+}
+
+fn undefined_message(name: &str) -> String {
+    format!(
+        "placeholder `${{{name}}}` has no value: pass `--set {name}=VALUE`, or set the \
+         environment variable {name}"
+    )
 }
 
 /// What the file's directives ask that the run cannot give: a

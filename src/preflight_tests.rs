@@ -176,3 +176,55 @@ fn folder_text(catalogue: &Catalogue) -> String {
     let file = files.file(Operation::Add).expect("an up file");
     file.script.text.clone()
 }
+
+#[test]
+fn placeholders_are_filled_with_offsets_into_the_filled_text() {
+    let folder = files(&[
+        "up/1.sql: -- migrate: placeholders\nCREATE TABLE ${t} (id int);\nINSERT INTO ${t} VALUES ('${api_key}');\n",
+    ]);
+    let mut run = RunOptions::default();
+    run.placeholders.set("t", "tenants").set("api_key", "k3y");
+    let empty = db(&folder, &[]);
+    for dialect in dialects() {
+        let plan = plan(&folder, &empty, Command::Up(None), &Options::default()).expect("the plan");
+        let ready = preflight(&plan, dialect, &run).expect("ready");
+        let filled = ready[0].filled.as_ref().expect("filled");
+        assert!(filled.text.contains("CREATE TABLE tenants (id int);"));
+        for statement in &filled.statements {
+            assert_eq!(
+                filled
+                    .text
+                    .get(statement.offset..statement.offset + statement.text.len()),
+                Some(statement.text.as_str())
+            );
+        }
+        assert_eq!(
+            filled.statements[1].text,
+            "INSERT INTO tenants VALUES ('k3y')"
+        );
+        assert_eq!(filled.secrets, ["k3y"]);
+        // What committed is checksummed as written, whatever the values.
+        assert!(ready[0].statements[0].text.contains("${t}"));
+        assert_eq!(filled.redact("near 'k3y'"), "near '***'");
+    }
+}
+
+#[test]
+fn a_placeholder_without_a_value_is_a_usage_error_at_its_first_line() {
+    let folder = files(&[
+        "up/1.sql: -- migrate: placeholders\nSELECT '${a}';\nSELECT '${a}', '${b}';\n",
+        "up/2.sql: SELECT '${unmarked}';\n",
+    ]);
+    let mut run = RunOptions::default();
+    run.placeholders.set("b", "1");
+    let error = up(&folder, &SqliteDialect, &run).unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    let found = problems(error);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].line, Some(2));
+    assert!(
+        found[0].message.contains("`${a}` has no value"),
+        "{}",
+        found[0].message
+    );
+}

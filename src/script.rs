@@ -28,6 +28,9 @@ pub struct Directives {
     /// `allow=RULE[,RULE]`: lint rules silenced for this file. Only `lint`
     /// reads them (and refuses a name that is no rule); running ignores them.
     pub allow: Vec<Allow>,
+    /// `placeholders`: `${NAME}` in the file is filled from `--set NAME=VALUE`
+    /// or the environment before it runs.
+    pub placeholders: bool,
 }
 
 /// One rule name of an `allow=` directive, with its line for errors.
@@ -191,6 +194,7 @@ fn apply_directive(
 ) -> Result<(), String> {
     match (name, value) {
         ("no-transaction", None) => directives.no_transaction = true,
+        ("placeholders", None) => directives.placeholders = true,
         ("lock-timeout", Some(value)) => {
             directives.lock_timeout = Some(crate::duration::parse(value)?);
         }
@@ -201,8 +205,8 @@ fn apply_directive(
                     .map_err(|_| format!("`retries={value}` needs a whole number of retries"))?,
             );
         }
-        ("no-transaction", Some(_)) => {
-            return Err("`no-transaction` takes no value".into());
+        ("no-transaction" | "placeholders", Some(_)) => {
+            return Err(format!("`{name}` takes no value"));
         }
         ("lock-timeout" | "retries", None) => {
             return Err(format!("directive `{name}` needs a value: `{name}=...`"));
@@ -210,7 +214,7 @@ fn apply_directive(
         _ => {
             return Err(format!(
                 "unknown directive `{name}`: the directives are no-transaction, \
-                 lock-timeout=DURATION, retries=N and allow=RULE[,RULE]"
+                 lock-timeout=DURATION, retries=N, allow=RULE[,RULE] and placeholders"
             ));
         }
     }
@@ -274,7 +278,7 @@ mod tests {
     #[test]
     fn directives_before_the_first_statement() {
         let script = Script::parse(
-            b"-- add an index\n\n-- migrate: no-transaction lock-timeout=2s\nCREATE INDEX i ON t (x);\n",
+            b"-- add an index\n\n-- migrate: no-transaction lock-timeout=2s placeholders\nCREATE INDEX i ON t (x);\n",
         )
         .unwrap();
         assert_eq!(
@@ -284,6 +288,7 @@ mod tests {
                 lock_timeout: Some(Duration::from_secs(2)),
                 retries: None,
                 allow: Vec::new(),
+                placeholders: true,
             }
         );
         let later = Script::parse(b"SELECT 1;\n-- migrate: no-transaction\n").unwrap();

@@ -162,6 +162,7 @@ pub fn check(config: &Config, request: &CheckRequest) -> Result<CheckReport, Err
     };
     let run = RunOptions {
         lock_timeout: config.lock_timeout,
+        placeholders: config.placeholders.clone(),
         ..RunOptions::default()
     };
     let migrator = Migrator::new(scratch_config.clone()).refresh_schema_file(false);

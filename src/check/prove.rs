@@ -166,7 +166,7 @@ impl Prover<'_, '_> {
             self.catalogue,
             command,
             &options,
-            self.run,
+            self.run.clone(),
             &mut |_| {},
         )?;
         self.current = None;

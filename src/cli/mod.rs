@@ -94,6 +94,24 @@ struct GlobalArgs {
     /// Do not rewrite schema/schema.sql after a change
     #[arg(long, global = true)]
     no_dump_schema: bool,
+    /// Value of ${NAME} in files marked `-- migrate: placeholders` (repeatable;
+    /// otherwise the environment variable NAME)
+    #[arg(long = "set", global = true, value_name = "NAME=VALUE", value_parser = parse_placeholder)]
+    placeholders: Vec<(String, String)>,
+}
+
+/// `--set NAME=VALUE`: a placeholder's name and its value.
+fn parse_placeholder(raw: &str) -> Result<(String, String), String> {
+    let (name, value) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("`{raw}` is not NAME=VALUE"))?;
+    if !crate::placeholders::is_name(name) {
+        return Err(format!(
+            "`{name}` is not a placeholder name: use letters, digits and `_`, not starting \
+             with a digit"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 /// Options of every command that changes the database.

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::history::HistoryFilter;
 use crate::migrator::Config;
 use crate::output::OutputStyle;
+use crate::placeholders::Placeholders;
 use crate::plan::RunOptions;
 use crate::plan::{Command, Options, UnknownStatement};
 use crate::scaffold::NewVersion;
@@ -178,6 +179,7 @@ impl Cli {
             lock_wait: Duration::from_secs(self.global.lock_wait),
             connect_wait: self.global.wait,
             lock_timeout: self.global.lock_timeout,
+            placeholders: placeholders(&dotenv, &self.global.placeholders),
         };
         let release_env = lookup("MIGRATE_RELEASE");
         let refresh_schema_file = !self.global.no_dump_schema;
@@ -222,6 +224,26 @@ impl Subcommands {
             Subcommands::Completions { .. } | Subcommands::Man { .. }
         )
     }
+}
+
+/// The values of placeholders: `.env`, then the environment over it (as for
+/// every setting), then `--set` over both. The whole environment is read
+/// because the names are known only once the files are: variables whose
+/// name or value is not UTF-8 cannot be placeholders and are left out.
+fn placeholders(dotenv: &HashMap<String, String>, set: &[(String, String)]) -> Placeholders {
+    let mut placeholders = Placeholders::new();
+    for (name, value) in dotenv {
+        placeholders.set(name.clone(), value.clone());
+    }
+    for (name, value) in std::env::vars_os() {
+        if let (Some(name), Some(value)) = (name.to_str(), value.to_str()) {
+            placeholders.set(name, value);
+        }
+    }
+    for (name, value) in set {
+        placeholders.set(name.clone(), value.clone());
+    }
+    placeholders
 }
 
 fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> {
@@ -440,6 +462,7 @@ fn migrate_action(
         run: RunOptions {
             single_transaction: change.single_transaction,
             lock_timeout,
+            ..RunOptions::default()
         },
         dry_run: change.dry_run,
     })

@@ -189,27 +189,37 @@ impl<'r> Executor<'r> {
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
+        let (text, all) = match &prepared.filled {
+            Some(filled) => (filled.text.as_str(), filled.statements.as_slice()),
+            None => (file.script.text.as_str(), prepared.statements.as_slice()),
+        };
         let batch = match alone {
             // A file of one statement goes as written, even statement by
             // statement: its one statement is the whole file.
-            Some(index) if prepared.statements.len() > 1 => {
-                Batch::Statement(&prepared.statements[index])
-            }
+            Some(index) if all.len() > 1 => Batch::Statement(&all[index]),
             _ => Batch::WholeFile {
-                text: &file.script.text,
-                statements: &prepared.statements,
+                text,
+                statements: all,
             },
         };
         let statements = batch.statements();
         if statements.is_empty() {
             return Ok(());
         }
-        self.backend
-            .execute(&batch)
-            .map_err(|StatementFailure { index, line, error }| {
+        self.backend.execute(&batch).map_err(
+            |StatementFailure {
+                 index,
+                 line,
+                 mut error,
+             }| {
+                // A server's message may quote the statement, values and all.
+                if let Some(filled) = &prepared.filled {
+                    error.message = filled.redact(&error.message);
+                }
                 let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
                 failed_in(step, &file.path, Some(index), line, error)
-            })
+            },
+        )
     }
 
     /// Gives the file's lock timeout to what no `begin` of its own bounds:

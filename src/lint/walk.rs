@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::parse::{Action, Change, parse};
 use super::schema::Schema;
 use super::{Finding, Rule, mysql, phase, postgres, sqlite};
+use crate::placeholders;
 use crate::scan::MigrationFile;
 use crate::split::{Syntax, split};
 use crate::state::Operation;
@@ -141,7 +142,10 @@ pub fn read_statements(file: &MigrationFile, syntax: Syntax) -> Vec<Located> {
             .iter()
             .map(|statement| Located {
                 line: statement.line,
-                actions: parse(&statement.text, syntax),
+                actions: match file.script.directives.placeholders {
+                    true => parse(&placeholders::as_names(&statement.text), syntax),
+                    false => parse(&statement.text, syntax),
+                },
             })
             .collect(),
         Err(error) => vec![Located {

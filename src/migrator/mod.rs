@@ -17,6 +17,7 @@ use crate::execute::repair::{self, Repair};
 use crate::execute::{Executor, Report, RunSummary};
 use crate::history;
 use crate::log_table::{HistoryFilter, LogEntry, LogOperation};
+use crate::placeholders::Placeholders;
 use crate::plan::{Command, Options, RunOptions, check_accept, check_mark_state, plan};
 use crate::preflight::{ReadyStep, preflight};
 use crate::record::{DbState, Stamp, mark_row, phase_index};
@@ -47,6 +48,9 @@ pub struct Config {
     /// on PostgreSQL and MySQL; SQLite's busy timeout); zero waits without a
     /// bound.
     pub lock_timeout: Option<Duration>,
+    /// The values of `${NAME}` in files marked `placeholders`, under those a
+    /// run's [`RunOptions`] give.
+    pub placeholders: Placeholders,
 }
 
 /// One operation of a dry run.
@@ -115,6 +119,7 @@ impl Config {
             lock_wait: Duration::from_secs(60),
             connect_wait: None,
             lock_timeout: None,
+            placeholders: Placeholders::default(),
         }
     }
 }
@@ -431,8 +436,13 @@ impl Migrator {
     /// [`Config::lock_timeout`] is what a library user sets, and
     /// [`Migrator::up`] passes default run options.
     fn run_options(&self, run: RunOptions) -> RunOptions {
+        let mut placeholders = self.config.placeholders.clone();
+        for (name, value) in run.placeholders.values() {
+            placeholders.set(name.clone(), value.clone());
+        }
         RunOptions {
             lock_timeout: run.lock_timeout.or(self.config.lock_timeout),
+            placeholders,
             ..run
         }
     }
@@ -557,14 +567,22 @@ pub(crate) fn read_state(backend: &mut dyn Backend) -> Result<DbState, Error> {
 fn planned(prepared: &ReadyStep<'_>) -> Planned {
     let step = &prepared.step;
     let sql = step.file.filter(|_| !step.mark_only).map(|file| {
-        if prepared.skip == 0 {
-            file.script.text.clone()
+        let (text, statements) = match &prepared.filled {
+            Some(filled) => (&filled.text, &filled.statements),
+            None => (&file.script.text, &prepared.statements),
+        };
+        let sql = if prepared.skip == 0 {
+            text.clone()
         } else {
-            prepared.statements[prepared.skip..]
+            statements[prepared.skip..]
                 .iter()
                 .map(|statement| format!("{};", statement.text))
                 .collect::<Vec<_>>()
                 .join("\n")
+        };
+        match &prepared.filled {
+            Some(filled) => filled.redact(&sql),
+            None => sql,
         }
     });
     Planned {

@@ -31,6 +31,7 @@ mod new;
 mod next_step;
 mod outcomes;
 mod phases;
+mod placeholders;
 mod postgres;
 mod preflight_checks;
 mod properties;

@@ -155,6 +155,12 @@ impl Invocation {
         self
     }
 
+    /// Removes an environment variable from the child's environment.
+    pub fn env_remove(mut self, name: &str) -> Invocation {
+        self.command.env_remove(name);
+        self
+    }
+
     /// Runs to completion.
     pub fn run(mut self) -> Run {
         let output = self.command.output().expect("run migrate");
