@@ -10,7 +10,10 @@
 //!    `migrate up`, next to the database's own client running the same SQL
 //!    with the same per-file transactions in one session, and next to the
 //!    peers found on PATH (sqlx-cli, refinery_cli, dbmate;
-//!    `scripts/install-peers.sh`), each from its own layout.
+//!    `scripts/install-peers.sh`), each from its own layout. The client also
+//!    runs the files with a version row and a log row written in each
+//!    file's transaction (`client+record`): the floor of any migrator that
+//!    records what it ran.
 //! 2. A no-op `up` and `status` with those 1,000 versions applied, next to the
 //!    floor: the client running the one query on `db_version`, plus `cat` of
 //!    the files. On SQLite also with 10,000 files.
@@ -118,7 +121,7 @@ fn apply(
     runs: usize,
     report: &mut Report,
 ) {
-    let tools: Vec<Tool> = [Tool::Client, Tool::Migrate]
+    let tools: Vec<Tool> = [Tool::Client, Tool::Recording, Tool::Migrate]
         .into_iter()
         .chain(peers.iter().copied())
         .collect();

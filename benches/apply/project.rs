@@ -44,6 +44,38 @@ pub fn write_baseline(dir: &Path, count: usize) -> PathBuf {
     path
 }
 
+/// The baseline script plus, in each file's transaction, the two rows any
+/// tool that records what it ran must write (a version row and a log row,
+/// shaped like `migrate`'s): the floor of a migrator that keeps a history,
+/// so that `migrate`'s own cost can be told from its bookkeeping's.
+pub fn write_recording_baseline(dir: &Path, count: usize) -> PathBuf {
+    let mut script = String::from(
+        "CREATE TABLE bench_version (version VARCHAR(40) PRIMARY KEY, name VARCHAR(100), \
+         state VARCHAR(20) NOT NULL, add_release VARCHAR(40), added_at VARCHAR(40), \
+         add_seq INTEGER, add_checksum VARCHAR(64));\n\
+         CREATE TABLE bench_log (id INTEGER PRIMARY KEY, version VARCHAR(40) NOT NULL, \
+         operation VARCHAR(20) NOT NULL, release_label VARCHAR(40), file VARCHAR(200), \
+         checksum VARCHAR(64), started_at VARCHAR(40) NOT NULL, finished_at VARCHAR(40), \
+         outcome VARCHAR(20) NOT NULL);\n",
+    );
+    let checksum = "0".repeat(64);
+    let at = "2026-12-04T00:00:00.000000Z";
+    for version in 1..=count {
+        script.push_str("BEGIN;\n");
+        script.push_str(&migration(version));
+        script.push_str(&format!(
+            "INSERT INTO bench_version VALUES ('{version}', 'table', 'added', '1', '{at}', \
+             {version}, '{checksum}');\n\
+             INSERT INTO bench_log VALUES ({version}, '{version}', 'add', '1', \
+             'up/{version}_table.sql', '{checksum}', '{at}', '{at}', 'ok');\n\
+             COMMIT;\n"
+        ));
+    }
+    let path = dir.join("baseline-recording.sql");
+    std::fs::write(&path, script).expect("the recording baseline script is written");
+    path
+}
+
 /// sqlx-cli's simple migrations: `<version>_<description>.sql`, each run in
 /// a transaction of its own.
 pub fn write_sqlx(dir: &Path, count: usize) {

@@ -78,15 +78,18 @@ impl Report {
         println!("Applying 1,000 files, time / the database's own client's in the same round:\n");
         let peers: Vec<&str> = PEERS.iter().map(|peer| peer.label()).collect();
         println!(
-            "| database | client (median) | migrate | {} | target |",
+            "| database | client (median) | client+record | migrate | {} | target |",
             peers.join(" | ")
         );
-        println!("| --- | --- | --- |{} --- |", " --- |".repeat(peers.len()));
+        println!(
+            "| --- | --- | --- | --- |{} --- |",
+            " --- |".repeat(peers.len())
+        );
         for row in &self.apply {
             let client = row
                 .client_ms
                 .map_or_else(|| "failed".to_string(), |ms| format!("{ms:.0} ms"));
-            let cells: Vec<String> = [Tool::Migrate]
+            let cells: Vec<String> = [Tool::Recording, Tool::Migrate]
                 .iter()
                 .chain(PEERS.iter())
                 .map(

@@ -15,6 +15,9 @@ pub const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tool {
     Client,
+    /// The client running the same files and recording each in its own
+    /// transaction, as a migrator must.
+    Recording,
     Migrate,
     Sqlx,
     Refinery,
@@ -28,6 +31,7 @@ impl Tool {
     pub fn label(self) -> &'static str {
         match self {
             Tool::Client => "client",
+            Tool::Recording => "client+record",
             Tool::Migrate => "migrate",
             Tool::Sqlx => "sqlx-cli",
             Tool::Refinery => "refinery_cli",
@@ -37,7 +41,7 @@ impl Tool {
 
     fn program(self) -> &'static str {
         match self {
-            Tool::Client | Tool::Migrate => "",
+            Tool::Client | Tool::Recording | Tool::Migrate => "",
             Tool::Sqlx => "sqlx",
             Tool::Refinery => "refinery",
             Tool::Dbmate => "dbmate",
@@ -56,25 +60,28 @@ pub struct Workspace {
     pub root: PathBuf,
     pub count: usize,
     pub script: PathBuf,
+    pub recording_script: PathBuf,
 }
 
 impl Workspace {
     pub fn new(root: &Path, count: usize, peers: &[Tool]) -> Workspace {
         project::write_migrate(root, count);
         let script = project::write_baseline(root, count);
+        let recording_script = project::write_recording_baseline(root, count);
         for peer in peers {
             let dir = root.join(peer.label());
             match peer {
                 Tool::Sqlx => project::write_sqlx(&dir, count),
                 Tool::Refinery => project::write_refinery(&dir, count),
                 Tool::Dbmate => project::write_dbmate(&dir, count),
-                Tool::Client | Tool::Migrate => {}
+                Tool::Client | Tool::Recording | Tool::Migrate => {}
             }
         }
         Workspace {
             root: root.to_path_buf(),
             count,
             script,
+            recording_script,
         }
     }
 
@@ -84,6 +91,7 @@ impl Workspace {
         let dir = self.root.join(tool.label());
         let mut command = match tool {
             Tool::Client => return backend.client_script(&self.script),
+            Tool::Recording => return backend.client_script(&self.recording_script),
             Tool::Migrate => self.migrate(backend, &["up", "-q"]),
             Tool::Sqlx => {
                 // Without `mode=rwc` sqlx will not create the SQLite file;
