@@ -27,8 +27,12 @@ pub type Canceller = Box<dyn Fn() + Send>;
 /// The first signal received, 0 when none.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
-/// The canceller of the session that is running, if any.
-static RUNNING: Mutex<Option<Canceller>> = Mutex::new(None);
+/// The cancellers of the sessions that are running, by a number of their
+/// own: one for a single run, one per running target of a fleet.
+static RUNNING: Mutex<Vec<(u64, Canceller)>> = Mutex::new(Vec::new());
+
+/// The number the next running session is registered under.
+static NEXT_SESSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A signal that stops a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +72,10 @@ pub fn install() -> std::io::Result<()> {
                     // The second signal: the user wants out now.
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                 }
-                if let Ok(running) = RUNNING.lock()
-                    && let Some(cancel) = running.as_ref()
-                {
+                let running = RUNNING
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                for (_, cancel) in running.iter() {
                     cancel();
                 }
             }
@@ -100,17 +105,21 @@ pub(crate) fn sleep(pause: Duration) {
 }
 
 /// Runs `work` with `canceller` as the way to stop its session's statement.
+/// Sessions on other threads (a fleet's targets) are cancelled alike.
 pub(crate) fn cancellable<T>(canceller: Option<Canceller>, work: impl FnOnce() -> T) -> T {
-    set_running(canceller);
+    let Some(canceller) = canceller else {
+        return work();
+    };
+    let session = NEXT_SESSION.fetch_add(1, Ordering::SeqCst);
+    // A canceller that panicked poisons nothing we rely on.
+    RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push((session, canceller));
     let result = work();
-    set_running(None);
+    RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .retain(|(registered, _)| *registered != session);
     result
-}
-
-fn set_running(canceller: Option<Canceller>) {
-    match RUNNING.lock() {
-        Ok(mut running) => *running = canceller,
-        // A canceller that panicked poisons nothing we rely on.
-        Err(poisoned) => *poisoned.into_inner() = canceller,
-    }
 }

@@ -40,6 +40,7 @@ mod dump;
 mod duration;
 pub mod error;
 mod execute;
+mod fleet;
 mod history;
 mod interrupt;
 mod lint;

@@ -4,6 +4,7 @@
 //! everything the `migrate` binary needs from the library.
 
 mod env_file;
+pub(crate) mod fleet;
 mod request;
 
 use std::path::PathBuf;
@@ -98,6 +99,33 @@ struct GlobalArgs {
     /// otherwise the environment variable NAME)
     #[arg(long = "set", global = true, value_name = "NAME=VALUE", value_parser = parse_placeholder)]
     placeholders: Vec<(String, String)>,
+    #[command(flatten)]
+    fleet: FleetArgs,
+}
+
+/// Many databases in one run (SPEC section 11).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Fleet options")]
+struct FleetArgs {
+    /// Run the command on every database of FILE, one `NAME URL` per line
+    /// [env: MIGRATE_TARGETS]
+    #[arg(long, global = true, value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// With --targets: how many databases run at once
+    #[arg(
+        long,
+        global = true,
+        value_name = "K",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    parallel: u16,
+    /// With --targets: run the first K targets alone first; if one fails, no other starts
+    #[arg(long, global = true, value_name = "K", default_value_t = 0)]
+    canary: usize,
+    /// With --targets: go on starting targets after one failed
+    #[arg(long, global = true)]
+    continue_on_error: bool,
 }
 
 /// `--set NAME=VALUE`: a placeholder's name and its value.

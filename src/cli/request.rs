@@ -125,6 +125,8 @@ pub struct Request {
     pub(crate) default_url: bool,
     /// Whether to rewrite `schema/schema.sql` after a change (`--no-dump-schema` turns it off).
     pub(crate) refresh_schema_file: bool,
+    /// `--targets`: the databases to run on instead of the one URL.
+    pub(crate) fleet: Option<super::fleet::Fleet>,
 }
 
 impl Cli {
@@ -191,12 +193,37 @@ impl Cli {
                 .map(|raw| scratch(&raw))
                 .transpose()?;
         }
+        let targets = self
+            .global
+            .fleet
+            .targets
+            .clone()
+            .or_else(|| lookup("MIGRATE_TARGETS").map(PathBuf::from));
+        let fleet = match targets {
+            Some(path) => {
+                if self.global.database_url.is_some() {
+                    return Err(Error::Usage(
+                        "--targets names the databases: leave out --database-url".into(),
+                    ));
+                }
+                let schedule = crate::fleet::Schedule {
+                    parallel: usize::from(self.global.fleet.parallel),
+                    canary: self.global.fleet.canary,
+                    stop_on_failure: !self.global.fleet.continue_on_error,
+                };
+                Some(super::fleet::Fleet::read(
+                    &path, &action, schedule, &lookup,
+                )?)
+            }
+            None => None,
+        };
         Ok(Request {
             config,
             action,
             display,
-            default_url: default_url && uses_database,
+            default_url: default_url && uses_database && fleet.is_none(),
             refresh_schema_file,
+            fleet,
         })
     }
 }

@@ -15,6 +15,7 @@
 
 mod check;
 mod error;
+pub(crate) mod fleet;
 mod lint;
 mod log;
 mod operations;

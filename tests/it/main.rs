@@ -15,6 +15,7 @@ mod connections_config;
 mod connections_silence;
 mod dry_run;
 mod failures;
+mod fleet;
 mod folder_errors;
 mod folders;
 mod help;
