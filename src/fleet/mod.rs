@@ -74,10 +74,7 @@ pub fn run<R: Send>(
         };
         phase.run(&mut results, on_event);
         // A canary that failed stops the run, whatever --continue-on-error says.
-        let canaries_failed = results[..canary]
-            .iter()
-            .flatten()
-            .any(failed);
+        let canaries_failed = results[..canary].iter().flatten().any(failed);
         if canary > 0 && canaries_failed {
             stop.store(true, Ordering::SeqCst);
         }
