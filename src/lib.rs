@@ -66,7 +66,7 @@ mod version_table;
 pub use crate::drift::{Drift, DriftKind};
 pub use crate::dump::Scope;
 pub use crate::error::{Error, Exit};
-pub use crate::execute::{Report, RunSummary};
+pub use crate::execute::{Progress, Report, RunSummary, Upcoming};
 pub use crate::log_table::{HistoryFilter, LogEntry, LogOperation, Outcome};
 pub use crate::migrator::{Config, Migrator, Planned};
 pub use crate::plan::{Command, Options, RunOptions, UnknownStatement};

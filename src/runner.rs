@@ -2,7 +2,7 @@
 //! [`Presenter`], which builds and prints its document. The return value is
 //! how the process ends; an `Err` is only a failure to write the output.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
@@ -12,7 +12,7 @@ use crate::cli::{Action, Cli, OutputStyle, Request};
 use crate::dump::Scope;
 use crate::error::{Error, Exit};
 use crate::migrator::Migrator;
-use crate::output::{self, Empty, Presenter};
+use crate::output::{self, Empty, Live, LiveMode, Presenter};
 use crate::plan::RunOptions;
 use crate::plan::{Command, Options};
 use crate::scaffold;
@@ -131,12 +131,33 @@ fn migrate(
         );
     }
     let started = Instant::now();
-    let result = m.migrate(command, options, run, &mut |report| p.progress(report));
+    let live = Live::start(live_mode(p.display()), Box::new(io::stderr()));
+    let result = m.migrate_watched(command, options, run, &mut |progress| {
+        // The live line goes first, so the finished line replaces it.
+        live.observe(progress);
+        p.progress(progress);
+    });
+    live.finish();
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match result {
         Ok(outcome) => p.ran(&outcome.done, outcome.error.as_ref(), ms),
         Err(error) => p.ran(&[], Some(&error), ms),
     }
+}
+
+/// How a run's progress shows on stderr: a live line on a terminal, notices
+/// in a log, nothing with `-q`.
+fn live_mode(display: OutputStyle) -> LiveMode {
+    if display.quiet {
+        return LiveMode::Off;
+    }
+    let stderr = io::stderr();
+    if stderr.is_terminal() {
+        let width = terminal_size::terminal_size_of(&stderr)
+            .map_or(80, |(terminal_size::Width(width), _)| usize::from(width));
+        return LiveMode::Terminal { width };
+    }
+    LiveMode::log(display.verbose > 0, display.progress_every)
 }
 
 /// `verify [--accept [--dry-run]]`.

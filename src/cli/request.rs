@@ -133,12 +133,24 @@ impl Cli {
             json: self.global.json,
             quiet: self.global.quiet,
             verbose: self.global.verbose,
+            ..OutputStyle::default()
         }
     }
 
     /// Turns the arguments into a request, reading the environment through `env`.
     pub fn into_request(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Request, Error> {
-        let display = self.display();
+        let display = OutputStyle {
+            width: output_width(env),
+            progress_every: env("MIGRATE_PROGRESS_EVERY")
+                .map(|text| match crate::duration::parse(&text) {
+                    Ok(every) if !every.is_zero() => Ok(every),
+                    _ => Err(Error::Usage(format!(
+                        "MIGRATE_PROGRESS_EVERY: `{text}` is no duration above zero: write 500ms, 10s or 1m"
+                    ))),
+                })
+                .transpose()?,
+            ..self.display()
+        };
         let uses_database = self.command.uses_database();
         // `completions` and `man` print what clap knows; no setting concerns them.
         let dotenv = match self.command.uses_settings() {
@@ -197,6 +209,19 @@ impl Cli {
             refresh_schema_file,
         })
     }
+}
+
+/// How wide the human tables may be: `COLUMNS` when set to a number, else
+/// the width of the terminal stdout is, else no bound (a file or a pipe
+/// gets the whole table).
+fn output_width(env: &dyn Fn(&str) -> Option<String>) -> Option<usize> {
+    env("COLUMNS")
+        .and_then(|columns| columns.trim().parse::<usize>().ok())
+        .filter(|columns| *columns > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(width), _)| usize::from(width))
+        })
 }
 
 impl Subcommands {

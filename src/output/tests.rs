@@ -209,10 +209,46 @@ fn operation_lines_and_summaries() {
         report(12, "add", Some("up/12_add_email.sql"), 14),
         report(13, "mark", None, 0),
     ];
-    let lines: Vec<String> = done.iter().map(operation_line).collect();
+    let columns = Columns::of(done.iter().map(|report| {
+        (
+            report.operation.as_str(),
+            report.version,
+            report.file.as_deref(),
+        )
+    }));
+    let lines: Vec<String> = done
+        .iter()
+        .map(|report| operation_line(report, &columns))
+        .collect();
     insta::assert_snapshot!(lines.join("\n"), @r"
-    add              12  up/12_add_email.sql                 14 ms
-    mark             13  (no file)                            0 ms
+    add   12  up/12_add_email.sql     14 ms
+    mark  13  (no file)                0 ms
+    ");
+    // Long names and 14-digit versions stay aligned: the columns are
+    // measured over the whole run.
+    let long = [
+        report(
+            20260301120000,
+            "rollback_simdrop",
+            Some("down/2026/20260301120000_backfill_customer_addresses.simdrop.sql"),
+            2_400_000,
+        ),
+        report(7, "add", Some("up/7.sql"), 3),
+    ];
+    let columns = Columns::of(long.iter().map(|report| {
+        (
+            report.operation.as_str(),
+            report.version,
+            report.file.as_deref(),
+        )
+    }));
+    let lines: Vec<String> = long
+        .iter()
+        .map(|report| operation_line(report, &columns))
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"), @r"
+    rollback_simdrop  20260301120000  down/2026/20260301120000_backfill_customer_addresses.simdrop.sql    40m00s
+    add                            7  up/7.sql                                                              3 ms
     ");
     insta::assert_snapshot!(plain(&summary(&done, 20, false)), @"done: 2 operations in 20 ms");
     insta::assert_snapshot!(plain(&summary(&done[..1], 20, true)), @"stopped: 1 operation completed before the error");
@@ -230,10 +266,10 @@ fn a_dry_run_plan() {
         planned(2, None, None),
     ];
     insta::assert_snapshot!(plan(&steps, true).human, @r"
-    would add              1  up/1_a.sql
+    would add   1  up/1_a.sql
         CREATE TABLE a (id INT);
         CREATE INDEX i ON a (id);
-    would add              2  (no file)
+    would add   2  (no file)
     dry run: 2 operation(s), nothing changed
     ");
     assert_eq!(plan(&[], false).human, "nothing to do\n");
@@ -453,16 +489,22 @@ const HUMAN: OutputStyle = OutputStyle {
     json: false,
     quiet: false,
     verbose: 0,
+    width: None,
+    progress_every: None,
 };
 const JSON: OutputStyle = OutputStyle {
     json: true,
     quiet: false,
     verbose: 0,
+    width: None,
+    progress_every: None,
 };
 const QUIET: OutputStyle = OutputStyle {
     json: false,
     quiet: true,
     verbose: 0,
+    width: None,
+    progress_every: None,
 };
 
 #[test]
@@ -534,11 +576,11 @@ fn a_failure_prints_the_empty_document_with_its_error() {
 fn a_run_prints_lines_then_its_end() {
     let done = [report(1, "add", Some("up/1_a.sql"), 3)];
     let (out, err, exit) = present(HUMAN, |p| {
-        p.progress(&done[0]);
+        p.progress(Progress::Done(&done[0]));
         p.ran(&done, Some(&failed_migration()), 10)
     });
     insta::assert_snapshot!(out, @r"
-    add              1  up/1_a.sql                           3 ms
+    add   1  up/1_a.sql      3 ms
     stopped: 1 operation completed before the error
     ");
     assert_eq!(
@@ -549,7 +591,7 @@ fn a_run_prints_lines_then_its_end() {
     let (out, _, _) = present(HUMAN, |p| p.ran(&[], Some(&failed_migration()), 10));
     assert_eq!(out, "");
     let (out, _, exit) = present(JSON, |p| {
-        p.progress(&done[0]);
+        p.progress(Progress::Done(&done[0]));
         p.ran(&done, None, 10)
     });
     assert_eq!(
@@ -576,7 +618,7 @@ fn a_closed_pipe_ends_as_done() {
     let (mut out, mut err) = (ClosedPipe, Vec::new());
     let mut presenter = Presenter::new(&mut out, &mut err, HUMAN);
     // Lines printed during a run never stop it.
-    presenter.progress(&report(1, "add", None, 1));
+    presenter.progress(Progress::Done(&report(1, "add", None, 1)));
     let result = presenter.show(Ok(version(None)), Empty::Nothing);
     let error = result.err().map(|error| Exit::of_write(&error));
     assert_eq!(error, Some(Exit::Done));

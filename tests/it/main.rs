@@ -33,6 +33,7 @@ mod outcomes;
 mod phases;
 mod postgres;
 mod preflight_checks;
+mod progress;
 mod properties;
 mod refusals;
 mod releases;
