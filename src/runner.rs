@@ -41,10 +41,10 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             dry_run,
         } => migrate(p, m, command, &options, run, dry_run),
         Action::Status { check } => {
-            let form = p.form();
+            let (form, width) = (p.form(), p.display().width);
             let document = m
                 .status()
-                .map(|status| output::status(&status, database, check, form));
+                .map(|status| output::status(&status, database, check, form, width));
             p.show(document, Empty::Status { database })
         }
         Action::Version => p.show(m.current_version().map(output::version), Empty::Nothing),

@@ -12,7 +12,7 @@ use crate::drift::{Drift, DriftKind};
 use crate::error::{DbError, MigrationError};
 use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::migrator::Planned;
-use crate::output::status::status_table;
+use crate::output::status::{status_table, status_table_within};
 use crate::scan::FileProblem;
 use crate::state::{Operation, Phase, State};
 use crate::status::{Files, Next, Releases, Status, Times, VersionStatus};
@@ -163,13 +163,64 @@ fn the_status_table() {
     ");
 }
 
+/// Every phase reached with long release labels, and a failure sentence:
+/// the full table is far wider than 80 columns.
+fn wide_status() -> Status {
+    let mut status = sample_status();
+    let stamp = |at: &str| Some(at.to_string());
+    let label = |text: &str| Some(Release::from_stored(text.to_string()));
+    let first = &mut status.versions[0];
+    first.name = Some("create_users_and_their_addresses".to_string());
+    first.state = "dropped".to_string();
+    first.releases.simdrop = label("2");
+    first.releases.drop = label("3");
+    first.times.simdrop = stamp("2026-11-23T06:00:00Z");
+    first.times.drop = stamp("2026-11-24T07:30:59Z");
+    status.versions[2].failure = Some(
+        "add failed at line 3 after 2 statement(s) committed: canceling statement due to \
+         lock timeout"
+            .to_string(),
+    );
+    status
+}
+
+#[test]
+fn the_status_table_fits_80_columns() {
+    let status = wide_status();
+    let full = plain(&status_table_within(&status, "sqlite:app.db", None));
+    assert!(full.lines().any(|line| line.chars().count() > 80), "{full}");
+    let narrow = plain(&status_table_within(&status, "sqlite:app.db", Some(80)));
+    for line in narrow.lines().filter(|line| !line.starts_with("next:")) {
+        assert!(line.chars().count() <= 80, "{line:?} is wider than 80");
+    }
+    insta::assert_snapshot!(narrow, @r"
+    database: sqlite:app.db
+    current version: 12
+
+    version  name               state    add  simdrop  drop  when              notes
+          1  create_users_and…  dropped  1    2        3     2026-11-24 07:30  drift
+          2  add_email          pending
+             out of order, no down file
+         12  index              failed
+             add failed at line 3 after 2 statement(s) committed: canceling
+             statement due to lock timeout
+
+    next: 2 and 12 await add (`migrate up`)
+    ");
+    // A table that fits stays the full one.
+    assert_eq!(
+        status_table_within(&sample_status(), "sqlite:app.db", Some(200)),
+        status_table(&sample_status(), "sqlite:app.db")
+    );
+}
+
 #[test]
 fn the_status_document_and_its_exit() {
     let status = sample_status();
-    let human = super::status(&status, "postgres://u@h/db", false, Form::Human);
+    let human = super::status(&status, "postgres://u@h/db", false, Form::Human, None);
     assert_eq!(human.exit, Exit::Done);
     assert_eq!(human.human, status_table(&status, "postgres://u@h/db"));
-    let document = super::status(&status, "postgres://u@h/db", false, Form::Json);
+    let document = super::status(&status, "postgres://u@h/db", false, Form::Json, None);
     assert_eq!(document.exit, Exit::Done);
     let json = &document.json;
     assert_eq!(json["database"], "postgres://u@h/db");
@@ -185,7 +236,10 @@ fn the_status_document_and_its_exit() {
         json!([{ "operation": "add", "versions": [2, 12], "command": "migrate up" }])
     );
     for form in [Form::Json, Form::Human] {
-        assert_eq!(super::status(&status, "x", true, form).exit, Exit::Found);
+        assert_eq!(
+            super::status(&status, "x", true, form, None).exit,
+            Exit::Found
+        );
     }
 }
 

@@ -48,3 +48,4 @@ mod status;
 mod story;
 mod transactions;
 mod verify;
+mod widths;

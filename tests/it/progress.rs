@@ -42,7 +42,7 @@ fn slow_statement(backend: Backend) -> &'static str {
 /// returns everything the terminal received.
 fn on_a_terminal(project: &Project, db: &TestDb, args: &str) -> String {
     let command = format!(
-        "stty cols 100 2>/dev/null; NO_COLOR=1 '{}' --dir '{}' --database-url '{}' {args}",
+        "stty rows 24 cols 100 2>/dev/null; NO_COLOR=1 '{}' --dir '{}' --database-url '{}' {args}",
         env!("CARGO_BIN_EXE_migrate"),
         project.path().display(),
         db.url(),
