@@ -18,6 +18,7 @@ use crate::plan::{Command, Options};
 use crate::scaffold;
 use crate::schema::Incomplete;
 use crate::state::State;
+use crate::status::Next;
 use crate::version::Version;
 
 /// Runs the request, writing results to `out` and diagnostics to `err`.
@@ -139,9 +140,43 @@ fn migrate(
     });
     live.finish();
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    match result {
-        Ok(outcome) => p.ran(&outcome.done, outcome.error.as_ref(), ms),
-        Err(error) => p.ran(&[], Some(&error), ms),
+    let (done, error) = match result {
+        Ok(outcome) => (outcome.done, outcome.error),
+        Err(error) => (Vec::new(), Some(error)),
+    };
+    let exit = p.ran(&done, error.as_ref(), ms)?;
+    if let Some(Error::Migration(failed))
+    | Some(Error::Interrupted {
+        stopped: Some(failed),
+        ..
+    }) = &error
+    {
+        left_failed(p, m, failed.version)?;
+    }
+    Ok(exit)
+}
+
+/// After a file stopped: when it left its version `failed` (a non-atomic
+/// file, whose committed statements stay), says so at once with the two
+/// ways out, as the planner words them, instead of leaving it to the next
+/// command's refusal. An atomic file rolled back leaves nothing to say.
+fn left_failed(p: &mut Presenter, m: &Migrator, version: Version) -> io::Result<()> {
+    // The status is read anew: what the database recorded is the truth.
+    let Ok(status) = m.status() else {
+        return Ok(());
+    };
+    let failed = status
+        .versions
+        .iter()
+        .find(|row| row.version == version)
+        .and_then(|row| row.failure.as_ref());
+    let fixes = status.next.iter().find_map(|next| match next {
+        Next::Blocked { refusal, fixes } if refusal.versions().contains(&version) => Some(fixes),
+        _ => None,
+    });
+    match (failed, fixes) {
+        (Some(failure), Some(fixes)) => p.left_failed(version, failure, fixes),
+        _ => Ok(()),
     }
 }
 

@@ -255,6 +255,18 @@ impl<'w> Presenter<'w> {
         }
     }
 
+    /// Says on stderr that a stopped file left `version` failed, with what
+    /// committed and the commands that get past it.
+    pub fn left_failed(
+        &mut self,
+        version: crate::version::Version,
+        failure: &crate::status::FailureStatus,
+        fixes: &[crate::status::Fix],
+    ) -> io::Result<()> {
+        let line = status::left_failed_line(version, failure, fixes);
+        writeln!(self.err, "{}", error_line(&line))
+    }
+
     /// The JSON document or the human text; nothing with `-q`.
     fn write(&mut self, document: &Document) -> io::Result<()> {
         if self.display.json {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::style::table;
 use super::{Document, Form};
 use crate::refusal::join;
-use crate::status::{Next, Status, VersionStatus};
+use crate::status::{FailureStatus, Fix, Next, Status, VersionStatus};
 use crate::version::Version;
 
 /// `status [--check]`: the table or the JSON document, only the `form` that
@@ -90,7 +90,7 @@ fn notes(version: &VersionStatus) -> String {
         notes.push("no down file".to_string());
     }
     if let Some(failure) = &version.failure {
-        notes.push(failure.clone());
+        notes.push(failure.message.clone());
     }
     notes.join(", ")
 }
@@ -269,6 +269,32 @@ pub fn next_line(next: &Next) -> String {
             line
         }
     }
+}
+
+/// What a stopped non-atomic file left: ``version 12 is left `failed`: 2
+/// statement(s) committed and stay; fix the file and run `migrate up
+/// --resume`, or record the true state with `migrate mark --only 12 --state
+/// STATE` ``.
+pub fn left_failed_line(version: Version, failure: &FailureStatus, fixes: &[Fix]) -> String {
+    let committed = match (failure.committed, failure.outcome_unknown) {
+        (count, true) => format!(
+            "{count} statement(s) committed and stay, and whether statement {} did is unknown",
+            failure.statement
+        ),
+        (0, false) => "no statement committed".to_string(),
+        (count, false) => format!(
+            "the {count} statement(s) before statement {} committed and stay",
+            failure.statement
+        ),
+    };
+    let advice: Vec<String> = fixes
+        .iter()
+        .map(|fix| format!("{} `{}`", fix.does, fix.command))
+        .collect();
+    format!(
+        "version {version} is left `failed`: {committed}; {}",
+        advice.join(", or ")
+    )
 }
 
 /// `release 2, 2026-11-22T05:03:00Z`: a phase's release label and time, to the second.

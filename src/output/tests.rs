@@ -15,7 +15,7 @@ use crate::migrator::Planned;
 use crate::output::status::{status_table, status_table_within};
 use crate::scan::FileProblem;
 use crate::state::{Operation, Phase, State};
-use crate::status::{Files, Next, Releases, Status, Times, VersionStatus};
+use crate::status::{FailureStatus, Files, Next, Releases, Status, Times, VersionStatus};
 use crate::version::{Release, Version};
 
 /// The text as a pipe shows it: `anstream` drops the styles there.
@@ -67,6 +67,19 @@ fn folder_error() -> Error {
     ])
 }
 
+/// A failure of the third statement, at line 3, two having committed.
+fn failure_status(message: &str) -> FailureStatus {
+    FailureStatus {
+        operation: Operation::Add,
+        statement: 3,
+        line: Some(3),
+        committed: 2,
+        error: Some("canceling statement due to lock timeout".to_string()),
+        outcome_unknown: false,
+        message: message.to_string(),
+    }
+}
+
 /// An applied version, a pending one out of order without a down file, and a failed one.
 fn sample_status() -> Status {
     let version = |number: u128, name: &str, state: &str| VersionStatus {
@@ -96,7 +109,7 @@ fn sample_status() -> Status {
     pending.files.rollback_add = None;
     pending.out_of_order = true;
     let mut failed = version(12, "index", "failed");
-    failed.failure = Some("failed at line 3".to_string());
+    failed.failure = Some(failure_status("failed at line 3"));
     Status {
         current_version: 12,
         versions: vec![added, pending, failed],
@@ -176,11 +189,10 @@ fn wide_status() -> Status {
     first.releases.drop = label("3");
     first.times.simdrop = stamp("2026-11-23T06:00:00Z");
     first.times.drop = stamp("2026-11-24T07:30:59Z");
-    status.versions[2].failure = Some(
+    status.versions[2].failure = Some(failure_status(
         "add failed at line 3 after 2 statement(s) committed: canceling statement due to \
-         lock timeout"
-            .to_string(),
-    );
+         lock timeout",
+    ));
     status
 }
 
@@ -230,7 +242,18 @@ fn the_status_document_and_its_exit() {
         "2026-11-22T05:03:00.123456Z"
     );
     assert_eq!(json["versions"][1]["files"]["rollback_add"], Value::Null);
-    assert_eq!(json["versions"][2]["failure"], "failed at line 3");
+    assert_eq!(
+        json["versions"][2]["failure"],
+        json!({
+            "operation": "add",
+            "statement": 3,
+            "line": 3,
+            "committed": 2,
+            "error": "canceling statement due to lock timeout",
+            "outcome_unknown": false,
+            "message": "failed at line 3",
+        })
+    );
     assert_eq!(
         json["next"],
         json!([{ "operation": "add", "versions": [2, 12], "command": "migrate up" }])

@@ -29,6 +29,7 @@ mod mark;
 mod mysql;
 mod new;
 mod next_step;
+mod operator;
 mod outcomes;
 mod phases;
 mod postgres;
