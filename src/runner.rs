@@ -104,6 +104,7 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             let page = man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)
         }
+        Action::Env(settings) => p.show(Ok(output::env(&settings)), Empty::Nothing),
         Action::MarkState {
             version,
             state,

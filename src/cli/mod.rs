@@ -5,6 +5,7 @@
 
 mod env_file;
 mod request;
+pub(crate) mod sources;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,9 +67,9 @@ struct GlobalArgs {
     /// Print diagnostics on stderr, and the SQL of a --dry-run
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// Seconds to wait for another run's lock before exiting 4
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
-    lock_wait: u64,
+    /// Seconds to wait for another run's lock before exiting 4 [default: 60]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
     /// How long each statement may wait for a table lock: 500ms, 2s, 1m; 0 waits without a bound
     /// [default: 5s and 3 retries on PostgreSQL and MySQL]
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
@@ -287,6 +288,10 @@ enum Subcommands {
         #[arg(long)]
         timestamp: bool,
     },
+    /// Print the resolved settings and where each came from: a flag, the
+    /// environment, the .env file or the default (passwords left out)
+    #[command(after_help = "Example: migrate env --env-file deploy/.env.production")]
+    Env,
     /// Print a shell completion script
     #[command(
         after_help = "Examples: migrate completions bash > /etc/bash_completion.d/migrate\n          migrate completions zsh > \"${fpath[1]}/_migrate\"\n          migrate completions fish > ~/.config/fish/completions/migrate.fish"

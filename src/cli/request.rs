@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::sources::Lookup;
 use super::{ChangeArgs, Cli, GlobalArgs, RollbackArgs, Subcommands};
 use crate::error::Error;
 use crate::history::HistoryFilter;
@@ -98,6 +99,8 @@ pub(crate) enum Action {
         /// The command whose page to print; the whole tool's when `None`.
         command: Option<String>,
     },
+    /// `env`: every setting, resolved, with where it came from.
+    Env(Vec<super::sources::Setting>),
     /// `mark --only N --state S`.
     MarkState {
         /// The version.
@@ -153,11 +156,26 @@ impl Cli {
         };
         let uses_database = self.command.uses_database();
         // `completions` and `man` print what clap knows; no setting concerns them.
-        let dotenv = match self.command.uses_settings() {
+        let (dotenv, dotenv_path) = match self.command.uses_settings() {
             true => read_env_file(&self.global)?,
-            false => HashMap::new(),
+            false => (HashMap::new(), None),
         };
-        let lookup = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
+        let sources = Lookup {
+            env,
+            dotenv: &dotenv,
+            dotenv_path,
+        };
+        if let Subcommands::Env = self.command {
+            let settings = super::sources::resolve(&self.global, &sources);
+            return Ok(Request {
+                config: Config::new(DatabaseUrl::parse(DEFAULT_URL).map_err(Error::Usage)?, "."),
+                action: Action::Env(settings),
+                display,
+                default_url: false,
+                refresh_schema_file: false,
+            });
+        }
+        let lookup = |name: &'static str| sources.get(name).map(|(value, _)| value);
         let (raw_url, default_url) = match self
             .global
             .database_url
@@ -187,7 +205,7 @@ impl Cli {
             url,
             dir,
             tables,
-            lock_wait: Duration::from_secs(self.global.lock_wait),
+            lock_wait: Duration::from_secs(self.global.lock_wait.unwrap_or(60)),
             connect_wait: self.global.wait,
             lock_timeout: self.global.lock_timeout,
         };
@@ -230,6 +248,7 @@ impl Subcommands {
         !matches!(
             self,
             Subcommands::New { .. }
+                | Subcommands::Env
                 | Subcommands::Completions { .. }
                 | Subcommands::Man { .. }
                 | Subcommands::Lint {
@@ -249,18 +268,20 @@ impl Subcommands {
     }
 }
 
-fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> {
+/// The `.env` file's variables, and the file they came from (none with
+/// `--no-env-file`, or when `./.env` does not exist).
+fn read_env_file(global: &GlobalArgs) -> Result<(HashMap<String, String>, Option<PathBuf>), Error> {
     if global.no_env_file {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), None));
     }
     let (path, required) = match &global.env_file {
         Some(path) => (path.as_path(), true),
         None => (Path::new(".env"), false),
     };
     if !required && !path.exists() {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), None));
     }
-    super::env_file::read(path)
+    Ok((super::env_file::read(path)?, Some(path.to_path_buf())))
 }
 
 /// A scratch database URL (`--scratch-url`, `MIGRATE_SCRATCH_URL`).

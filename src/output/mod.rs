@@ -14,6 +14,7 @@
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
 mod check;
+mod env;
 mod error;
 mod lint;
 mod live;
@@ -32,6 +33,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 pub use self::check::check;
+pub use self::env::env;
 pub use self::error::{error_line, json_arguments_error, json_error};
 pub use self::lint::{LintFormat, lint};
 pub use self::live::{Live, LiveMode};

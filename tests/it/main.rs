@@ -14,6 +14,7 @@ mod config;
 mod connections_config;
 mod connections_silence;
 mod dry_run;
+mod env;
 mod failures;
 mod folder_errors;
 mod folders;
