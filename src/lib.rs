@@ -34,6 +34,7 @@ mod backend;
 mod check;
 pub mod cli;
 mod clock;
+mod database;
 mod dialect;
 mod drift;
 mod dump;

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 
 use clap::CommandFactory;
 
-use crate::cli::{Action, Cli, OutputStyle, Request};
+use crate::cli::{Action, Cli, DatabaseCommand, OutputStyle, Request};
 use crate::dump::Scope;
 use crate::error::{Error, Exit};
 use crate::migrator::Migrator;
@@ -103,6 +103,15 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
         Action::Man { command } => {
             let page = man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)
+        }
+        Action::Database(command) => {
+            let url = &m.config().url;
+            let (done, verb) = match command {
+                DatabaseCommand::Create => (crate::database::create(url), "create"),
+                DatabaseCommand::Drop { .. } => (crate::database::drop(url), "drop"),
+            };
+            let document = done.map(|outcome| output::database(database, verb, outcome));
+            p.show(document, Empty::Status { database })
         }
         Action::Env(settings) => p.show(Ok(output::env(&settings)), Empty::Nothing),
         Action::MarkState {

@@ -288,6 +288,14 @@ enum Subcommands {
         #[arg(long)]
         timestamp: bool,
     },
+    /// Create the database the URL names, or drop it (development and CI)
+    #[command(
+        after_help = "Examples: migrate database create && migrate up   # a fresh CI database\n          migrate database drop --yes"
+    )]
+    Database {
+        #[command(subcommand)]
+        command: DatabaseCommand,
+    },
     /// Print the resolved settings and where each came from: a flag, the
     /// environment, the .env file or the default (passwords left out)
     #[command(after_help = "Example: migrate env --env-file deploy/.env.production")]
@@ -374,6 +382,25 @@ enum Subcommands {
         /// SQLite file, or a temporary database on the server of the URL]
         #[arg(long, value_name = "URL")]
         scratch_url: Option<String>,
+    },
+}
+
+/// `database create` and `database drop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub(crate) enum DatabaseCommand {
+    /// Create the database the URL names (SQLite: the file) when it does not
+    /// exist; exit 0 when it exists already
+    #[command(
+        after_help = "Example: migrate database create --database-url postgres://ci@db/app_test"
+    )]
+    Create,
+    /// Drop the database the URL names with everything in it (SQLite: the
+    /// file); refused without --yes (exit 2); exit 0 when it does not exist
+    #[command(after_help = "Example: migrate database drop --yes")]
+    Drop {
+        /// Yes, drop it: every table and row in it is lost
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -99,6 +99,8 @@ pub(crate) enum Action {
         /// The command whose page to print; the whole tool's when `None`.
         command: Option<String>,
     },
+    /// `database create` or `database drop --yes`.
+    Database(super::DatabaseCommand),
     /// `env`: every setting, resolved, with where it came from.
     Env(Vec<super::sources::Setting>),
     /// `mark --only N --state S`.
@@ -358,6 +360,13 @@ fn action(
             timestamp,
         })),
         Subcommands::Completions { shell } => Ok(Action::Completions(shell)),
+        Subcommands::Database {
+            command: super::DatabaseCommand::Drop { yes: false },
+        } => Err(Error::Usage(
+            "database drop removes the database and everything in it: add --yes to drop it"
+                .to_string(),
+        )),
+        Subcommands::Database { command } => Ok(Action::Database(command)),
         Subcommands::Man { command } => Ok(Action::Man { command }),
         Subcommands::SchemaDump {
             output,

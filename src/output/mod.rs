@@ -44,7 +44,7 @@ pub use self::operations::{
 };
 pub use self::status::{status, version};
 pub use self::style::OutputStyle;
-pub use self::text::{completions, created, loaded, man, schema, schema_written};
+pub use self::text::{completions, created, database, loaded, man, schema, schema_written};
 pub use self::verify::verify;
 use crate::error::{Error, Exit};
 use crate::execute::{Progress, Report};

@@ -13,6 +13,7 @@ mod concurrency;
 mod config;
 mod connections_config;
 mod connections_silence;
+mod database;
 mod dry_run;
 mod env;
 mod failures;
