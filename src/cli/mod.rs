@@ -272,7 +272,7 @@ enum Subcommands {
     /// Create up/N_NAME.sql and down/N_NAME.sql for the next version (one more
     /// than the highest in the folder)
     #[command(
-        after_help = "Examples: migrate new add_email                     # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ..."
+        after_help = "Examples: migrate new add_email                     # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ...\n          migrate new add_email --template db/template.sql  # the add file from a template"
     )]
     New {
         /// The description in the file names: no spaces, `/` or `.` (add_email)
@@ -287,6 +287,9 @@ enum Subcommands {
         /// Number the version by the UTC time, YYYYMMDDHHMMSS
         #[arg(long)]
         timestamp: bool,
+        /// Write the add file from FILE, {{version}} and {{name}} filled in
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
     },
     /// Create the database the URL names, or drop it (development and CI)
     #[command(

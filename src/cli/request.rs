@@ -353,11 +353,13 @@ fn action(
             simdrop,
             drop,
             timestamp,
+            template,
         } => Ok(Action::New(NewVersion {
             name: crate::scaffold::words_joined(&name),
             simdrop,
             drop,
             timestamp,
+            template,
         })),
         Subcommands::Completions { shell } => Ok(Action::Completions(shell)),
         Subcommands::Database {

@@ -30,6 +30,7 @@ mod log;
 mod mark;
 mod mysql;
 mod new;
+mod new_template;
 mod next_step;
 mod operator;
 mod outcomes;
