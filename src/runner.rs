@@ -6,9 +6,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
-use clap::CommandFactory;
-
-use crate::cli::{Action, Cli, DatabaseCommand, OutputStyle, Request};
+use crate::cli::docs;
+use crate::cli::{Action, DatabaseCommand, OutputStyle, Request};
 use crate::dump::Scope;
 use crate::error::{Error, Exit};
 use crate::migrator::Migrator;
@@ -66,7 +65,7 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             )
         }
         Action::Completions(shell) => {
-            let document = output::completions(&shell.to_string(), &completions(shell));
+            let document = output::completions(&shell.to_string(), &docs::completions(shell));
             p.show(Ok(document), Empty::Nothing)
         }
         Action::SchemaDump {
@@ -101,7 +100,7 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             p.show(report.map(|report| output::check(&report)), Empty::Findings)
         }
         Action::Man { command } => {
-            let page = man_page(command.as_deref());
+            let page = docs::man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)
         }
         Action::Database(command) => {
@@ -277,31 +276,6 @@ fn schema_dump(
         .map(|()| output::schema_written(path))
         .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())));
     p.show(written, Empty::Output)
-}
-
-/// The completion script of `shell`.
-fn completions(shell: clap_complete::Shell) -> String {
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "migrate", &mut script);
-    String::from_utf8_lossy(&script).into_owned()
-}
-
-/// The roff page of the tool, or of one of its commands (`migrate-up(1)`).
-fn man_page(command: Option<&str>) -> Result<String, Error> {
-    let mut cli = Cli::command();
-    cli.build();
-    let page = match command {
-        None => cli,
-        Some(name) => cli
-            .find_subcommand(name)
-            .cloned()
-            .ok_or_else(|| Error::Usage(format!("`{name}` is not a migrate command")))?,
-    };
-    let mut roff = Vec::new();
-    clap_mangen::Man::new(page)
-        .render(&mut roff)
-        .map_err(|error| Error::Usage(format!("cannot render the manual page: {error}")))?;
-    Ok(String::from_utf8_lossy(&roff).into_owned())
 }
 
 /// Prints an error that stopped the request before it ran.

@@ -3,6 +3,7 @@
 //! `request` module. With [`run`] and the error reporters below, this is
 //! everything the `migrate` binary needs from the library.
 
+pub(crate) mod docs;
 mod env_file;
 mod request;
 pub(crate) mod sources;

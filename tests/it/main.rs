@@ -14,6 +14,7 @@ mod config;
 mod connections_config;
 mod connections_silence;
 mod database;
+mod docs;
 mod dry_run;
 mod env;
 mod failures;
