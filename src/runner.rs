@@ -10,6 +10,7 @@ use crate::cli::docs;
 use crate::cli::{Action, DatabaseCommand, OutputStyle, Request};
 use crate::dump::Scope;
 use crate::error::{Error, Exit};
+use crate::execute::Progress;
 use crate::migrator::Migrator;
 use crate::output::{self, Empty, Live, LiveMode, Presenter};
 use crate::plan::RunOptions;
@@ -142,7 +143,12 @@ fn migrate(
     }
     let started = Instant::now();
     let live = Live::start(live_mode(p.display()), Box::new(io::stderr()));
+    // Whether the operation that ran last went statement by statement.
+    let mut non_atomic = false;
     let result = m.migrate_watched(command, options, run, &mut |progress| {
+        if let Progress::Started(upcoming) = progress {
+            non_atomic = upcoming.one_by_one;
+        }
         // The live line goes first, so the finished line replaces it.
         live.observe(progress);
         p.progress(progress);
@@ -154,11 +160,12 @@ fn migrate(
         Err(error) => (Vec::new(), Some(error)),
     };
     let exit = p.ran(&done, error.as_ref(), ms)?;
-    if let Some(Error::Migration(failed))
-    | Some(Error::Interrupted {
-        stopped: Some(failed),
-        ..
-    }) = &error
+    // Only when the server answered with an error of its own: a
+    // connection that broke or went silent must not hold the exit up with
+    // a second connection.
+    if let Some(Error::Migration(failed)) = &error
+        && non_atomic
+        && failed.source.code.is_some()
     {
         left_failed(p, m, failed.version)?;
     }

@@ -91,8 +91,8 @@ fn a_terminal_shows_each_operation_while_it_runs_and_its_line_replaces_it() {
         );
     }
     insta::assert_snapshot!(mask_run(&screen(&raw), &project, &db), @r"
-    add  1  up/1_a.sql [ms]
-    add  2  up/2_b.sql [ms]
+    add   1  up/1_a.sql [ms]
+    add   2  up/2_b.sql [ms]
     done: 2 operations in [ms]
     ");
 }
