@@ -1,6 +1,6 @@
 //! The `migrate` binary: parse, set up logging, run, map the result to an exit code.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -25,12 +25,20 @@ fn main() -> ExitCode {
         2 => (Debug, Debug),
         _ => (Trace, Trace),
     };
-    env_logger::Builder::new()
+    let mut logger = env_logger::Builder::new();
+    logger
         .filter_level(drivers)
         .filter_module("migrate", own)
         .format_timestamp(None)
-        .format_target(false)
-        .init();
+        .format_target(false);
+    if io::stderr().is_terminal() {
+        // A diagnostic (a lock-timeout retry) erases the live progress line
+        // first instead of running into it; the line is redrawn after it.
+        logger.format(|buf, record| {
+            writeln!(buf, "\r\x1b[K[{:<5}] {}", record.level(), record.args())
+        });
+    }
+    logger.init();
     // SIGINT and SIGTERM cancel the running statement and end the run
     // cleanly (exit 130 or 143) instead of killing the process mid-file.
     if let Err(error) = cli::install_signal_handlers() {

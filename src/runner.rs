@@ -2,22 +2,23 @@
 //! [`Presenter`], which builds and prints its document. The return value is
 //! how the process ends; an `Err` is only a failure to write the output.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
-use clap::CommandFactory;
-
-use crate::cli::{Action, Cli, OutputStyle, Request};
+use crate::cli::docs;
+use crate::cli::{Action, DatabaseCommand, OutputStyle, Request};
 use crate::dump::Scope;
 use crate::error::{Error, Exit};
+use crate::execute::Progress;
 use crate::migrator::Migrator;
-use crate::output::{self, Empty, Presenter};
+use crate::output::{self, Empty, Live, LiveMode, Presenter};
 use crate::plan::RunOptions;
 use crate::plan::{Command, Options};
 use crate::scaffold;
 use crate::schema::Incomplete;
 use crate::state::State;
+use crate::status::Next;
 use crate::version::Version;
 
 /// Runs the request, writing results to `out` and diagnostics to `err`.
@@ -44,10 +45,10 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             dry_run,
         } => migrate(p, m, command, &options, run, dry_run),
         Action::Status { check } => {
-            let form = p.form();
+            let (form, width) = (p.form(), p.display().width);
             let document = m
                 .status()
-                .map(|status| output::status(&status, database, check, form));
+                .map(|status| output::status(&status, database, check, form, width));
             p.show(document, Empty::Status { database })
         }
         Action::Version => p.show(m.current_version().map(output::version), Empty::Nothing),
@@ -68,7 +69,7 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             )
         }
         Action::Completions(shell) => {
-            let document = output::completions(&shell.to_string(), &completions(shell));
+            let document = output::completions(&shell.to_string(), &docs::completions(shell));
             p.show(Ok(document), Empty::Nothing)
         }
         Action::SchemaDump {
@@ -103,9 +104,19 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             p.show(report.map(|report| output::check(&report)), Empty::Findings)
         }
         Action::Man { command } => {
-            let page = man_page(command.as_deref());
+            let page = docs::man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)
         }
+        Action::Database(command) => {
+            let url = &m.config().url;
+            let (done, verb) = match command {
+                DatabaseCommand::Create => (crate::database::create(url), "create"),
+                DatabaseCommand::Drop { .. } => (crate::database::drop(url), "drop"),
+            };
+            let document = done.map(|outcome| output::database(database, verb, outcome));
+            p.show(document, Empty::Status { database })
+        }
+        Action::Env(settings) => p.show(Ok(output::env(&settings)), Empty::Nothing),
         Action::MarkState {
             version,
             state,
@@ -134,12 +145,73 @@ fn migrate(
         );
     }
     let started = Instant::now();
-    let result = m.migrate(command, options, run, &mut |report| p.progress(report));
+    let live = Live::start(live_mode(p.display()), Box::new(io::stderr()));
+    // Whether the operation that ran last went statement by statement.
+    let mut non_atomic = false;
+    let result = m.migrate_watched(command, options, run, &mut |progress| {
+        if let Progress::Started(upcoming) = progress {
+            non_atomic = upcoming.one_by_one;
+        }
+        // The live line goes first, so the finished line replaces it.
+        live.observe(progress);
+        p.progress(progress);
+    });
+    live.finish();
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    match result {
-        Ok(outcome) => p.ran(&outcome.done, outcome.error.as_ref(), ms),
-        Err(error) => p.ran(&[], Some(&error), ms),
+    let (done, error) = match result {
+        Ok(outcome) => (outcome.done, outcome.error),
+        Err(error) => (Vec::new(), Some(error)),
+    };
+    let exit = p.ran(&done, error.as_ref(), ms)?;
+    // Only when the server answered with an error of its own: a
+    // connection that broke or went silent must not hold the exit up with
+    // a second connection.
+    if let Some(Error::Migration(failed)) = &error
+        && non_atomic
+        && failed.source.code.is_some()
+    {
+        left_failed(p, m, failed.version)?;
     }
+    Ok(exit)
+}
+
+/// After a file stopped: when it left its version `failed` (a non-atomic
+/// file, whose committed statements stay), says so at once with the two
+/// ways out, as the planner words them, instead of leaving it to the next
+/// command's refusal. An atomic file rolled back leaves nothing to say.
+fn left_failed(p: &mut Presenter, m: &Migrator, version: Version) -> io::Result<()> {
+    // The status is read anew: what the database recorded is the truth.
+    let Ok(status) = m.status() else {
+        return Ok(());
+    };
+    let failed = status
+        .versions
+        .iter()
+        .find(|row| row.version == version)
+        .and_then(|row| row.failure.as_ref());
+    let fixes = status.next.iter().find_map(|next| match next {
+        Next::Blocked { refusal, fixes } if refusal.versions().contains(&version) => Some(fixes),
+        _ => None,
+    });
+    match (failed, fixes) {
+        (Some(failure), Some(fixes)) => p.left_failed(version, failure, fixes),
+        _ => Ok(()),
+    }
+}
+
+/// How a run's progress shows on stderr: a live line on a terminal, notices
+/// in a log, nothing with `-q`.
+fn live_mode(display: OutputStyle) -> LiveMode {
+    if display.quiet {
+        return LiveMode::Off;
+    }
+    let stderr = io::stderr();
+    if stderr.is_terminal() {
+        let width = terminal_size::terminal_size_of(&stderr)
+            .map_or(80, |(terminal_size::Width(width), _)| usize::from(width));
+        return LiveMode::Terminal { width };
+    }
+    LiveMode::log(display.verbose > 0, display.progress_every)
 }
 
 /// `verify [--accept [--dry-run]]`.
@@ -214,31 +286,6 @@ fn schema_dump(
         .map(|()| output::schema_written(path))
         .map_err(|error| Error::Usage(format!("cannot write {}: {error}", path.display())));
     p.show(written, Empty::Output)
-}
-
-/// The completion script of `shell`.
-fn completions(shell: clap_complete::Shell) -> String {
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "migrate", &mut script);
-    String::from_utf8_lossy(&script).into_owned()
-}
-
-/// The roff page of the tool, or of one of its commands (`migrate-up(1)`).
-fn man_page(command: Option<&str>) -> Result<String, Error> {
-    let mut cli = Cli::command();
-    cli.build();
-    let page = match command {
-        None => cli,
-        Some(name) => cli
-            .find_subcommand(name)
-            .cloned()
-            .ok_or_else(|| Error::Usage(format!("`{name}` is not a migrate command")))?,
-    };
-    let mut roff = Vec::new();
-    clap_mangen::Man::new(page)
-        .render(&mut roff)
-        .map_err(|error| Error::Usage(format!("cannot render the manual page: {error}")))?;
-    Ok(String::from_utf8_lossy(&roff).into_owned())
 }
 
 /// Prints an error that stopped the request before it ran.

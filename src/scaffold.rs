@@ -39,6 +39,35 @@ pub struct NewVersion {
     /// Number the version by the UTC time (`YYYYMMDDHHMMSS`) instead of
     /// one more than the highest version in the folder.
     pub timestamp: bool,
+    /// `--template FILE`: the text of the add file, `{{version}}` and
+    /// `{{name}}` filled in, instead of the explaining comment.
+    pub template: Option<std::path::PathBuf>,
+}
+
+/// The largest template read: a template is a few lines.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// The text of a `--template` file, or why it cannot be one.
+fn read_template(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let shown = path.display();
+    let cannot = |why: String| Error::Usage(format!("cannot use the template {shown}: {why}"));
+    let file = fs::File::open(path).map_err(|error| cannot(error.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TEMPLATE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| cannot(error.to_string()))?;
+    if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
+        return Err(cannot("it is larger than 1 MiB".to_string()));
+    }
+    String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8 text".to_string()))
+}
+
+/// `template` with `{{version}}` and `{{name}}` filled in.
+pub fn fill_template(template: &str, version: Version, name: &str) -> String {
+    template
+        .replace("{{version}}", &version.to_string())
+        .replace("{{name}}", name)
 }
 
 /// The files `migrate new` created.
@@ -169,6 +198,7 @@ pub fn timestamp_version(time: SystemTime) -> Result<Version, Error> {
 /// missing), numbered at `now` with `--timestamp`.
 pub fn create(dir: &Path, request: &NewVersion, now: SystemTime) -> Result<Created, Error> {
     check_name(&request.name).map_err(Error::Usage)?;
+    let template = request.template.as_deref().map(read_template).transpose()?;
     let catalogue = match dir.join("up").is_dir() {
         true => scan(dir).map_err(Error::Folder)?,
         false => Catalogue::default(),
@@ -191,7 +221,22 @@ pub fn create(dir: &Path, request: &NewVersion, now: SystemTime) -> Result<Creat
             "version {version} already exists ({path}); nothing was created"
         )));
     }
-    let files = file_names(version, request);
+    let mut files = file_names(version, request);
+    if let (Some(template), Some((_, up))) = (&template, files.first_mut()) {
+        *up = fill_template(template, version, &request.name);
+        // A template whose directives the scanner would refuse makes no file.
+        if let Err(problem) = crate::script::Script::parse(up.as_bytes()) {
+            return Err(Error::Usage(format!(
+                "the template {} cannot make a migration file: line {}: {}; nothing was created",
+                request
+                    .template
+                    .as_deref()
+                    .map_or_else(String::new, |path| path.display().to_string()),
+                problem.line,
+                problem.message
+            )));
+        }
+    }
     if let Some((path, _)) = files.iter().find(|(path, _)| dir.join(path).exists()) {
         return Err(Error::Usage(format!(
             "{} already exists; nothing was created",
@@ -302,6 +347,7 @@ mod tests {
             simdrop: false,
             drop: false,
             timestamp: true,
+            template: None,
         };
         let now = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
         let error = create(dir.path(), &request, now).unwrap_err().to_string();
@@ -320,12 +366,26 @@ mod tests {
     }
 
     #[test]
+    fn a_template_fills_in_the_version_and_name() {
+        let version = Version::new(13).unwrap();
+        assert_eq!(
+            fill_template(
+                "-- migrate: lock-timeout=2s\n-- {{version}}: {{name}} ({{other}})\n",
+                version,
+                "add_email"
+            ),
+            "-- migrate: lock-timeout=2s\n-- 13: add_email ({{other}})\n"
+        );
+    }
+
+    #[test]
     fn every_file_parses_as_the_version_and_name() {
         let request = NewVersion {
             name: "add_email".into(),
             simdrop: true,
             drop: true,
             timestamp: false,
+            template: None,
         };
         let version = Version::new(13).unwrap();
         let files = file_names(version, &request);

@@ -81,7 +81,29 @@ pub struct VersionStatus {
     pub out_of_order: bool,
     /// For a failed version: what failed and what committed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<String>,
+    pub failure: Option<FailureStatus>,
+}
+
+/// What stopped a failed version (`status --json`'s `"failure"`): the
+/// operation, the statement that failed or whose outcome is unknown, how
+/// many committed before it, the database's error, and all of it as one
+/// sentence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FailureStatus {
+    /// The operation that was running.
+    pub operation: Operation,
+    /// The 1-based statement that failed, or was running when the run was cut off.
+    pub statement: usize,
+    /// Its line in the file, when known.
+    pub line: Option<usize>,
+    /// How many statements before it committed.
+    pub committed: usize,
+    /// The database's message; `None` when the run was cut off.
+    pub error: Option<String>,
+    /// Whether the run was cut off, so whether that statement committed is unknown.
+    pub outcome_unknown: bool,
+    /// All of it as a sentence, as the status table shows it.
+    pub message: String,
 }
 
 /// The whole report.
@@ -403,26 +425,38 @@ fn row(
         },
         drift: false,
         out_of_order: false,
-        failure: record.and_then(|record| {
-            let failure = record.failure.as_ref()?;
-            let line = failure
-                .line
-                .map(|line| format!(" at line {line}"))
-                .unwrap_or_default();
-            Some(match &failure.error {
-                Some(error) => format!(
-                    "{} failed{line} after {} statement(s) committed: {error}",
-                    failure.operation, failure.statements_done
-                ),
-                None => format!(
-                    "{} did not finish (running now, or cut off) after {} statement(s) \
-                     committed, while statement {}{line} ran: whether it committed is unknown",
-                    failure.operation,
-                    failure.statements_done,
-                    failure.statement()
-                ),
-            })
-        }),
+        failure: record
+            .and_then(|record| record.failure.as_ref())
+            .map(failure_status),
+    }
+}
+
+fn failure_status(failure: &Failure) -> FailureStatus {
+    let line = failure
+        .line
+        .map(|line| format!(" at line {line}"))
+        .unwrap_or_default();
+    let message = match &failure.error {
+        Some(error) => format!(
+            "{} failed{line} after {} statement(s) committed: {error}",
+            failure.operation, failure.statements_done
+        ),
+        None => format!(
+            "{} did not finish (running now, or cut off) after {} statement(s) \
+             committed, while statement {}{line} ran: whether it committed is unknown",
+            failure.operation,
+            failure.statements_done,
+            failure.statement()
+        ),
+    };
+    FailureStatus {
+        operation: failure.operation,
+        statement: failure.statement(),
+        line: failure.line,
+        committed: failure.statements_done,
+        error: failure.error.clone(),
+        outcome_unknown: failure.outcome_unknown(),
+        message,
     }
 }
 

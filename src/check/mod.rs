@@ -21,6 +21,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 pub use self::diff::{Line, SchemaDiff};
+pub(crate) use self::scratch::with_database;
 pub use self::walk::walk;
 use crate::error::Error;
 pub use crate::lint::Severity;

@@ -180,7 +180,7 @@ fn unique_name() -> String {
 
 /// `raw` with its database (the path after the host) replaced by `name`,
 /// its parameters kept; `None` when it has no `scheme://`.
-fn with_database(raw: &str, name: &str) -> Option<String> {
+pub(crate) fn with_database(raw: &str, name: &str) -> Option<String> {
     let (base, query) = match raw.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (raw, None),

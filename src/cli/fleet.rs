@@ -72,6 +72,7 @@ fn unsupported(action: &Action) -> Option<&'static str> {
         | Action::Log(_)
         | Action::LogEntry { .. }
         | Action::MarkState { .. }
+        | Action::Database(_)
         | Action::Load => None,
         Action::SchemaDump { .. } | Action::Bootstrap { .. } => Some(
             "schema_dump writes one schema file, which cannot hold many databases: run it \
@@ -80,9 +81,11 @@ fn unsupported(action: &Action) -> Option<&'static str> {
         Action::Check(_) => {
             Some("check proves the folder on a scratch database, not on each target")
         }
-        Action::New(_) | Action::Lint { .. } | Action::Completions(_) | Action::Man { .. } => {
-            Some("this command does not use a database")
-        }
+        Action::New(_)
+        | Action::Env(_)
+        | Action::Lint { .. }
+        | Action::Completions(_)
+        | Action::Man { .. } => Some("this command does not use a database"),
     }
 }
 
@@ -92,7 +95,7 @@ fn changes(action: &Action) -> bool {
     match action {
         Action::Migrate { dry_run, .. } | Action::MarkState { dry_run, .. } => !dry_run,
         Action::Verify { accept, dry_run } => *accept && !dry_run,
-        Action::Load => true,
+        Action::Load | Action::Database(_) => true,
         _ => false,
     }
 }
@@ -199,6 +202,8 @@ fn run_one(request: &Request, target: &Target) -> TargetRun {
             json: true,
             quiet: true,
             verbose: 0,
+            width: None,
+            progress_every: None,
         },
         default_url: false,
         // Many databases cannot share one schema file.

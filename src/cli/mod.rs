@@ -3,9 +3,11 @@
 //! `request` module. With [`run`] and the error reporters below, this is
 //! everything the `migrate` binary needs from the library.
 
+pub(crate) mod docs;
 mod env_file;
 pub(crate) mod fleet;
 mod request;
+pub(crate) mod sources;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -67,9 +69,9 @@ struct GlobalArgs {
     /// Print diagnostics on stderr, and the SQL of a --dry-run
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// Seconds to wait for another run's lock before exiting 4
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
-    lock_wait: u64,
+    /// Seconds to wait for another run's lock before exiting 4 [default: 60]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
     /// How long each statement may wait for a table lock: 500ms, 2s, 1m; 0 waits without a bound
     /// [default: 5s and 3 retries on PostgreSQL and MySQL]
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
@@ -317,7 +319,7 @@ enum Subcommands {
     /// Create up/N_NAME.sql and down/N_NAME.sql for the next version (one more
     /// than the highest in the folder)
     #[command(
-        after_help = "Examples: migrate new add_email                     # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ..."
+        after_help = "Examples: migrate new add_email                     # up/13_add_email.sql, down/13_add_email.sql\n          migrate new rename_name --simdrop --drop  # and the simdrop and drop files\n          migrate new add_email --timestamp         # up/20261122053410_add_email.sql, ...\n          migrate new add_email --template db/template.sql  # the add file from a template"
     )]
     New {
         /// The description in the file names: no spaces, `/` or `.` (add_email)
@@ -332,7 +334,22 @@ enum Subcommands {
         /// Number the version by the UTC time, YYYYMMDDHHMMSS
         #[arg(long)]
         timestamp: bool,
+        /// Write the add file from FILE, {{version}} and {{name}} filled in
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
     },
+    /// Create the database the URL names, or drop it (development and CI)
+    #[command(
+        after_help = "Examples: migrate database create && migrate up   # a fresh CI database\n          migrate database drop --yes"
+    )]
+    Database {
+        #[command(subcommand)]
+        command: DatabaseCommand,
+    },
+    /// Print the resolved settings and where each came from: a flag, the
+    /// environment, the .env file or the default (passwords left out)
+    #[command(after_help = "Example: migrate env --env-file deploy/.env.production")]
+    Env,
     /// Print a shell completion script
     #[command(
         after_help = "Examples: migrate completions bash > /etc/bash_completion.d/migrate\n          migrate completions zsh > \"${fpath[1]}/_migrate\"\n          migrate completions fish > ~/.config/fish/completions/migrate.fish"
@@ -415,6 +432,25 @@ enum Subcommands {
         /// SQLite file, or a temporary database on the server of the URL]
         #[arg(long, value_name = "URL")]
         scratch_url: Option<String>,
+    },
+}
+
+/// `database create` and `database drop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub(crate) enum DatabaseCommand {
+    /// Create the database the URL names (SQLite: the file) when it does not
+    /// exist; exit 0 when it exists already
+    #[command(
+        after_help = "Example: migrate database create --database-url postgres://ci@db/app_test"
+    )]
+    Create,
+    /// Drop the database the URL names with everything in it (SQLite: the
+    /// file); refused without --yes (exit 2); exit 0 when it does not exist
+    #[command(after_help = "Example: migrate database drop --yes")]
+    Drop {
+        /// Yes, drop it: every table and row in it is lost
+        #[arg(long)]
+        yes: bool,
     },
 }
 

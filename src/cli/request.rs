@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::sources::Lookup;
 use super::{ChangeArgs, Cli, GlobalArgs, RollbackArgs, Subcommands};
 use crate::error::Error;
 use crate::history::HistoryFilter;
@@ -99,6 +100,10 @@ pub(crate) enum Action {
         /// The command whose page to print; the whole tool's when `None`.
         command: Option<String>,
     },
+    /// `database create` or `database drop --yes`.
+    Database(super::DatabaseCommand),
+    /// `env`: every setting, resolved, with where it came from.
+    Env(Vec<super::sources::Setting>),
     /// `mark --only N --state S`.
     MarkState {
         /// The version.
@@ -136,19 +141,47 @@ impl Cli {
             json: self.global.json,
             quiet: self.global.quiet,
             verbose: self.global.verbose,
+            ..OutputStyle::default()
         }
     }
 
     /// Turns the arguments into a request, reading the environment through `env`.
     pub fn into_request(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Request, Error> {
-        let display = self.display();
+        let display = OutputStyle {
+            width: output_width(env),
+            progress_every: env("MIGRATE_PROGRESS_EVERY")
+                .map(|text| match crate::duration::parse(&text) {
+                    Ok(every) if !every.is_zero() => Ok(every),
+                    _ => Err(Error::Usage(format!(
+                        "MIGRATE_PROGRESS_EVERY: `{text}` is no duration above zero: write 500ms, 10s or 1m"
+                    ))),
+                })
+                .transpose()?,
+            ..self.display()
+        };
         let uses_database = self.command.uses_database();
         // `completions` and `man` print what clap knows; no setting concerns them.
-        let dotenv = match self.command.uses_settings() {
+        let (dotenv, dotenv_path) = match self.command.uses_settings() {
             true => read_env_file(&self.global)?,
-            false => HashMap::new(),
+            false => (HashMap::new(), None),
         };
-        let lookup = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
+        let sources = Lookup {
+            env,
+            dotenv: &dotenv,
+            dotenv_path,
+        };
+        if let Subcommands::Env = self.command {
+            let settings = super::sources::resolve(&self.global, &sources);
+            return Ok(Request {
+                config: Config::new(DatabaseUrl::parse(DEFAULT_URL).map_err(Error::Usage)?, "."),
+                action: Action::Env(settings),
+                display,
+                default_url: false,
+                refresh_schema_file: false,
+                fleet: None,
+            });
+        }
+        let lookup = |name: &'static str| sources.get(name).map(|(value, _)| value);
         let (raw_url, default_url) = match self
             .global
             .database_url
@@ -178,7 +211,7 @@ impl Cli {
             url,
             dir,
             tables,
-            lock_wait: Duration::from_secs(self.global.lock_wait),
+            lock_wait: Duration::from_secs(self.global.lock_wait.unwrap_or(60)),
             connect_wait: self.global.wait,
             lock_timeout: self.global.lock_timeout,
             placeholders: placeholders(&dotenv, &self.global.placeholders),
@@ -211,8 +244,10 @@ impl Cli {
                     canary: self.global.fleet.canary,
                     stop_on_failure: !self.global.fleet.continue_on_error,
                 };
+                // `${VAR}` of a target's URL: the environment, then `.env`.
+                let variable = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
                 Some(super::fleet::Fleet::read(
-                    &path, &action, schedule, &lookup,
+                    &path, &action, schedule, &variable,
                 )?)
             }
             None => None,
@@ -228,12 +263,26 @@ impl Cli {
     }
 }
 
+/// How wide the human tables may be: `COLUMNS` when set to a number, else
+/// the width of the terminal stdout is, else no bound (a file or a pipe
+/// gets the whole table).
+fn output_width(env: &dyn Fn(&str) -> Option<String>) -> Option<usize> {
+    env("COLUMNS")
+        .and_then(|columns| columns.trim().parse::<usize>().ok())
+        .filter(|columns| *columns > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(width), _)| usize::from(width))
+        })
+}
+
 impl Subcommands {
     /// Whether the command connects to the database.
     fn uses_database(&self) -> bool {
         !matches!(
             self,
             Subcommands::New { .. }
+                | Subcommands::Env
                 | Subcommands::Completions { .. }
                 | Subcommands::Man { .. }
                 | Subcommands::Lint {
@@ -273,18 +322,20 @@ fn placeholders(dotenv: &HashMap<String, String>, set: &[(String, String)]) -> P
     placeholders
 }
 
-fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> {
+/// The `.env` file's variables, and the file they came from (none with
+/// `--no-env-file`, or when `./.env` does not exist).
+fn read_env_file(global: &GlobalArgs) -> Result<(HashMap<String, String>, Option<PathBuf>), Error> {
     if global.no_env_file {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), None));
     }
     let (path, required) = match &global.env_file {
         Some(path) => (path.as_path(), true),
         None => (Path::new(".env"), false),
     };
     if !required && !path.exists() {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), None));
     }
-    super::env_file::read(path)
+    Ok((super::env_file::read(path)?, Some(path.to_path_buf())))
 }
 
 /// A scratch database URL (`--scratch-url`, `MIGRATE_SCRATCH_URL`).
@@ -354,13 +405,22 @@ fn action(
             simdrop,
             drop,
             timestamp,
+            template,
         } => Ok(Action::New(NewVersion {
             name: crate::scaffold::words_joined(&name),
             simdrop,
             drop,
             timestamp,
+            template,
         })),
         Subcommands::Completions { shell } => Ok(Action::Completions(shell)),
+        Subcommands::Database {
+            command: super::DatabaseCommand::Drop { yes: false },
+        } => Err(Error::Usage(
+            "database drop removes the database and everything in it: add --yes to drop it"
+                .to_string(),
+        )),
+        Subcommands::Database { command } => Ok(Action::Database(command)),
         Subcommands::Man { command } => Ok(Action::Man { command }),
         Subcommands::SchemaDump {
             output,

@@ -39,6 +39,43 @@ pub struct Report {
     pub ms: u64,
 }
 
+/// An operation a run is about to attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upcoming {
+    /// The version.
+    pub version: Version,
+    /// `add`, `rollback_add`, ..., or `mark`.
+    pub operation: String,
+    /// The file it runs, relative to the migrations folder.
+    pub file: Option<String>,
+    /// How many statements it runs (after those a `--resume` skips).
+    pub statements: usize,
+    /// Whether it runs statement by statement, each one reported with
+    /// [`Progress::Statement`] (an atomic file goes to the server whole).
+    pub one_by_one: bool,
+}
+
+/// What the executor tells its observer as a run goes on, so that a caller
+/// can show what runs while it runs; the executor itself prints nothing.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// Before the first operation: every operation the run will attempt.
+    Plan(&'a [Upcoming]),
+    /// An operation starts.
+    Started(&'a Upcoming),
+    /// Statement `number` (from 1) of `count` of a file run statement by
+    /// statement starts.
+    Statement {
+        /// Which statement, from 1.
+        number: usize,
+        /// How many the file has.
+        count: usize,
+    },
+    /// An operation completed (for `--single-transaction`, once the whole
+    /// plan committed).
+    Done(&'a Report),
+}
+
 /// What a run did, and the error that stopped it, if any.
 #[derive(Debug, Default)]
 pub struct RunSummary {
@@ -72,13 +109,19 @@ impl<'r> Executor<'r> {
         }
     }
 
-    /// Runs every step, calling `on_done` as each one completes.
-    pub fn run(mut self, steps: &[ReadyStep<'_>], on_done: &mut dyn FnMut(&Report)) -> RunSummary {
+    /// Runs every step, telling `observe` what starts and what completes.
+    pub fn run(
+        mut self,
+        steps: &[ReadyStep<'_>],
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> RunSummary {
+        let upcoming: Vec<Upcoming> = steps.iter().map(upcoming).collect();
+        observe(Progress::Plan(&upcoming));
         if self.options.single_transaction {
-            return self.run_single_transaction(steps, on_done);
+            return self.run_single_transaction(steps, &upcoming, observe);
         }
         let mut done = Vec::new();
-        for prepared in steps {
+        for (prepared, next) in steps.iter().zip(&upcoming) {
             if let Some(signal) = interrupt::requested() {
                 return RunSummary {
                     done,
@@ -89,6 +132,7 @@ impl<'r> Executor<'r> {
                 };
             }
             let started = Instant::now();
+            observe(Progress::Started(next));
             log::debug!(
                 "{} {}: {} statement(s), {}",
                 prepared.step.operation,
@@ -103,7 +147,7 @@ impl<'r> Executor<'r> {
             let result = if prepared.atomic {
                 self.run_atomic(prepared)
             } else {
-                self.run_statement_by_statement(prepared)
+                self.run_statement_by_statement(prepared, observe)
             };
             if let Err(error) = result {
                 return RunSummary {
@@ -112,7 +156,7 @@ impl<'r> Executor<'r> {
                 };
             }
             let report = report(&prepared.step, started);
-            on_done(&report);
+            observe(Progress::Done(&report));
             done.push(report);
         }
         RunSummary { done, error: None }
@@ -360,7 +404,11 @@ impl<'r> Executor<'r> {
     /// A run cut off there (killed, connection lost) leaves that statement's
     /// outcome unknown, which `status` shows and plain `--resume` refuses:
     /// a server finishes a statement after its client dies.
-    fn run_statement_by_statement(&mut self, prepared: &ReadyStep<'_>) -> Result<(), Error> {
+    fn run_statement_by_statement(
+        &mut self,
+        prepared: &ReadyStep<'_>,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), Error> {
         let step = &prepared.step;
         let statements = &prepared.statements;
         let started_at = now();
@@ -397,6 +445,10 @@ impl<'r> Executor<'r> {
         let dialect = self.backend.dialect();
         let mut in_own_transaction = false;
         for index in prepared.skip..statements.len() {
+            observe(Progress::Statement {
+                number: index + 1,
+                count: statements.len(),
+            });
             let ran = interrupted_before(step, "this statement")
                 .and_then(|()| self.set_file_lock_timeout(step))
                 .and_then(|()| self.run_statements(prepared, Some(index)));
@@ -524,7 +576,8 @@ impl<'r> Executor<'r> {
     fn run_single_transaction(
         mut self,
         steps: &[ReadyStep<'_>],
-        on_done: &mut dyn FnMut(&Report),
+        upcoming: &[Upcoming],
+        observe: &mut dyn FnMut(Progress<'_>),
     ) -> RunSummary {
         let started_at = now();
         if let Err(error) = self.backend.begin(self.run_lock_timeout()) {
@@ -534,8 +587,9 @@ impl<'r> Executor<'r> {
             };
         }
         let mut done = Vec::new();
-        for prepared in steps {
+        for (prepared, next) in steps.iter().zip(upcoming) {
             let started = Instant::now();
+            observe(Progress::Started(next));
             let step = &prepared.step;
             if let Err(error) = self.recheck(step) {
                 self.rollback_quietly();
@@ -578,7 +632,8 @@ impl<'r> Executor<'r> {
         match self.backend.commit() {
             Ok(()) => {
                 // Reported only now: until the commit, none of it has landed.
-                done.iter().for_each(on_done);
+                done.iter()
+                    .for_each(|report| observe(Progress::Done(report)));
                 RunSummary { done, error: None }
             }
             Err(error) => {
@@ -714,6 +769,21 @@ fn operation_name(step: &Step<'_>) -> LogOperation {
         LogOperation::Mark
     } else {
         LogOperation::Run(step.operation)
+    }
+}
+
+fn upcoming(prepared: &ReadyStep<'_>) -> Upcoming {
+    let step = &prepared.step;
+    let runs_file = step.file.is_some() && !step.mark_only;
+    Upcoming {
+        version: step.version,
+        operation: operation_name(step).to_string(),
+        file: step.file.map(|file| file.path.clone()),
+        statements: match runs_file {
+            true => prepared.statements.len().saturating_sub(prepared.skip),
+            false => 0,
+        },
+        one_by_one: runs_file && !prepared.atomic,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::drift::{Drift, find_drift};
 use crate::duration;
 use crate::error::{DbError, Error};
 use crate::execute::repair::{self, Repair};
-use crate::execute::{Executor, Report, RunSummary};
+use crate::execute::{Executor, Progress, Report, RunSummary};
 use crate::history;
 use crate::log_table::{HistoryFilter, LogEntry, LogOperation};
 use crate::placeholders::Placeholders;
@@ -304,6 +304,23 @@ impl Migrator {
         run: RunOptions,
         on_done: &mut dyn FnMut(&Report),
     ) -> Result<RunSummary, Error> {
+        self.migrate_watched(command, options, run, &mut |progress| {
+            if let Progress::Done(report) = progress {
+                on_done(report);
+            }
+        })
+    }
+
+    /// Runs `command`, telling `observe` the plan, each operation as it
+    /// starts (and each statement of a file run statement by statement) and
+    /// as it completes: what a caller needs to show what runs while it runs.
+    pub fn migrate_watched(
+        &self,
+        command: Command,
+        options: &Options,
+        run: RunOptions,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<RunSummary, Error> {
         let catalogue = self.scan()?;
         let run = self.run_options(run);
         let mut backend = self.session(Create::IfMissing)?;
@@ -317,7 +334,7 @@ impl Migrator {
                 return Ok(RunSummary::default());
             }
             self.locked_on(backend.as_mut(), |backend| {
-                match run_locked(backend, &catalogue, command, options, run, on_done)? {
+                match run_locked(backend, &catalogue, command, options, run, observe)? {
                     Some(outcome) => {
                         // Even a run that failed may have changed the database
                         // (the statements a non-atomic file committed, its
@@ -508,7 +525,7 @@ pub(crate) fn run_locked(
     command: Command,
     options: &Options,
     run: RunOptions,
-    on_done: &mut dyn FnMut(&Report),
+    observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Option<RunSummary>, Error> {
     let db = read_effective_state(backend, catalogue)?;
     let plan = plan(catalogue, &db, command, options)?;
@@ -520,7 +537,7 @@ pub(crate) fn run_locked(
         .ensure_tables()
         .map_err(Error::database("cannot create the version tables"))?;
     let executor = Executor::new(backend, &db, plan.next_seq, run);
-    Ok(Some(executor.run(&prepared, on_done)))
+    Ok(Some(executor.run(&prepared, observe)))
 }
 
 /// Reads the version table as the planner, the executor and `status` see

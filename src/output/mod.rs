@@ -14,9 +14,11 @@
 //! strings elsewhere can strip them with [`anstream::adapter::strip_str`].
 
 mod check;
+mod env;
 mod error;
 pub(crate) mod fleet;
 mod lint;
+mod live;
 mod log;
 mod operations;
 pub(crate) mod status;
@@ -32,18 +34,21 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 pub use self::check::check;
+pub use self::env::env;
 pub use self::error::{error_line, json_arguments_error, json_error};
 pub use self::lint::{LintFormat, lint};
+pub use self::live::{Live, LiveMode};
 pub use self::log::{log, log_entry};
 pub use self::operations::{
-    bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan, summary,
+    Columns, bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan,
+    summary,
 };
 pub use self::status::{status, version};
 pub use self::style::OutputStyle;
-pub use self::text::{completions, created, loaded, man, schema, schema_written};
+pub use self::text::{completions, created, database, loaded, man, schema, schema_written};
 pub use self::verify::verify;
 use crate::error::{Error, Exit};
-use crate::execute::Report;
+use crate::execute::{Progress, Report};
 use crate::settings::DEFAULT_URL;
 
 /// What a command prints when it succeeds, and how the process then ends.
@@ -146,6 +151,8 @@ pub struct Presenter<'w> {
     out: &'w mut dyn Write,
     err: &'w mut dyn Write,
     display: OutputStyle,
+    /// The widths of the run's operation lines, once its plan is known.
+    columns: Columns,
 }
 
 impl<'w> Presenter<'w> {
@@ -155,7 +162,17 @@ impl<'w> Presenter<'w> {
         err: &'w mut dyn Write,
         display: OutputStyle,
     ) -> Presenter<'w> {
-        Presenter { out, err, display }
+        Presenter {
+            out,
+            err,
+            display,
+            columns: Columns::default(),
+        }
+    }
+
+    /// The output options.
+    pub fn display(&self) -> OutputStyle {
+        self.display
     }
 
     /// Whether `--json` asks for one JSON document.
@@ -203,12 +220,24 @@ impl<'w> Presenter<'w> {
         self.fail(error, Empty::Nothing.document())
     }
 
-    /// Prints an operation's line as it finishes, unless `--json` or `-q`.
-    pub fn progress(&mut self, report: &Report) {
-        if !self.display.json && !self.display.quiet {
-            // A closed stdout must not stop the run: the result is still
-            // recorded, and the exit code still says how it ended.
-            let _ = writeln!(self.out, "{}", operation_line(report));
+    /// Takes in a run's progress: its plan sets the widths of the lines,
+    /// and each operation's line prints as it finishes, unless `--json` or
+    /// `-q`. (What runs meanwhile shows on stderr, by [`Live`].)
+    pub fn progress(&mut self, progress: Progress<'_>) {
+        match progress {
+            Progress::Plan(upcoming) => {
+                self.columns = Columns::of(
+                    upcoming
+                        .iter()
+                        .map(|next| (next.operation.as_str(), next.version, next.file.as_deref())),
+                );
+            }
+            Progress::Done(report) if !self.display.json && !self.display.quiet => {
+                // A closed stdout must not stop the run: the result is still
+                // recorded, and the exit code still says how it ended.
+                let _ = writeln!(self.out, "{}", operation_line(report, &self.columns));
+            }
+            _ => {}
         }
     }
 
@@ -227,6 +256,18 @@ impl<'w> Presenter<'w> {
             }
             None => Ok(Exit::Done),
         }
+    }
+
+    /// Says on stderr that a stopped file left `version` failed, with what
+    /// committed and the commands that get past it.
+    pub fn left_failed(
+        &mut self,
+        version: crate::version::Version,
+        failure: &crate::status::FailureStatus,
+        fixes: &[crate::status::Fix],
+    ) -> io::Result<()> {
+        let line = status::left_failed_line(version, failure, fixes);
+        writeln!(self.err, "{}", error_line(&line))
     }
 
     /// The JSON document or the human text; nothing with `-q`.

@@ -67,25 +67,85 @@ fn dry_run(entries: &[OperationEntry]) -> Value {
     json!({ "dry_run": true, "operations": operations(entries) })
 }
 
-/// `add              12  up/12_add_email.sql          14 ms`.
-pub fn operation_line(report: &Report) -> String {
+/// What a run's or a plan's operation lines are made of: the widths of
+/// their columns, measured over every operation of the run, so the lines
+/// align whatever the names and however long the versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    operation: usize,
+    version: usize,
+    file: usize,
+}
+
+/// The file column of an operation that runs no file.
+const NO_FILE: &str = "(no file)";
+
+impl Default for Columns {
+    /// The widths of `add 12 up/12_add_email.sql`, before any plan is known.
+    fn default() -> Columns {
+        Columns {
+            operation: 3,
+            version: 2,
+            file: 0,
+        }
+    }
+}
+
+impl Columns {
+    /// The widths that fit every `(operation, version, file)`.
+    pub fn of<'a>(
+        operations: impl IntoIterator<Item = (&'a str, Version, Option<&'a str>)>,
+    ) -> Columns {
+        operations
+            .into_iter()
+            .fold(Columns::default(), |columns, (operation, version, file)| {
+                Columns {
+                    operation: columns.operation.max(operation.chars().count()),
+                    version: columns.version.max(version.to_string().len()),
+                    file: columns.file.max(file.unwrap_or(NO_FILE).chars().count()),
+                }
+            })
+    }
+
+    /// `add     12  up/12_add_email.sql`, padded to the columns.
+    fn cells(&self, operation: &str, version: Version, file: Option<&str>) -> String {
+        format!(
+            "{operation:<ow$}  {version:>vw$}  {file:<fw$}",
+            ow = self.operation,
+            vw = self.version,
+            fw = self.file,
+            // Version's Display ignores the width: padded as text.
+            version = version.to_string(),
+            file = file.unwrap_or(NO_FILE)
+        )
+    }
+}
+
+/// `add      12  up/12_add_email.sql      14 ms`, aligned to `columns`.
+pub fn operation_line(report: &Report, columns: &Columns) -> String {
     format!(
-        "{:<17}{:>4}  {:<32} {:>5} ms",
-        report.operation,
-        report.version,
-        report.file.as_deref().unwrap_or("(no file)"),
-        report.ms
+        "{}  {:>8}",
+        columns.cells(&report.operation, report.version, report.file.as_deref()),
+        took(report.ms)
     )
 }
 
+/// `14 ms`, or for a long operation `40m00s`, so the column stays narrow.
+fn took(ms: u64) -> String {
+    match ms {
+        0..100_000 => format!("{ms} ms"),
+        _ => super::live::elapsed_text(std::time::Duration::from_millis(ms)),
+    }
+}
+
 /// A dry run's line, with the SQL below it when `verbose`.
-pub fn planned_line(planned: &Planned, verbose: bool) -> String {
+pub fn planned_line(planned: &Planned, columns: &Columns, verbose: bool) -> String {
     let mut line = format!(
-        "would {:<17}{:>4}  {}",
-        planned.operation,
-        planned.version,
-        planned.file.as_deref().unwrap_or("(no file)")
-    );
+        "would {}",
+        columns.cells(&planned.operation, planned.version, planned.file.as_deref())
+    )
+    .trim_end()
+    .to_string();
     if let (true, Some(sql)) = (verbose, &planned.sql) {
         for sql_line in sql.trim_end().lines() {
             line.push_str("\n    ");
@@ -138,9 +198,16 @@ pub fn json_plan(planned: &[Planned], verbose: bool) -> Value {
 /// A dry run of a changing command: its lines (with the SQL under `-v`) and
 /// a count, or `nothing to do`.
 pub fn plan(planned: &[Planned], verbose: bool) -> Document {
+    let columns = Columns::of(planned.iter().map(|planned| {
+        (
+            planned.operation.as_str(),
+            planned.version,
+            planned.file.as_deref(),
+        )
+    }));
     let mut text: String = planned
         .iter()
-        .map(|planned| planned_line(planned, verbose) + "\n")
+        .map(|planned| planned_line(planned, &columns, verbose) + "\n")
         .collect();
     if planned.is_empty() {
         text.push_str("nothing to do\n");

@@ -6,16 +6,22 @@ use serde_json::{Value, json};
 use super::style::table;
 use super::{Document, Form};
 use crate::refusal::join;
-use crate::status::{Next, Status};
+use crate::status::{FailureStatus, Fix, Next, Status, VersionStatus};
 use crate::version::Version;
 
 /// `status [--check]`: the table or the JSON document, only the `form` that
 /// prints (with many versions each costs a fifth of the command); with
 /// `--check`, exit 3 when there is work.
-pub fn status(status: &Status, database: &str, check: bool, form: Form) -> Document {
+pub fn status(
+    status: &Status,
+    database: &str,
+    check: bool,
+    form: Form,
+    width: Option<usize>,
+) -> Document {
     let document = match form {
         Form::Json => Document::new(json_status(status, database), ""),
-        Form::Human => Document::new(Value::Null, status_table(status, database)),
+        Form::Human => Document::new(Value::Null, status_table_within(status, database, width)),
     };
     document.exit(status.exit(check))
 }
@@ -26,51 +32,38 @@ pub fn version(current: Option<Version>) -> Document {
     Document::new(json!({ "current_version": number }), format!("{number}\n"))
 }
 
-/// The human status table.
+/// The human status table, however wide.
+#[cfg(test)]
 pub fn status_table(status: &Status, database: &str) -> String {
+    status_table_within(status, database, None)
+}
+
+/// The human status table, fitted to `width` columns when given: the full
+/// table when it fits, otherwise the compact one (release labels only, one
+/// `when` column, long names cut, notes that do not fit under their row).
+pub fn status_table_within(status: &Status, database: &str, width: Option<usize>) -> String {
     let mut text = format!(
         "database: {database}\ncurrent version: {}\n",
         status.current_version
     );
     if !status.versions.is_empty() {
-        let header = [
-            "version", "name", "state", "add", "simdrop", "drop", "notes",
-        ];
-        let rows: Vec<[String; 7]> = status
-            .versions
-            .iter()
-            .map(|version| {
-                let mut notes = Vec::new();
-                if version.drift {
-                    notes.push("drift".to_string());
-                }
-                if version.out_of_order {
-                    notes.push("out of order".to_string());
-                }
-                if version.files.add.is_some() && version.files.rollback_add.is_none() {
-                    notes.push("no down file".to_string());
-                }
-                if let Some(failure) = &version.failure {
-                    notes.push(failure.clone());
-                }
-                let releases = &version.releases;
-                let times = &version.times;
-                [
-                    version.version.to_string(),
-                    version.name.clone().unwrap_or_default(),
-                    version.state.clone(),
-                    phase_cell(releases.add.as_ref(), times.add.as_deref()),
-                    phase_cell(releases.simdrop.as_ref(), times.simdrop.as_deref()),
-                    phase_cell(releases.drop.as_ref(), times.drop.as_deref()),
-                    notes.join(", "),
-                ]
-            })
-            .collect();
         text.push('\n');
-        text.push_str(&table(&header, &rows, &|column, cell| match column {
-            2 => state_style(cell),
-            _ => Style::new(),
-        }));
+        let full = full_table(status);
+        let fits = |table: &str| {
+            width.is_none_or(|width| {
+                table.lines().all(|line| {
+                    anstream::adapter::strip_str(line)
+                        .to_string()
+                        .chars()
+                        .count()
+                        <= width
+                })
+            })
+        };
+        match (fits(&full), width) {
+            (false, Some(width)) => text.push_str(&compact_table(status, width)),
+            _ => text.push_str(&full),
+        }
     }
     text.push('\n');
     for next in &status.next {
@@ -82,6 +75,169 @@ pub fn status_table(status: &Status, database: &str) -> String {
         text.push_str("next: nothing to do: every version is up to date\n");
     }
     text
+}
+
+/// The notes of a version: drift, out of order, no down file, its failure.
+fn notes(version: &VersionStatus) -> String {
+    let mut notes = Vec::new();
+    if version.drift {
+        notes.push("drift".to_string());
+    }
+    if version.out_of_order {
+        notes.push("out of order".to_string());
+    }
+    if version.files.add.is_some() && version.files.rollback_add.is_none() {
+        notes.push("no down file".to_string());
+    }
+    if let Some(failure) = &version.failure {
+        notes.push(failure.message.clone());
+    }
+    notes.join(", ")
+}
+
+fn cell_style(column: usize, cell: &str) -> Style {
+    match column {
+        2 => state_style(cell),
+        _ => Style::new(),
+    }
+}
+
+/// Every phase's release and time in full, each note on its row.
+fn full_table(status: &Status) -> String {
+    let header = [
+        "version", "name", "state", "add", "simdrop", "drop", "notes",
+    ];
+    let rows: Vec<[String; 7]> = status
+        .versions
+        .iter()
+        .map(|version| {
+            let releases = &version.releases;
+            let times = &version.times;
+            [
+                version.version.to_string(),
+                version.name.clone().unwrap_or_default(),
+                version.state.clone(),
+                phase_cell(releases.add.as_ref(), times.add.as_deref()),
+                phase_cell(releases.simdrop.as_ref(), times.simdrop.as_deref()),
+                phase_cell(releases.drop.as_ref(), times.drop.as_deref()),
+                notes(version),
+            ]
+        })
+        .collect();
+    table(&header, &rows, &cell_style)
+}
+
+/// The table for a narrow terminal: each phase's release label, the time
+/// of the latest phase reached to the minute, names cut to what is left,
+/// and a note that does not fit at the end of its row on the lines below
+/// it, wrapped to `width`.
+fn compact_table(status: &Status, width: usize) -> String {
+    let header = [
+        "version", "name", "state", "add", "simdrop", "drop", "when", "notes",
+    ];
+    let label = |release: Option<&crate::version::Release>| {
+        release.map(ToString::to_string).unwrap_or_default()
+    };
+    let mut rows: Vec<[String; 8]> = status
+        .versions
+        .iter()
+        .map(|version| {
+            let times = &version.times;
+            let latest = [&times.drop, &times.simdrop, &times.add]
+                .into_iter()
+                .find_map(|time| time.as_deref());
+            [
+                version.version.to_string(),
+                version.name.clone().unwrap_or_default(),
+                version.state.clone(),
+                label(version.releases.add.as_ref()),
+                label(version.releases.simdrop.as_ref()),
+                label(version.releases.drop.as_ref()),
+                latest.map(minute).unwrap_or_default(),
+                notes(version),
+            ]
+        })
+        .collect();
+    // Every column but the name and the notes, and the gaps between them.
+    let widths: [usize; 8] = std::array::from_fn(|column| {
+        rows.iter()
+            .map(|row| row[column].chars().count())
+            .chain([header[column].len()])
+            .max()
+            .unwrap_or(0)
+    });
+    let widest = |column: usize| widths[column];
+    let fixed: usize = [0, 2, 3, 4, 5, 6].into_iter().map(widest).sum::<usize>() + 2 * 6;
+    // The name gets what is left once the notes' heading fits too.
+    let name_room = width
+        .saturating_sub(fixed + 2 + "notes".len())
+        .max("name".len() + 4);
+    for row in &mut rows {
+        row[1] = super::live::fit(&row[1], name_room);
+    }
+    let notes_at = fixed + widest(1).min(name_room) + 2;
+    // Notes that would run past the edge go below their row.
+    let mut below = Vec::new();
+    for row in &mut rows {
+        let note = std::mem::take(&mut row[7]);
+        let fits_here = notes_at + note.chars().count() <= width;
+        below.push(match fits_here {
+            true => {
+                row[7] = note;
+                None
+            }
+            false => Some(note),
+        });
+    }
+    let indent = widest(0) + 2;
+    let mut text = String::new();
+    let rendered = table(&header, &rows, &cell_style);
+    for (index, line) in rendered.lines().enumerate() {
+        text.push_str(line);
+        text.push('\n');
+        let note = index
+            .checked_sub(1)
+            .and_then(|row| below.get(row))
+            .cloned()
+            .flatten();
+        for piece in wrap(
+            &note.unwrap_or_default(),
+            width.saturating_sub(indent).max(20),
+        ) {
+            text.push_str(&" ".repeat(indent));
+            text.push_str(&piece);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// `2026-11-22 05:03` of an RFC 3339 time.
+fn minute(at: &str) -> String {
+    match (at.get(..10), at.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time}"),
+        _ => at.to_string(),
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a word
+/// longer than a line stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// One `next:` line of `status`: ``3 and 5 await add (`migrate up`)``, or
@@ -113,6 +269,32 @@ pub fn next_line(next: &Next) -> String {
             line
         }
     }
+}
+
+/// What a stopped non-atomic file left: ``version 12 is left `failed`: 2
+/// statement(s) committed and stay; fix the file and run `migrate up
+/// --resume`, or record the true state with `migrate mark --only 12 --state
+/// STATE` ``.
+pub fn left_failed_line(version: Version, failure: &FailureStatus, fixes: &[Fix]) -> String {
+    let committed = match (failure.committed, failure.outcome_unknown) {
+        (count, true) => format!(
+            "{count} statement(s) committed and stay, and whether statement {} did is unknown",
+            failure.statement
+        ),
+        (0, false) => "no statement committed".to_string(),
+        (count, false) => format!(
+            "the {count} statement(s) before statement {} committed and stay",
+            failure.statement
+        ),
+    };
+    let advice: Vec<String> = fixes
+        .iter()
+        .map(|fix| format!("{} `{}`", fix.does, fix.command))
+        .collect();
+    format!(
+        "version {version} is left `failed`: {committed}; {}",
+        advice.join(", or ")
+    )
 }
 
 /// `release 2, 2026-11-22T05:03:00Z`: a phase's release label and time, to the second.

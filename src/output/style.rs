@@ -12,6 +12,13 @@ pub struct OutputStyle {
     pub quiet: bool,
     /// `-v` count.
     pub verbose: u8,
+    /// How wide the tables may be: `COLUMNS`, else the terminal's width;
+    /// `None` (stdout is no terminal) is without a bound.
+    pub width: Option<usize>,
+    /// `MIGRATE_PROGRESS_EVERY`: how often, when stderr is no terminal, a
+    /// long operation says it is still running (default: after 5 s, then
+    /// every 30 s).
+    pub progress_every: Option<std::time::Duration>,
 }
 
 /// The style of `error:` on stderr.

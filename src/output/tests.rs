@@ -12,10 +12,10 @@ use crate::drift::{Drift, DriftKind};
 use crate::error::{DbError, MigrationError};
 use crate::log_table::{LogEntry, LogOperation, Outcome};
 use crate::migrator::Planned;
-use crate::output::status::status_table;
+use crate::output::status::{status_table, status_table_within};
 use crate::scan::FileProblem;
 use crate::state::{Operation, Phase, State};
-use crate::status::{Files, Next, Releases, Status, Times, VersionStatus};
+use crate::status::{FailureStatus, Files, Next, Releases, Status, Times, VersionStatus};
 use crate::version::{Release, Version};
 
 /// The text as a pipe shows it: `anstream` drops the styles there.
@@ -67,6 +67,19 @@ fn folder_error() -> Error {
     ])
 }
 
+/// A failure of the third statement, at line 3, two having committed.
+fn failure_status(message: &str) -> FailureStatus {
+    FailureStatus {
+        operation: Operation::Add,
+        statement: 3,
+        line: Some(3),
+        committed: 2,
+        error: Some("canceling statement due to lock timeout".to_string()),
+        outcome_unknown: false,
+        message: message.to_string(),
+    }
+}
+
 /// An applied version, a pending one out of order without a down file, and a failed one.
 fn sample_status() -> Status {
     let version = |number: u128, name: &str, state: &str| VersionStatus {
@@ -96,7 +109,7 @@ fn sample_status() -> Status {
     pending.files.rollback_add = None;
     pending.out_of_order = true;
     let mut failed = version(12, "index", "failed");
-    failed.failure = Some("failed at line 3".to_string());
+    failed.failure = Some(failure_status("failed at line 3"));
     Status {
         current_version: 12,
         versions: vec![added, pending, failed],
@@ -163,13 +176,63 @@ fn the_status_table() {
     ");
 }
 
+/// Every phase reached with long release labels, and a failure sentence:
+/// the full table is far wider than 80 columns.
+fn wide_status() -> Status {
+    let mut status = sample_status();
+    let stamp = |at: &str| Some(at.to_string());
+    let label = |text: &str| Some(Release::from_stored(text.to_string()));
+    let first = &mut status.versions[0];
+    first.name = Some("create_users_and_their_addresses".to_string());
+    first.state = "dropped".to_string();
+    first.releases.simdrop = label("2");
+    first.releases.drop = label("3");
+    first.times.simdrop = stamp("2026-11-23T06:00:00Z");
+    first.times.drop = stamp("2026-11-24T07:30:59Z");
+    status.versions[2].failure = Some(failure_status(
+        "add failed at line 3 after 2 statement(s) committed: canceling statement due to \
+         lock timeout",
+    ));
+    status
+}
+
+#[test]
+fn the_status_table_fits_80_columns() {
+    let status = wide_status();
+    let full = plain(&status_table_within(&status, "sqlite:app.db", None));
+    assert!(full.lines().any(|line| line.chars().count() > 80), "{full}");
+    let narrow = plain(&status_table_within(&status, "sqlite:app.db", Some(80)));
+    for line in narrow.lines().filter(|line| !line.starts_with("next:")) {
+        assert!(line.chars().count() <= 80, "{line:?} is wider than 80");
+    }
+    insta::assert_snapshot!(narrow, @r"
+    database: sqlite:app.db
+    current version: 12
+
+    version  name               state    add  simdrop  drop  when              notes
+          1  create_users_and…  dropped  1    2        3     2026-11-24 07:30  drift
+          2  add_email          pending
+             out of order, no down file
+         12  index              failed
+             add failed at line 3 after 2 statement(s) committed: canceling
+             statement due to lock timeout
+
+    next: 2 and 12 await add (`migrate up`)
+    ");
+    // A table that fits stays the full one.
+    assert_eq!(
+        status_table_within(&sample_status(), "sqlite:app.db", Some(200)),
+        status_table(&sample_status(), "sqlite:app.db")
+    );
+}
+
 #[test]
 fn the_status_document_and_its_exit() {
     let status = sample_status();
-    let human = super::status(&status, "postgres://u@h/db", false, Form::Human);
+    let human = super::status(&status, "postgres://u@h/db", false, Form::Human, None);
     assert_eq!(human.exit, Exit::Done);
     assert_eq!(human.human, status_table(&status, "postgres://u@h/db"));
-    let document = super::status(&status, "postgres://u@h/db", false, Form::Json);
+    let document = super::status(&status, "postgres://u@h/db", false, Form::Json, None);
     assert_eq!(document.exit, Exit::Done);
     let json = &document.json;
     assert_eq!(json["database"], "postgres://u@h/db");
@@ -179,13 +242,27 @@ fn the_status_document_and_its_exit() {
         "2026-11-22T05:03:00.123456Z"
     );
     assert_eq!(json["versions"][1]["files"]["rollback_add"], Value::Null);
-    assert_eq!(json["versions"][2]["failure"], "failed at line 3");
+    assert_eq!(
+        json["versions"][2]["failure"],
+        json!({
+            "operation": "add",
+            "statement": 3,
+            "line": 3,
+            "committed": 2,
+            "error": "canceling statement due to lock timeout",
+            "outcome_unknown": false,
+            "message": "failed at line 3",
+        })
+    );
     assert_eq!(
         json["next"],
         json!([{ "operation": "add", "versions": [2, 12], "command": "migrate up" }])
     );
     for form in [Form::Json, Form::Human] {
-        assert_eq!(super::status(&status, "x", true, form).exit, Exit::Found);
+        assert_eq!(
+            super::status(&status, "x", true, form, None).exit,
+            Exit::Found
+        );
     }
 }
 
@@ -209,10 +286,46 @@ fn operation_lines_and_summaries() {
         report(12, "add", Some("up/12_add_email.sql"), 14),
         report(13, "mark", None, 0),
     ];
-    let lines: Vec<String> = done.iter().map(operation_line).collect();
+    let columns = Columns::of(done.iter().map(|report| {
+        (
+            report.operation.as_str(),
+            report.version,
+            report.file.as_deref(),
+        )
+    }));
+    let lines: Vec<String> = done
+        .iter()
+        .map(|report| operation_line(report, &columns))
+        .collect();
     insta::assert_snapshot!(lines.join("\n"), @r"
-    add              12  up/12_add_email.sql                 14 ms
-    mark             13  (no file)                            0 ms
+    add   12  up/12_add_email.sql     14 ms
+    mark  13  (no file)                0 ms
+    ");
+    // Long names and 14-digit versions stay aligned: the columns are
+    // measured over the whole run.
+    let long = [
+        report(
+            20260301120000,
+            "rollback_simdrop",
+            Some("down/2026/20260301120000_backfill_customer_addresses.simdrop.sql"),
+            2_400_000,
+        ),
+        report(7, "add", Some("up/7.sql"), 3),
+    ];
+    let columns = Columns::of(long.iter().map(|report| {
+        (
+            report.operation.as_str(),
+            report.version,
+            report.file.as_deref(),
+        )
+    }));
+    let lines: Vec<String> = long
+        .iter()
+        .map(|report| operation_line(report, &columns))
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"), @r"
+    rollback_simdrop  20260301120000  down/2026/20260301120000_backfill_customer_addresses.simdrop.sql    40m00s
+    add                            7  up/7.sql                                                              3 ms
     ");
     insta::assert_snapshot!(plain(&summary(&done, 20, false)), @"done: 2 operations in 20 ms");
     insta::assert_snapshot!(plain(&summary(&done[..1], 20, true)), @"stopped: 1 operation completed before the error");
@@ -230,10 +343,10 @@ fn a_dry_run_plan() {
         planned(2, None, None),
     ];
     insta::assert_snapshot!(plan(&steps, true).human, @r"
-    would add              1  up/1_a.sql
+    would add   1  up/1_a.sql
         CREATE TABLE a (id INT);
         CREATE INDEX i ON a (id);
-    would add              2  (no file)
+    would add   2  (no file)
     dry run: 2 operation(s), nothing changed
     ");
     assert_eq!(plan(&[], false).human, "nothing to do\n");
@@ -453,16 +566,22 @@ const HUMAN: OutputStyle = OutputStyle {
     json: false,
     quiet: false,
     verbose: 0,
+    width: None,
+    progress_every: None,
 };
 const JSON: OutputStyle = OutputStyle {
     json: true,
     quiet: false,
     verbose: 0,
+    width: None,
+    progress_every: None,
 };
 const QUIET: OutputStyle = OutputStyle {
     json: false,
     quiet: true,
     verbose: 0,
+    width: None,
+    progress_every: None,
 };
 
 #[test]
@@ -534,11 +653,11 @@ fn a_failure_prints_the_empty_document_with_its_error() {
 fn a_run_prints_lines_then_its_end() {
     let done = [report(1, "add", Some("up/1_a.sql"), 3)];
     let (out, err, exit) = present(HUMAN, |p| {
-        p.progress(&done[0]);
+        p.progress(Progress::Done(&done[0]));
         p.ran(&done, Some(&failed_migration()), 10)
     });
     insta::assert_snapshot!(out, @r"
-    add              1  up/1_a.sql                           3 ms
+    add   1  up/1_a.sql      3 ms
     stopped: 1 operation completed before the error
     ");
     assert_eq!(
@@ -549,7 +668,7 @@ fn a_run_prints_lines_then_its_end() {
     let (out, _, _) = present(HUMAN, |p| p.ran(&[], Some(&failed_migration()), 10));
     assert_eq!(out, "");
     let (out, _, exit) = present(JSON, |p| {
-        p.progress(&done[0]);
+        p.progress(Progress::Done(&done[0]));
         p.ran(&done, None, 10)
     });
     assert_eq!(
@@ -576,7 +695,7 @@ fn a_closed_pipe_ends_as_done() {
     let (mut out, mut err) = (ClosedPipe, Vec::new());
     let mut presenter = Presenter::new(&mut out, &mut err, HUMAN);
     // Lines printed during a run never stop it.
-    presenter.progress(&report(1, "add", None, 1));
+    presenter.progress(Progress::Done(&report(1, "add", None, 1)));
     let result = presenter.show(Ok(version(None)), Empty::Nothing);
     let error = result.err().map(|error| Exit::of_write(&error));
     assert_eq!(error, Some(Exit::Done));

@@ -47,3 +47,17 @@ pub fn completions(shell: &str, script: &str) -> Document {
 pub fn man(page: &str) -> Document {
     Document::new(json!({ "man": page }), page)
 }
+
+/// `database create` / `database drop`: `{"database": URL, "created": true}`
+/// (`false` when it existed already), or `"dropped"` (`false` when there was
+/// nothing to drop).
+pub fn database(url: &str, verb: &str, outcome: crate::database::Outcome) -> Document {
+    let done = outcome == crate::database::Outcome::Done;
+    let (key, text) = match (verb, done) {
+        ("create", true) => ("created", format!("created the database {url}\n")),
+        ("create", false) => ("created", format!("the database {url} exists already\n")),
+        (_, true) => ("dropped", format!("dropped the database {url}\n")),
+        (_, false) => ("dropped", format!("the database {url} does not exist\n")),
+    };
+    Document::new(serde_json::json!({ "database": url, key: done }), text)
+}

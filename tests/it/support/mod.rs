@@ -93,6 +93,8 @@ impl Project {
             .env_remove("MIGRATE_DIR")
             .env_remove("MIGRATE_RELEASE")
             .env_remove("RUST_LOG")
+            // Tables fit COLUMNS when it is set; the snapshots are full width.
+            .env_remove("COLUMNS")
             .arg("--dir")
             .arg(self.path());
         Invocation { command }
