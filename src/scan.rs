@@ -9,7 +9,7 @@ pub use crate::script::{Allow, Directives, Script, ScriptProblem};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::state::Operation;
+use crate::state::{Operation, State};
 use crate::version::Version;
 
 /// A problem in the migrations folder, naming its file.
@@ -46,6 +46,50 @@ pub struct VersionFiles {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalogue {
     versions: BTreeMap<Version, VersionFiles>,
+    checkpoints: BTreeMap<Version, Checkpoint>,
+}
+
+/// A checkpoint (SPEC section 10): the add file of version N marked
+/// `-- migrate: checkpoint`, written by `squash N`, which stands for every
+/// version its header lists (`-- squashed: 7 dropped add_email`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Its version: the highest it stands for.
+    pub version: Version,
+    /// The file, relative to the migrations folder.
+    pub path: String,
+    /// The file's checksum.
+    pub checksum: String,
+    /// Every version it stands for, ascending, its own included.
+    pub squashed: Vec<Squashed>,
+}
+
+/// One version a checkpoint stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Squashed {
+    /// The version.
+    pub version: Version,
+    /// Its description, as its files were named.
+    pub name: Option<String>,
+    /// The state it ended in: `added` for an add-only version, `dropped`
+    /// for one with later phases. A database that has it in that state
+    /// needs nothing of it.
+    pub state: State,
+}
+
+impl Checkpoint {
+    /// Whether it stands for `version`.
+    pub fn covers(&self, version: Version) -> bool {
+        self.find(version).is_some()
+    }
+
+    /// The entry of `version`, if it stands for it.
+    pub fn find(&self, version: Version) -> Option<&Squashed> {
+        self.squashed
+            .binary_search_by_key(&version, |squashed| squashed.version)
+            .ok()
+            .and_then(|at| self.squashed.get(at))
+    }
 }
 
 /// What a valid file name says.
@@ -97,6 +141,19 @@ impl Catalogue {
         self.versions.keys().next_back().copied()
     }
 
+    /// The checkpoints of the folder, ascending.
+    pub fn checkpoints(&self) -> impl DoubleEndedIterator<Item = &Checkpoint> {
+        self.checkpoints.values()
+    }
+
+    /// The checkpoint that stands for `version`, if one does.
+    pub fn squashed_into(&self, version: Version) -> Option<&Checkpoint> {
+        self.checkpoints
+            .range(version..)
+            .map(|(_, checkpoint)| checkpoint)
+            .find(|checkpoint| checkpoint.covers(version))
+    }
+
     /// Builds a catalogue from files already parsed, checking the pairing rules.
     pub fn from_files(
         files: impl IntoIterator<Item = (ParsedName, MigrationFile)>,
@@ -127,12 +184,159 @@ impl Catalogue {
                 .iter()
                 .filter_map(|operation| entry.file(*operation))
                 .find_map(|file| parse_file_name(file_name_of(&file.path)).ok()?.name);
+            match read_checkpoint(entry) {
+                Ok(Some(checkpoint)) => {
+                    catalogue.checkpoints.insert(entry.version, checkpoint);
+                }
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
         }
+        check_squashed_files(&catalogue, &mut problems);
         if problems.is_empty() {
             Ok(catalogue)
         } else {
             problems.sort_by(|left, right| left.path.cmp(&right.path));
             Err(problems)
+        }
+    }
+}
+
+/// The checkpoint of `entry`'s add file, if it is one: only an add file
+/// may be a checkpoint, alone in its version, with a header that lists the
+/// version itself.
+fn read_checkpoint(entry: &VersionFiles) -> Result<Option<Checkpoint>, FileProblem> {
+    for operation in Operation::ALL {
+        let Some(file) = entry.file(operation) else {
+            continue;
+        };
+        if operation != Operation::Add && file.script.directives.checkpoint {
+            return Err(FileProblem {
+                path: file.path.clone(),
+                line: None,
+                message: "only an add file (up/N_checkpoint.sql) can be a checkpoint: remove \
+                          `checkpoint` from its directives"
+                    .into(),
+            });
+        }
+    }
+    let Some(file) = entry
+        .file(Operation::Add)
+        .filter(|file| file.script.directives.checkpoint)
+    else {
+        return Ok(None);
+    };
+    if let Some(other) = Operation::ALL[1..]
+        .iter()
+        .find_map(|operation| entry.file(*operation))
+    {
+        return Err(FileProblem {
+            path: other.path.clone(),
+            line: None,
+            message: format!(
+                "{} is a checkpoint, which has no other phase and no down file: remove {}",
+                file.path, other.path
+            ),
+        });
+    }
+    let squashed = parse_squashed(&file.script.text).map_err(|(line, message)| FileProblem {
+        path: file.path.clone(),
+        line: Some(line),
+        message,
+    })?;
+    let checkpoint = Checkpoint {
+        version: entry.version,
+        path: file.path.clone(),
+        checksum: file.script.checksum.clone(),
+        squashed,
+    };
+    if !checkpoint.covers(entry.version) {
+        return Err(FileProblem {
+            path: file.path.clone(),
+            line: None,
+            message: format!(
+                "the checkpoint has no `-- squashed: {} ...` line for its own version: \
+                 write it again with `migrate squash {}`",
+                entry.version, entry.version
+            ),
+        });
+    }
+    Ok(Some(checkpoint))
+}
+
+/// Reads the `-- squashed: VERSION STATE [NAME]` lines among the comment
+/// lines that open a checkpoint; an error is (line, message).
+pub(crate) fn parse_squashed(text: &str) -> Result<Vec<Squashed>, (usize, String)> {
+    let mut squashed: Vec<Squashed> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let Some(comment) = trimmed.strip_prefix("--") else {
+            break;
+        };
+        let Some(words) = comment.trim_start().strip_prefix("squashed:") else {
+            continue;
+        };
+        let bad = |why: &str| {
+            (
+                index + 1,
+                format!("`-- squashed:` {why}: write `-- squashed: VERSION added|dropped [NAME]`"),
+            )
+        };
+        let mut words = words.split_whitespace();
+        let version: Version = words
+            .next()
+            .ok_or_else(|| bad("names no version"))?
+            .parse()
+            .map_err(|_| bad("does not start with a version"))?;
+        let state = match words.next() {
+            Some("added") => State::Added,
+            Some("dropped") => State::Dropped,
+            _ => return Err(bad("gives no final state")),
+        };
+        let name = words.next().map(str::to_string);
+        if words.next().is_some() {
+            return Err(bad("has more than a version, a state and a name"));
+        }
+        if squashed.last().is_some_and(|last| last.version >= version) {
+            return Err(bad("lists the versions out of ascending order"));
+        }
+        squashed.push(Squashed {
+            version,
+            name,
+            state,
+        });
+    }
+    Ok(squashed)
+}
+
+/// A file of a version that a checkpoint stands for is an error: the
+/// checkpoint replaces it, and running both would apply it twice.
+fn check_squashed_files(catalogue: &Catalogue, problems: &mut Vec<FileProblem>) {
+    for checkpoint in catalogue.checkpoints.values() {
+        for squashed in &checkpoint.squashed {
+            let Some(entry) = catalogue.versions.get(&squashed.version) else {
+                continue;
+            };
+            if squashed.version == checkpoint.version {
+                continue;
+            }
+            for file in Operation::ALL
+                .iter()
+                .filter_map(|operation| entry.file(*operation))
+            {
+                problems.push(FileProblem {
+                    path: file.path.clone(),
+                    line: None,
+                    message: format!(
+                        "version {} is squashed into {}: remove {} (squash removes them, or \
+                         moves them with --archive DIR)",
+                        squashed.version, checkpoint.path, file.path
+                    ),
+                });
+            }
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Directives {
     /// `allow=RULE[,RULE]`: lint rules silenced for this file. Only `lint`
     /// reads them (and refuses a name that is no rule); running ignores them.
     pub allow: Vec<Allow>,
+    /// `checkpoint`: the file is a checkpoint written by `squash` (SPEC
+    /// section 10), standing for every version its header lists.
+    pub checkpoint: bool,
 }
 
 /// One rule name of an `allow=` directive, with its line for errors.
@@ -191,6 +194,8 @@ fn apply_directive(
 ) -> Result<(), String> {
     match (name, value) {
         ("no-transaction", None) => directives.no_transaction = true,
+        ("checkpoint", None) => directives.checkpoint = true,
+        ("checkpoint", Some(_)) => return Err("`checkpoint` takes no value".into()),
         ("lock-timeout", Some(value)) => {
             directives.lock_timeout = Some(crate::duration::parse(value)?);
         }
@@ -210,7 +215,7 @@ fn apply_directive(
         _ => {
             return Err(format!(
                 "unknown directive `{name}`: the directives are no-transaction, \
-                 lock-timeout=DURATION, retries=N and allow=RULE[,RULE]"
+                 lock-timeout=DURATION, retries=N, allow=RULE[,RULE] and checkpoint"
             ));
         }
     }
@@ -284,6 +289,7 @@ mod tests {
                 lock_timeout: Some(Duration::from_secs(2)),
                 retries: None,
                 allow: Vec::new(),
+                checkpoint: false,
             }
         );
         let later = Script::parse(b"SELECT 1;\n-- migrate: no-transaction\n").unwrap();

@@ -18,6 +18,7 @@ mod error;
 mod lint;
 mod log;
 mod operations;
+mod squash;
 pub(crate) mod status;
 mod style;
 mod text;
@@ -37,6 +38,7 @@ pub use self::log::{log, log_entry};
 pub use self::operations::{
     bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan, summary,
 };
+pub use self::squash::squash;
 pub use self::status::{status, version};
 pub use self::style::OutputStyle;
 pub use self::text::{completions, created, loaded, man, schema, schema_written};
@@ -115,6 +117,8 @@ pub enum Empty<'a> {
     Man,
     /// `{"findings": []}`: `lint` and `check`.
     Findings,
+    /// `{"squash": null}`: `squash`.
+    Squash,
 }
 
 impl Empty<'_> {
@@ -134,6 +138,7 @@ impl Empty<'_> {
             Empty::Loaded => json!({ "loaded": null }),
             Empty::Man => json!({ "man": null }),
             Empty::Findings => json!({ "findings": [] }),
+            Empty::Squash => json!({ "squash": null }),
         }
     }
 }
