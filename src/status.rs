@@ -234,6 +234,14 @@ fn squashed(row: &mut VersionStatus, checkpoint: &Checkpoint, db: &DbState) {
         }
         _ => return,
     }
+    // The name it was applied under, not the checkpoint's.
+    if let Some(name) = db
+        .records
+        .get(&row.version)
+        .and_then(|record| record.name.clone())
+    {
+        row.name = Some(name);
+    }
     row.squashed_into = Some(checkpoint.path.clone());
 }
 

@@ -16,8 +16,13 @@ pub fn squash(report: &SquashReport) -> Document {
     };
     let first = report.squashed.first().copied().unwrap_or(report.version);
     let summary = format!(
-        "{} versions ({first} to {}), {} {} and {} {} of data, built on {}",
+        "{} {} ({first} to {}), {} {} and {} {} of data, built on {}",
         report.squashed.len(),
+        if report.squashed.len() == 1 {
+            "version"
+        } else {
+            "versions"
+        },
         report.version,
         report.tables,
         if report.tables == 1 {

@@ -58,6 +58,9 @@ pub fn render(data: &DataDump) -> String {
         return String::new();
     }
     let mut text = String::new();
+    if !data.before.is_empty() {
+        text.push('\n');
+    }
     for statement in &data.before {
         text.push_str(statement);
         text.push('\n');

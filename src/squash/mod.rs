@@ -202,13 +202,26 @@ fn build(
     run: RunOptions,
     scratch: &str,
 ) -> Result<(&'static str, Vec<DumpItem>, data::DataDump), Error> {
-    let existing = backend.dump_schema().map_err(Error::database(
-        "cannot read the schema of the scratch database",
-    ))?;
+    // What a new database of the server already holds (PostgreSQL's
+    // comment on `public`, the settings a dump opens with) is not content.
+    let existing: Vec<String> = backend
+        .dump_schema()
+        .map_err(Error::database(
+            "cannot read the schema of the scratch database",
+        ))?
+        .into_iter()
+        .filter(|item| {
+            !matches!(
+                item.section,
+                Section::Settings | Section::Schemas | Section::Comments
+            )
+        })
+        .map(|item| item.name)
+        .collect();
     if !existing.is_empty() || read_state(backend)?.tables_exist {
         return Err(Error::Usage(format!(
-            "the scratch database {scratch} is not empty: squash builds the checkpoint in \
-             an empty one; name another with --scratch-url, or none to let squash make one"
+            "{scratch} is not empty: squash builds the checkpoint in an empty database; \
+             name another with --scratch-url, or none to let squash make one"
         )));
     }
     let summary = run_locked(

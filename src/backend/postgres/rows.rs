@@ -33,10 +33,16 @@ const COLUMNS: &str = "SELECT a.attname::text, a.attidentity = 'a' FROM pg_catal
      WHERE a.attrelid = $1::int8::oid AND a.attnum > 0 AND NOT a.attisdropped \
      AND a.attgenerated = '' ORDER BY a.attnum";
 
-/// `setval` for each sequence of the schema that was used.
+/// `setval` for each sequence of the schema that was used, but those of the
+/// version tables.
 const SEQUENCES: &str = "SELECT format('SELECT pg_catalog.setval(%L, %s, true);', \
          quote_ident(s.sequencename), s.last_value) \
      FROM pg_catalog.pg_sequences s WHERE s.schemaname = $1 AND s.last_value IS NOT NULL \
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+         JOIN pg_catalog.pg_class t ON t.oid = d.refobjid \
+         WHERE d.classid = 'pg_class'::regclass \
+         AND d.objid = format('%I.%I', s.schemaname, s.sequencename)::regclass \
+         AND d.deptype IN ('a', 'i', 'e') AND t.relname IN ($2, $3)) \
      ORDER BY s.sequencename COLLATE \"C\"";
 
 /// Reads the data part from `backend`'s schema.
@@ -62,9 +68,8 @@ pub(super) fn read(backend: &mut PostgresBackend) -> Result<DataDump, DbError> {
             data.tables.push(table);
         }
     }
-    let only_schema: [(&(dyn ToSql + Sync), Type); 1] = [(&schema, Type::TEXT)];
     data.after = backend
-        .query(SEQUENCES, &only_schema)?
+        .query(SEQUENCES, &params)?
         .iter()
         .map(|row| row.try_get(0))
         .collect::<Result<_, _>>()
