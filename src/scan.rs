@@ -708,4 +708,97 @@ mod tests {
         assert!(problems[0].message.contains("no up/4.sql"));
         assert!(problems[1].message.contains("no up/5.simdrop.sql"));
     }
+
+    fn text_file(path: &str, text: &str) -> (ParsedName, MigrationFile) {
+        let (mut parsed, mut file) = file(path);
+        parsed.operation = parse_name_in(path.rsplit('/').next().unwrap(), path.starts_with("up/"))
+            .unwrap()
+            .operation;
+        file.script = Script::parse(text.as_bytes()).unwrap();
+        (parsed, file)
+    }
+
+    const CHECKPOINT: &str = "-- migrate: checkpoint\n-- Versions 1 to 3.\n\
+        -- squashed: 1 added init\n-- squashed: 3 dropped\nCREATE TABLE t (x int);\n\
+        -- squashed: 9 added\n";
+
+    #[test]
+    fn a_checkpoint_is_read_with_the_versions_it_stands_for() {
+        let catalogue = Catalogue::from_files([
+            text_file("up/3_checkpoint.sql", CHECKPOINT),
+            file("up/4.sql"),
+        ])
+        .unwrap();
+        let checkpoint = catalogue.checkpoints().next().unwrap();
+        assert_eq!(checkpoint.version, version(3));
+        // Only the lines before the first statement count.
+        let listed: Vec<(Version, State)> = checkpoint
+            .squashed
+            .iter()
+            .map(|entry| (entry.version, entry.state))
+            .collect();
+        assert_eq!(
+            listed,
+            [(version(1), State::Added), (version(3), State::Dropped)]
+        );
+        assert_eq!(checkpoint.squashed[0].name.as_deref(), Some("init"));
+        assert_eq!(catalogue.squashed_into(version(1)), Some(checkpoint));
+        assert_eq!(catalogue.squashed_into(version(2)), None);
+        assert_eq!(catalogue.squashed_into(version(4)), None);
+    }
+
+    #[test]
+    fn a_checkpoint_stands_alone_and_names_itself() {
+        let cases: [(Vec<(ParsedName, MigrationFile)>, &str, &str); 5] = [
+            (
+                vec![
+                    text_file("up/3_checkpoint.sql", CHECKPOINT),
+                    file("down/3.sql"),
+                ],
+                "down/3.sql",
+                "has no other phase and no down file",
+            ),
+            (
+                vec![
+                    text_file("up/3_checkpoint.sql", CHECKPOINT),
+                    file("up/1_init.sql"),
+                ],
+                "up/1_init.sql",
+                "version 1 is squashed into up/3_checkpoint.sql",
+            ),
+            (
+                vec![text_file("up/4_checkpoint.sql", CHECKPOINT)],
+                "up/4_checkpoint.sql",
+                "no `-- squashed: 4 ...` line for its own version",
+            ),
+            (
+                vec![
+                    text_file("up/3.sql", "SELECT 1;"),
+                    text_file("up/3.simdrop.sql", "-- migrate: checkpoint\nSELECT 1;"),
+                ],
+                "up/3.simdrop.sql",
+                "only an add file",
+            ),
+            (
+                vec![text_file(
+                    "up/3_checkpoint.sql",
+                    "-- migrate: checkpoint\n-- squashed: 3 gone\n",
+                )],
+                "up/3_checkpoint.sql",
+                "gives no final state",
+            ),
+        ];
+        for (files, path, message) in cases {
+            let problems = Catalogue::from_files(files).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].path, path);
+            assert!(
+                problems[0].message.contains(message),
+                "{}",
+                problems[0].message
+            );
+        }
+        let unordered = "-- squashed: 3 added\n-- squashed: 2 added\n";
+        assert_eq!(parse_squashed(unordered).unwrap_err().0, 2);
+    }
 }
