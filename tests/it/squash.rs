@@ -1,0 +1,429 @@
+//! `squash N` (SPEC section 10) through the binary on every backend: a
+//! fresh database brought up from the squashed folder equals one brought up
+//! from the original; a database that finished the range goes on; one
+//! part-way is refused; `down` below the checkpoint is refused; `--archive`
+//! and `--dry-run`; `--final`; and every type's rows round-trip exactly.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{Backend, Project, TestDb, for_each_backend, migrate};
+
+/// The original folder: 1 tables and reference rows, 2 more rows (add-only,
+/// no down), 3 a column renamed then dropped (every phase), 4 an index and
+/// a deleted row, 5 after the squash.
+fn original() -> Project {
+    Project::new()
+        .up(
+            1,
+            "users",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, \
+             legacy VARCHAR(10));\n\
+             CREATE TABLE roles (name VARCHAR(20) PRIMARY KEY);\n\
+             INSERT INTO roles (name) VALUES ('admin'), ('it''s'), ('reader');\n",
+        )
+        .down(1, "users", "DROP TABLE users;\nDROP TABLE roles;\n")
+        .up(
+            2,
+            "seed",
+            "INSERT INTO users (id, name, legacy) VALUES (1, 'ada', 'x'), (2, 'bob', NULL);\n",
+        )
+        .up(
+            3,
+            "email",
+            "ALTER TABLE users ADD COLUMN email VARCHAR(100);\n",
+        )
+        .simdrop(3, "ALTER TABLE users RENAME COLUMN legacy TO legacy_old;\n")
+        .rollback_simdrop(3, "ALTER TABLE users RENAME COLUMN legacy_old TO legacy;\n")
+        .drop(3, "ALTER TABLE users DROP COLUMN legacy_old;\n")
+        .up(
+            4,
+            "index",
+            "CREATE INDEX users_name ON users (name);\nDELETE FROM roles WHERE name = 'reader';\n",
+        )
+        .up(
+            5,
+            "later",
+            "CREATE TABLE later (x INTEGER);\nINSERT INTO roles (name) VALUES ('later');\n",
+        )
+        .down(
+            5,
+            "later",
+            "DROP TABLE later;\nDELETE FROM roles WHERE name = 'later';\n",
+        )
+}
+
+/// `migrate schema_dump` of `db`.
+fn dump(project: &Project, db: &TestDb) -> String {
+    let run = migrate(project, db, &["schema_dump"]);
+    run.success();
+    run.stdout
+}
+
+/// The rows of `table`, each value in the database's own exact text form
+/// (not migrate's): SQLite `quote()`, PostgreSQL the row's text, MySQL the
+/// hex of each value's bytes.
+fn contents(db: &TestDb, table: &str, columns: &[&str]) -> Vec<Vec<String>> {
+    let values: Vec<String> = columns
+        .iter()
+        .map(|column| match db.backend() {
+            Backend::Sqlite => format!("quote({column})"),
+            Backend::Postgres => format!("quote_nullable({column})"),
+            Backend::Mysql => format!("HEX(CAST({column} AS BINARY))"),
+        })
+        .collect();
+    db.rows(&format!(
+        "SELECT {} FROM {table} ORDER BY 1",
+        values.join(", ")
+    ))
+}
+
+fn squash(project: &Project, db: &TestDb, args: &[&str]) -> crate::support::Run {
+    let mut all = vec!["squash"];
+    all.extend_from_slice(args);
+    migrate(project, db, &all)
+}
+
+fn states(document: &Value) -> Vec<(u64, String)> {
+    document["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|row| {
+            (
+                row["version"].as_u64().expect("a version"),
+                row["state"].as_str().expect("a state").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn files_of(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = walk(dir)
+        .into_iter()
+        .map(|path| {
+            path.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_fresh_database_from_the_squashed_folder_equals_one_from_the_original() {
+    for_each_backend(|old| {
+        let project = original();
+        migrate(&project, old, &["ff", "4"]).success();
+        let run = squash(&project, old, &["4", "--final"]);
+        run.success();
+        assert!(run.stdout.contains("wrote up/4_checkpoint.sql"), "{run}");
+        assert_eq!(
+            files_of(&project.path().join("up")),
+            ["4_checkpoint.sql", "5_later.sql"]
+        );
+        assert_eq!(files_of(&project.path().join("down")), ["5_later.sql"]);
+        // The target of squash is only where the scratch database is made.
+        assert_eq!(old.versions().len(), 4);
+
+        // A fresh database runs the checkpoint, then what follows it.
+        let fresh = TestDb::new(old.backend());
+        let run = migrate(&project, &fresh, &["up"]);
+        run.success();
+        assert_eq!(
+            run.operations(),
+            [("add".into(), "4".into()), ("add".into(), "5".into())]
+        );
+        // The database that ran the original files goes on unchanged.
+        let run = migrate(&project, old, &["up"]);
+        run.success();
+        assert_eq!(run.operations(), [("add".into(), "5".into())]);
+
+        assert_eq!(dump(&project, &fresh), dump(&project, old));
+        for (table, columns) in [
+            ("roles", &["name"][..]),
+            ("users", &["id", "name", "email"][..]),
+            ("later", &["x"][..]),
+        ] {
+            assert_eq!(
+                contents(&fresh, table, columns),
+                contents(old, table, columns),
+                "{table}"
+            );
+        }
+        assert_eq!(
+            contents(&fresh, "roles", &["name"]).len(),
+            3,
+            "admin, it's and later"
+        );
+
+        // status: the finished database shows 1 to 4 squashed, not missing.
+        let status = migrate(&project, old, &["status", "--json"]);
+        status.success();
+        let document = status.json();
+        assert_eq!(
+            states(&document),
+            [
+                (1, "squashed".to_string()),
+                (2, "squashed".to_string()),
+                (3, "squashed".to_string()),
+                (4, "squashed".to_string()),
+                (5, "added".to_string()),
+            ],
+            "{document:#}"
+        );
+        assert_eq!(document["versions"][2]["name"], "email");
+        assert_eq!(
+            document["versions"][0]["squashed_into"],
+            "up/4_checkpoint.sql"
+        );
+        assert!(
+            document["next"].as_array().unwrap().is_empty(),
+            "{document:#}"
+        );
+        let fresh_status = migrate(&project, &fresh, &["status", "--json"]).json();
+        assert_eq!(
+            states(&fresh_status),
+            [(4, "added".to_string()), (5, "added".to_string())]
+        );
+        // verify: the removed files are not drift.
+        migrate(&project, old, &["verify"]).success();
+        migrate(&project, &fresh, &["verify"]).success();
+        // log keeps the history of the squashed versions.
+        let log = migrate(&project, old, &["log", "--json"]).json();
+        let logged: Vec<(u64, String)> = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| {
+                (
+                    entry["version"].as_u64().unwrap(),
+                    entry["operation"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for expected in [
+            (1, "add"),
+            (3, "simdrop"),
+            (3, "drop"),
+            (4, "add"),
+            (5, "add"),
+        ] {
+            assert!(
+                logged.contains(&(expected.0, expected.1.to_string())),
+                "{expected:?} in {logged:?}"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_database_part_way_through_the_squashed_versions_is_refused() {
+    for_each_backend(|db| {
+        let project = original();
+        // 1 and 2 applied, 3 only added: short of 3's drop and of 4.
+        migrate(&project, db, &["up", "3"]).success();
+        squash(&project, db, &["4", "--final"]).success();
+        let before = db.versions();
+        for command in [&["up"][..], &["ff"][..], &["simdrop"][..]] {
+            let run = migrate(&project, db, command);
+            run.expect(5);
+            assert!(
+                run.stderr
+                    .contains("part-way through the versions squashed into up/4_checkpoint.sql"),
+                "{run}"
+            );
+            assert!(
+                run.stderr.contains("version 3 is added, needs dropped"),
+                "{run}"
+            );
+            assert!(
+                run.stderr.contains("version 4 is pending, needs added"),
+                "{run}"
+            );
+            assert!(
+                run.stderr.contains("migrate ff 4 --dir OLD_FOLDER"),
+                "{run}"
+            );
+        }
+        assert_eq!(db.versions(), before);
+        assert!(!db.table_exists("later"));
+        // status names the block, and the rows in the state they are in.
+        let document = migrate(&project, db, &["status", "--json"]).json();
+        assert_eq!(
+            document["next"][0]["blocked"],
+            "part_way_through_checkpoint"
+        );
+        assert_eq!(
+            states(&document)[..3],
+            [
+                (1, "added".to_string()),
+                (2, "added".to_string()),
+                (3, "added".to_string())
+            ]
+        );
+    });
+}
+
+#[test]
+fn down_below_the_checkpoint_is_refused() {
+    for_each_backend(|db| {
+        let project = original();
+        squash(&project, db, &["4", "--final"]).success();
+        migrate(&project, db, &["up", "4"]).success();
+        migrate(&project, db, &["up", "--release", "2"]).success();
+        let run = migrate(&project, db, &["down", "3"]);
+        run.expect(5);
+        assert!(
+            run.stderr.contains(
+                "cannot rollback_add version 4: it is squashed into up/4_checkpoint.sql, and a \
+                 checkpoint has no down file"
+            ),
+            "{run}"
+        );
+        assert_eq!(db.versions().len(), 2);
+        // Above it, rollbacks work as before.
+        migrate(&project, db, &["down"]).success();
+        assert_eq!(db.versions(), crate::support::states(&[(4, "added")]));
+        migrate(&project, db, &["down"]).expect(5);
+        migrate(&project, db, &["down", "0"]).expect(5);
+        assert!(db.table_exists("users"));
+    });
+}
+
+#[test]
+fn dry_run_writes_nothing_and_archive_keeps_the_files() {
+    for_each_backend(|db| {
+        let project = original();
+        let before = files_of(project.path());
+        let run = squash(&project, db, &["4", "--final", "--dry-run"]);
+        run.success();
+        assert!(
+            run.stdout
+                .starts_with("would write up/4_checkpoint.sql:\n-- migrate: checkpoint\n"),
+            "{run}"
+        );
+        assert!(
+            run.stdout.contains("-- squashed: 3 dropped email\n"),
+            "{run}"
+        );
+        assert!(
+            run.stdout.contains("would remove up/1_users.sql\n"),
+            "{run}"
+        );
+        assert!(
+            run.stdout.contains("would remove down/1_users.sql\n"),
+            "{run}"
+        );
+        assert!(run.stdout.contains("would remove up/3.drop.sql\n"), "{run}");
+        assert!(!run.stdout.contains("5_later"), "{run}");
+        assert!(!run.stdout.contains("legacy"), "{run}");
+        assert_eq!(files_of(project.path()), before);
+        let json = squash(&project, db, &["4", "--final", "--dry-run", "--json"]).json();
+        assert_eq!(json["squash"]["dry_run"], true);
+        assert_eq!(json["squash"]["squashed"], serde_json::json!([1, 2, 3, 4]));
+        let sql = json["squash"]["sql"].as_str().unwrap().to_string();
+
+        let archive = tempfile::tempdir().unwrap();
+        let run = project
+            .command()
+            .database(db)
+            .args(["squash", "4", "--final"])
+            .arg_path("--archive", archive.path())
+            .run();
+        run.success();
+        assert!(run.stdout.contains("moved up/1_users.sql -> "), "{run}");
+        assert_eq!(
+            files_of(archive.path()),
+            [
+                "down/1_users.sql",
+                "down/3.simdrop.sql",
+                "up/1_users.sql",
+                "up/2_seed.sql",
+                "up/3.drop.sql",
+                "up/3.simdrop.sql",
+                "up/3_email.sql",
+                "up/4_index.sql",
+            ]
+        );
+        let written = std::fs::read_to_string(project.path().join("up/4_checkpoint.sql")).unwrap();
+        assert_eq!(written, sql, "the dry run printed what was written");
+        // The same folder always gives the same checkpoint.
+        let copy = Project::new();
+        for path in files_of(archive.path()) {
+            copy.write(&path, std::fs::read(archive.path().join(&path)).unwrap());
+        }
+        squash(&copy, db, &["4", "--final"]).success();
+        let again = std::fs::read_to_string(copy.path().join("up/4_checkpoint.sql")).unwrap();
+        assert_eq!(again, written);
+        // Squashing it again at 4 is a usage error: it is a checkpoint already.
+        let run = squash(&copy, db, &["4"]);
+        run.expect(2);
+        assert!(
+            run.stderr
+                .contains("already stands for every version up to 4"),
+            "{run}"
+        );
+        // An archive inside up/ is refused: the scanner would find the files again.
+        let inside = original();
+        let run = inside
+            .command()
+            .database(db)
+            .args(["squash", "2"])
+            .arg_path("--archive", &inside.path().join("up/old"))
+            .run();
+        run.expect(2);
+        assert!(
+            run.stderr.contains("inside the migrations folder's up/"),
+            "{run}"
+        );
+        assert!(inside.path().join("up/1_users.sql").exists());
+    });
+}
+
+#[test]
+fn later_phases_need_final() {
+    for_each_backend(|db| {
+        let project = original();
+        let before = files_of(project.path());
+        let run = squash(&project, db, &["4"]);
+        run.expect(5);
+        assert!(
+            run.stderr
+                .contains("version 3 up to 4 has simdrop or drop files"),
+            "{run}"
+        );
+        assert!(run.stderr.contains("pass --final"), "{run}");
+        assert!(run.stderr.contains("squash a lower version"), "{run}");
+        assert_eq!(files_of(project.path()), before);
+        // Up to 2 every version is add-only: no --final needed.
+        squash(&project, db, &["2"]).success();
+        assert!(project.path().join("up/2_checkpoint.sql").exists());
+        // A checkpoint folds into a later one.
+        squash(&project, db, &["4", "--final"]).success();
+        let text = std::fs::read_to_string(project.path().join("up/4_checkpoint.sql")).unwrap();
+        assert!(
+            text.contains("-- squashed: 1 added users\n-- squashed: 2 added seed\n"),
+            "{text}"
+        );
+        assert!(!project.path().join("up/2_checkpoint.sql").exists());
+        // A version the folder does not have is a usage error.
+        squash(&project, db, &["7"]).expect(2);
+    });
+}
