@@ -320,8 +320,8 @@ impl fmt::Display for Refusal {
                 formatter,
                 "this database is part-way through the versions squashed into {checkpoint}: \
                  {}; finish them with the migrations folder of the release before the squash \
-                 (`migrate ff {version} --dir OLD_FOLDER`, which runs every phase they lack), \
-                 then run this folder",
+                 or the folder `squash --archive` moved its files to (`migrate ff {version} \
+                 --dir OLD_FOLDER` runs every phase they lack), then run this folder",
                 lacking_versions(lacking)
             ),
             Refusal::BelowCheckpoint {
@@ -338,7 +338,7 @@ impl fmt::Display for Refusal {
             ),
             Refusal::UnfinishedPhases { target, versions } => write!(
                 formatter,
-                "{} {} up to {target} {} simdrop or drop files: a database that ran only \
+                "squash {target}: {} {} {} simdrop or drop files: a database that ran only \
                  {} add phase would be part-way through the checkpoint and refused until it \
                  ran them with the old files. Run simdrop and drop everywhere first, or \
                  squash a lower version, or pass --final to declare every version up to \
@@ -369,13 +369,29 @@ fn repairs(version: Version, failure: &Failure) -> String {
     }
 }
 
-/// `7 (added, needs dropped), 9 (pending, needs added)`.
+/// `versions 6 and 10 are added, need dropped; version 21 is pending, needs added`:
+/// the versions grouped by where they are and what they need.
 fn lacking_versions(lacking: &[(Version, State, State)]) -> String {
-    let each: Vec<String> = lacking
+    let mut groups: Vec<((State, State), Vec<Version>)> = Vec::new();
+    for (version, state, needed) in lacking {
+        match groups.iter_mut().find(|(key, _)| *key == (*state, *needed)) {
+            Some((_, versions)) => versions.push(*version),
+            None => groups.push(((*state, *needed), vec![*version])),
+        }
+    }
+    let each: Vec<String> = groups
         .iter()
-        .map(|(version, state, needed)| format!("version {version} is {state}, needs {needed}"))
+        .map(|((state, needed), versions)| {
+            format!(
+                "{} {} {} {state}, {} {needed}",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "is", "are"),
+                plural(versions.len(), "needs", "need"),
+            )
+        })
         .collect();
-    each.join(", ")
+    each.join("; ")
 }
 
 /// `3 (release 2), 1 (release 1)`.

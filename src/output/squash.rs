@@ -42,12 +42,12 @@ pub fn squash(report: &SquashReport) -> Document {
     } else {
         human.push_str(&format!("wrote {}: {summary}\n", report.checkpoint));
     }
-    let into = report
-        .archive
-        .as_ref()
-        .map(|archive| format!(" -> {}", archive.display()))
-        .unwrap_or_default();
     for path in &report.removed {
+        let into = report
+            .archive
+            .as_ref()
+            .map(|archive| format!(" to {}", archive.join(path).display()))
+            .unwrap_or_default();
         human.push_str(&format!("{removed_verb} {path}{into}\n"));
     }
     if report.dry_run {

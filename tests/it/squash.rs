@@ -239,7 +239,14 @@ fn a_database_part_way_through_the_squashed_versions_is_refused() {
         let project = original();
         // 1 and 2 applied, 3 only added: short of 3's drop and of 4.
         migrate(&project, db, &["up", "3"]).success();
-        squash(&project, db, &["4", "--final"]).success();
+        let archive = tempfile::tempdir().unwrap();
+        project
+            .command()
+            .database(db)
+            .args(["squash", "4", "--final"])
+            .arg_path("--archive", archive.path())
+            .run()
+            .success();
         let before = db.versions();
         for command in [&["up"][..], &["ff"][..], &["simdrop"][..]] {
             let run = migrate(&project, db, command);
@@ -278,6 +285,20 @@ fn a_database_part_way_through_the_squashed_versions_is_refused() {
                 (3, "added".to_string())
             ]
         );
+        // The advice works: the archived files finish the range, then the
+        // squashed folder goes on.
+        project
+            .command()
+            .database(db)
+            .args(["ff", "4"])
+            .arg_path("--dir", archive.path())
+            .run()
+            .success();
+        let run = migrate(&project, db, &["up"]);
+        run.success();
+        assert_eq!(run.operations(), [("add".into(), "5".into())]);
+        let document = migrate(&project, db, &["status", "--json"]).json();
+        assert_eq!(states(&document)[3], (4, "squashed".to_string()));
     });
 }
 
@@ -348,7 +369,7 @@ fn dry_run_writes_nothing_and_archive_keeps_the_files() {
             .arg_path("--archive", archive.path())
             .run();
         run.success();
-        assert!(run.stdout.contains("moved up/1_users.sql -> "), "{run}");
+        assert!(run.stdout.contains("moved up/1_users.sql to "), "{run}");
         assert_eq!(
             files_of(archive.path()),
             [
@@ -406,7 +427,7 @@ fn later_phases_need_final() {
         run.expect(5);
         assert!(
             run.stderr
-                .contains("version 3 up to 4 has simdrop or drop files"),
+                .contains("squash 4: version 3 has simdrop or drop files"),
             "{run}"
         );
         assert!(run.stderr.contains("pass --final"), "{run}");
