@@ -33,6 +33,10 @@ pub struct Squashed {
     /// for one with later phases. A database that has it in that state
     /// needs nothing of it.
     pub state: State,
+    /// The earlier checkpoints it was squashed into before this one, oldest
+    /// first (`in-checkpoint=2,4`): a database that ran one of them has
+    /// what it stands for without a row of its own.
+    pub checkpoints: Vec<Version>,
 }
 
 impl Checkpoint {
@@ -112,7 +116,7 @@ pub(super) fn read_checkpoint(entry: &VersionFiles) -> Result<Option<Checkpoint>
     Ok(Some(checkpoint))
 }
 
-/// Reads the `-- squashed: VERSION STATE [NAME]` lines among the comment
+/// Reads the `-- squashed: VERSION STATE [NAME] [in-checkpoint=N,...]` lines among the comment
 /// lines that open a checkpoint; an error is (line, message).
 pub(crate) fn parse_squashed(text: &str) -> Result<Vec<Squashed>, (usize, String)> {
     let mut squashed: Vec<Squashed> = Vec::new();
@@ -130,7 +134,9 @@ pub(crate) fn parse_squashed(text: &str) -> Result<Vec<Squashed>, (usize, String
         let bad = |why: &str| {
             (
                 index + 1,
-                format!("`-- squashed:` {why}: write `-- squashed: VERSION added|dropped [NAME]`"),
+                format!(
+                    "`-- squashed:` {why}: write `-- squashed: VERSION added|dropped [NAME] [in-checkpoint=N]`"
+                ),
             )
         };
         let mut words = words.split_whitespace();
@@ -144,9 +150,28 @@ pub(crate) fn parse_squashed(text: &str) -> Result<Vec<Squashed>, (usize, String
             Some("dropped") => State::Dropped,
             _ => return Err(bad("gives no final state")),
         };
-        let name = words.next().map(str::to_string);
-        if words.next().is_some() {
-            return Err(bad("has more than a version, a state and a name"));
+        let mut name = None;
+        let mut checkpoints = Vec::new();
+        for word in words {
+            match word.strip_prefix("in-checkpoint=") {
+                Some(list) => {
+                    for version in list.split(',') {
+                        checkpoints.push(
+                            version
+                                .parse()
+                                .map_err(|_| bad("names a checkpoint that is no version"))?,
+                        );
+                    }
+                }
+                None if name.is_none() && checkpoints.is_empty() => {
+                    name = Some(word.to_string());
+                }
+                None => {
+                    return Err(bad(
+                        "has more than a version, a state, a name and its checkpoints",
+                    ));
+                }
+            }
         }
         if squashed.last().is_some_and(|last| last.version >= version) {
             return Err(bad("lists the versions out of ascending order"));
@@ -155,6 +180,7 @@ pub(crate) fn parse_squashed(text: &str) -> Result<Vec<Squashed>, (usize, String
             version,
             name,
             state,
+            checkpoints,
         });
     }
     Ok(squashed)
@@ -285,6 +311,11 @@ mod tests {
                 problems[0].message
             );
         }
+        let nested = parse_squashed("-- squashed: 1 added users in-checkpoint=2,4\n").unwrap();
+        assert_eq!(nested[0].name.as_deref(), Some("users"));
+        assert_eq!(nested[0].checkpoints, [version(2), version(4)]);
+        assert!(parse_squashed("-- squashed: 1 added in-checkpoint=x\n").is_err());
+        assert!(parse_squashed("-- squashed: 1 added a b\n").is_err());
         let unordered = "-- squashed: 3 added\n-- squashed: 2 added\n";
         assert_eq!(parse_squashed(unordered).unwrap_err().0, 2);
     }

@@ -58,6 +58,7 @@ pub fn classify(checkpoint: &Checkpoint, db: &DbState) -> Coverage {
             return Coverage::RanCheckpoint;
         }
     }
+    let ran = ran_earlier(checkpoint, db);
     let lacking: Vec<(Version, State, State)> = checkpoint
         .squashed
         .iter()
@@ -69,13 +70,44 @@ pub fn classify(checkpoint: &Checkpoint, db: &DbState) -> Coverage {
                 State::Dropped => state == State::Dropped,
                 _ => state.is_applied(),
             };
-            (failed || !done).then_some((squashed.version, state, squashed.state))
+            let by_checkpoint = squashed
+                .checkpoints
+                .iter()
+                .any(|earlier| ran.contains(earlier));
+            (failed || !(done || by_checkpoint)).then_some((
+                squashed.version,
+                state,
+                squashed.state,
+            ))
         })
         .collect();
     match lacking.is_empty() {
         true => Coverage::Finished,
         false => Coverage::PartWay(lacking),
     }
+}
+
+/// The earlier checkpoints folded into `checkpoint` that `db` ran: it has
+/// the checkpoint's own version, applied, and none of the others it stands
+/// for (as a database that ran the current one has only its version).
+fn ran_earlier(checkpoint: &Checkpoint, db: &DbState) -> Vec<Version> {
+    let mut earlier: Vec<Version> = checkpoint
+        .squashed
+        .iter()
+        .flat_map(|squashed| squashed.checkpoints.iter().copied())
+        .collect();
+    earlier.sort_unstable();
+    earlier.dedup();
+    earlier.retain(|&candidate| {
+        db.state_of(candidate).is_applied()
+            && checkpoint
+                .squashed
+                .iter()
+                .filter(|squashed| squashed.version != candidate)
+                .filter(|squashed| squashed.checkpoints.contains(&candidate))
+                .all(|squashed| !db.records.contains_key(&squashed.version))
+    });
+    earlier
 }
 
 /// Whether drift is checked for `version`'s recorded files: not for the
@@ -106,6 +138,7 @@ mod tests {
             version: v(number),
             name: None,
             state,
+            checkpoints: Vec::new(),
         };
         Checkpoint {
             version: v(3),
@@ -178,6 +211,33 @@ mod tests {
         assert_eq!(classify(&checkpoint, &ran), Coverage::RanCheckpoint);
         let finished = db(&[(3, State::Dropped, Some("c"))]);
         assert_eq!(classify(&checkpoint, &finished), Coverage::Finished);
+    }
+
+    #[test]
+    fn a_database_that_ran_an_earlier_checkpoint_has_what_it_stands_for() {
+        use State::*;
+        let mut checkpoint = checkpoint();
+        // 1 and 2 were squashed into a checkpoint at 2 before this one.
+        for entry in &mut checkpoint.squashed[..2] {
+            entry.checkpoints = vec![v(2)];
+        }
+        let ran_it = db(&[(2, Added, Some("old")), (3, Dropped, Some("c"))]);
+        assert_eq!(classify(&checkpoint, &ran_it), Coverage::Finished);
+        let only_it = db(&[(2, Added, Some("old"))]);
+        assert_eq!(
+            classify(&checkpoint, &only_it),
+            Coverage::PartWay(vec![(v(3), Pending, Dropped)])
+        );
+        // With 1 recorded too, 2's row is the original's, short of dropped.
+        let originals = db(&[
+            (1, Added, Some("a")),
+            (2, Added, Some("b")),
+            (3, Dropped, Some("c")),
+        ]);
+        assert_eq!(
+            classify(&checkpoint, &originals),
+            Coverage::PartWay(vec![(v(2), Added, Dropped)])
+        );
     }
 
     #[test]

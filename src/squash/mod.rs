@@ -177,7 +177,13 @@ fn squashed_versions(catalogue: &Catalogue, target: Version) -> Result<Vec<Squas
             .checkpoints()
             .find(|checkpoint| checkpoint.version == files.version)
         {
-            Some(checkpoint) => squashed.extend(checkpoint.squashed.iter().cloned()),
+            // A database may have run the earlier checkpoint: its entries
+            // remember it, so that such a database is not part-way.
+            Some(checkpoint) => squashed.extend(checkpoint.squashed.iter().map(|entry| {
+                let mut entry = entry.clone();
+                entry.checkpoints.push(checkpoint.version);
+                entry
+            })),
             None => squashed.push(Squashed {
                 version: files.version,
                 name: files.name.clone(),
@@ -185,6 +191,7 @@ fn squashed_versions(catalogue: &Catalogue, target: Version) -> Result<Vec<Squas
                     true => State::Added,
                     false => State::Dropped,
                 },
+                checkpoints: Vec::new(),
             }),
         }
     }
@@ -298,8 +305,15 @@ fn header(target: Version, squashed: &[Squashed], database: &str) -> String {
             .as_deref()
             .map(|name| format!(" {name}"))
             .unwrap_or_default();
+        let within = match entry.checkpoints.is_empty() {
+            true => String::new(),
+            false => {
+                let list: Vec<String> = entry.checkpoints.iter().map(Version::to_string).collect();
+                format!(" in-checkpoint={}", list.join(","))
+            }
+        };
         text.push_str(&format!(
-            "-- squashed: {} {}{name}\n",
+            "-- squashed: {} {}{name}{within}\n",
             entry.version, entry.state
         ));
     }

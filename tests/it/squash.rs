@@ -436,14 +436,38 @@ fn later_phases_need_final() {
         // Up to 2 every version is add-only: no --final needed.
         squash(&project, db, &["2"]).success();
         assert!(project.path().join("up/2_checkpoint.sql").exists());
-        // A checkpoint folds into a later one.
+        // A database that ran that checkpoint, then 3 and 4 to the end.
+        migrate(&project, db, &["ff", "4"]).success();
+        // A checkpoint folds into a later one, which remembers it.
         squash(&project, db, &["4", "--final"]).success();
         let text = std::fs::read_to_string(project.path().join("up/4_checkpoint.sql")).unwrap();
         assert!(
-            text.contains("-- squashed: 1 added users\n-- squashed: 2 added seed\n"),
+            text.contains(
+                "-- squashed: 1 added users in-checkpoint=2\n\
+                 -- squashed: 2 added seed in-checkpoint=2\n-- squashed: 3 dropped email\n"
+            ),
             "{text}"
         );
         assert!(!project.path().join("up/2_checkpoint.sql").exists());
+        // That database has what both checkpoints stand for: it goes on.
+        let run = migrate(&project, db, &["up"]);
+        run.success();
+        assert_eq!(run.operations(), [("add".into(), "5".into())]);
+        let document = migrate(&project, db, &["status", "--json"]).json();
+        assert_eq!(
+            states(&document),
+            [
+                (2, "squashed".to_string()),
+                (3, "squashed".to_string()),
+                (4, "squashed".to_string()),
+                (5, "added".to_string()),
+            ]
+        );
+        migrate(&project, db, &["verify"]).success();
+        // A fresh one runs the new checkpoint.
+        let fresh = TestDb::new(db.backend());
+        migrate(&project, &fresh, &["up"]).success();
+        assert_eq!(dump(&project, &fresh), dump(&project, db));
         // A version the folder does not have is a usage error.
         squash(&project, db, &["7"]).expect(2);
     });
