@@ -60,6 +60,7 @@ mod schema;
 mod script;
 mod settings;
 mod split;
+mod squash;
 mod state;
 pub mod status;
 mod table;

@@ -10,6 +10,7 @@ use crate::drift::find_drift;
 use crate::record::{DbState, Failure, VersionRecord};
 pub use crate::refusal::Refusal;
 use crate::scan::{Catalogue, MigrationFile};
+use crate::squash::coverage::{Coverage, classify};
 use crate::state::{Operation, Phase, State, transition};
 use crate::version::{Release, Version};
 
@@ -118,6 +119,7 @@ pub fn plan<'a>(
     {
         return Err(Refusal::UnknownVersion(version));
     }
+    check_checkpoints(catalogue, db)?;
     let resuming = check_failures(db, command, options)?;
     if !options.allow_drift {
         let drift = find_drift(catalogue, db);
@@ -205,6 +207,21 @@ pub fn check_accept(db: &DbState) -> Result<(), Refusal> {
         }),
         None => Ok(()),
     }
+}
+
+/// Refuses every change on a database part-way through the versions a
+/// checkpoint stands for (SPEC section 10, `squash::coverage`).
+pub fn check_checkpoints(catalogue: &Catalogue, db: &DbState) -> Result<(), Refusal> {
+    for checkpoint in catalogue.checkpoints() {
+        if let Coverage::PartWay(lacking) = classify(checkpoint, db) {
+            return Err(Refusal::PartWay {
+                checkpoint: checkpoint.path.clone(),
+                version: checkpoint.version,
+                lacking,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Refuses while a version is failed, except for `up --resume`, which returns it.
@@ -394,6 +411,9 @@ impl<'a> Planner<'a, '_> {
                 state: self.db.state_of(only),
             });
         }
+        if phase == Phase::Add {
+            self.check_checkpoint_rollback(&chosen)?;
+        }
         // Latest applied first: the reverse of the order the phase ran in.
         chosen.sort_by_key(|record| std::cmp::Reverse(record.phase(phase).map(|done| done.seq)));
         if let (Some(latest), None) = (latest, self.options.only) {
@@ -403,6 +423,27 @@ impl<'a> Planner<'a, '_> {
             .into_iter()
             .map(|record| self.rollback_step(record, operation, phase))
             .collect()
+    }
+
+    /// Refuses to roll back versions a checkpoint stands for: it has no down file.
+    fn check_checkpoint_rollback(&self, chosen: &[&VersionRecord]) -> Result<(), Refusal> {
+        let Some(checkpoint) = chosen
+            .iter()
+            .find_map(|record| self.catalogue.squashed_into(record.version))
+        else {
+            return Ok(());
+        };
+        let mut versions: Vec<Version> = chosen
+            .iter()
+            .map(|record| record.version)
+            .filter(|version| checkpoint.covers(*version))
+            .collect();
+        versions.sort_unstable_by(|left, right| right.cmp(left));
+        Err(Refusal::BelowCheckpoint {
+            checkpoint: checkpoint.path.clone(),
+            version: checkpoint.version,
+            versions,
+        })
     }
 
     fn check_boundary(

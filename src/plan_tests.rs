@@ -1046,3 +1046,152 @@ fn join_lists_versions() {
         assert_eq!(join(&versions), text);
     }
 }
+
+// ---- checkpoints (SPEC section 10) -------------------------------------------
+
+/// The folder before `squash 3`: 1 add-only, 2 and 3 with every phase, 4 after.
+const BEFORE_SQUASH: &[&str] = &["up/1.sql", "down/1.sql", "2", "3", "4"];
+
+/// The folder after `squash 3`: the checkpoint, and 4.
+fn squashed_folder() -> Catalogue {
+    catalogue(
+        [
+            "up/3_checkpoint.sql: -- migrate: checkpoint\n-- squashed: 1 added\n\
+             -- squashed: 2 dropped\n-- squashed: 3 dropped\nCREATE TABLE t (x int);\n",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .chain(expand(&["4"]))
+        .collect(),
+    )
+}
+
+fn part_way(lacking: &[(u128, State, State)]) -> Refusal {
+    Refusal::PartWay {
+        checkpoint: "up/3_checkpoint.sql".to_string(),
+        version: v(3),
+        lacking: lacking
+            .iter()
+            .map(|&(number, state, needed)| (v(number), state, needed))
+            .collect(),
+    }
+}
+
+fn below(versions: &[u128]) -> Refusal {
+    Refusal::BelowCheckpoint {
+        checkpoint: "up/3_checkpoint.sql".to_string(),
+        version: v(3),
+        versions: versions.iter().copied().map(v).collect(),
+    }
+}
+
+#[test]
+fn a_fresh_database_runs_the_checkpoint_instead_of_the_versions() {
+    let folder = squashed_folder();
+    check(
+        &folder,
+        &DbState::default(),
+        &[
+            (
+                "up",
+                Ok(&["add 3 up/3_checkpoint.sql @1", "add 4 up/4.sql @1"]),
+            ),
+            (
+                "ff",
+                Ok(&[
+                    "add 3 up/3_checkpoint.sql @1",
+                    "add 4 up/4.sql @1",
+                    "simdrop 4 up/4.simdrop.sql @1",
+                    "drop 4 up/4.drop.sql @1",
+                ]),
+            ),
+            ("mark 3", Ok(&["add 3 up/3_checkpoint.sql @1 mark"])),
+        ],
+    );
+}
+
+#[test]
+fn a_database_that_ran_the_checkpoint_goes_on_and_cannot_go_below_it() {
+    let folder = squashed_folder();
+    let ran = db(&folder, &[(3, &[("1", 1)])]);
+    check(
+        &folder,
+        &ran,
+        &[
+            ("up", Ok(&["add 4 up/4.sql @2"])),
+            ("simdrop", Ok(&[])),
+            ("down", Err(below(&[3]))),
+            ("down 2", Err(below(&[3]))),
+            ("down --only 3", Err(below(&[3]))),
+        ],
+    );
+}
+
+#[test]
+fn a_database_that_finished_the_versions_skips_the_checkpoint() {
+    let folder = squashed_folder();
+    // The rows the original files wrote, with their checksums: not drift.
+    let finished = db(
+        &files(BEFORE_SQUASH),
+        &[
+            (1, &[("1", 1)]),
+            (2, &[("1", 2), ("2", 4), ("3", 6)]),
+            (3, &[("1", 3), ("2", 5), ("3", 7)]),
+        ],
+    );
+    check(
+        &folder,
+        &finished,
+        &[
+            ("up", Ok(&["add 4 up/4.sql @4"])),
+            ("ff 3", Ok(&[])),
+            ("drop", Ok(&[])),
+            ("down 1", Err(below(&[3, 2]))),
+            ("down 0", Err(below(&[3, 2, 1]))),
+        ],
+    );
+    assert!(find_drift(&folder, &finished).is_empty());
+    // Once 4 is added, down 3 reverts 4 alone.
+    let mut later = finished.clone();
+    later
+        .records
+        .extend(db(&folder, &[(4, &[("4", 8)])]).records);
+    check(
+        &folder,
+        &later,
+        &[("down 3", Ok(&["rollback_add 4 down/4.sql @4"]))],
+    );
+}
+
+#[test]
+fn a_database_part_way_through_the_versions_is_refused_naming_them() {
+    let folder = squashed_folder();
+    let original = files(BEFORE_SQUASH);
+    let refusal = part_way(&[(2, Added, Dropped), (3, Pending, Dropped)]);
+    let partial = db(&original, &[(1, &[("1", 1)]), (2, &[("1", 2)])]);
+    for line in ["up", "ff", "simdrop", "mark 4", "down 3"] {
+        assert_eq!(run(&folder, &partial, line), Err(refusal.clone()), "{line}");
+    }
+    let message = refusal.to_string();
+    assert!(
+        message.contains("version 2 is added, needs dropped"),
+        "{message}"
+    );
+    assert!(
+        message.contains("version 3 is pending, needs dropped"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`migrate ff 3 --dir OLD_FOLDER`"),
+        "{message}"
+    );
+    // Only added where it must be dropped: refused as well.
+    let added = db(
+        &original,
+        &[(1, &[("1", 1)]), (2, &[("1", 2)]), (3, &[("1", 3)])],
+    );
+    assert_eq!(
+        run(&folder, &added, "up"),
+        Err(part_way(&[(2, Added, Dropped), (3, Added, Dropped)]))
+    );
+}

@@ -76,6 +76,34 @@ pub enum Refusal {
     NotEmpty(Vec<String>),
     /// `schema_dump --bootstrap` where this migration file exists.
     FilesExist(String),
+    /// A database part-way through the versions a checkpoint stands for
+    /// (SPEC section 10): it must finish them with the files of the release
+    /// before the squash.
+    PartWay {
+        /// The checkpoint's file.
+        checkpoint: String,
+        /// The checkpoint's version.
+        version: Version,
+        /// Each version it lacks: the state it is in, and the state it needs.
+        lacking: Vec<(Version, State, State)>,
+    },
+    /// A rollback of versions a checkpoint stands for: it has no down file.
+    BelowCheckpoint {
+        /// The checkpoint's file.
+        checkpoint: String,
+        /// The checkpoint's version.
+        version: Version,
+        /// The versions it would roll back, highest first.
+        versions: Vec<Version>,
+    },
+    /// `squash N` over versions with simdrop or drop files, which a
+    /// database that ran only their add phase still needs, without `--final`.
+    UnfinishedPhases {
+        /// N.
+        target: Version,
+        /// The versions with later phases.
+        versions: Vec<Version>,
+    },
 }
 
 impl Refusal {
@@ -122,6 +150,11 @@ impl Refusal {
                 older.iter().map(|(version, _)| *version).collect()
             }
             Refusal::NothingToResume | Refusal::NotEmpty(_) | Refusal::FilesExist(_) => Vec::new(),
+            Refusal::PartWay { lacking, .. } => {
+                lacking.iter().map(|(version, _, _)| *version).collect()
+            }
+            Refusal::BelowCheckpoint { versions, .. }
+            | Refusal::UnfinishedPhases { versions, .. } => versions.clone(),
         };
         versions.sort_unstable();
         versions.dedup();
@@ -143,6 +176,9 @@ impl Refusal {
             Refusal::UnknownVersion(_) => "unknown_version",
             Refusal::NotEmpty(_) => "not_empty",
             Refusal::FilesExist(_) => "files_exist",
+            Refusal::PartWay { .. } => "part_way_through_checkpoint",
+            Refusal::BelowCheckpoint { .. } => "below_checkpoint",
+            Refusal::UnfinishedPhases { .. } => "unfinished_phases",
         }
     }
 }
@@ -276,6 +312,42 @@ impl fmt::Display for Refusal {
                 formatter,
                 "--only {version}: no such version in the folder or the database"
             ),
+            Refusal::PartWay {
+                checkpoint,
+                version,
+                lacking,
+            } => write!(
+                formatter,
+                "this database is part-way through the versions squashed into {checkpoint}: \
+                 {}; finish them with the migrations folder of the release before the squash \
+                 or the folder `squash --archive` moved its files to (`migrate ff {version} \
+                 --dir OLD_FOLDER` runs every phase they lack), then run this folder",
+                lacking_versions(lacking)
+            ),
+            Refusal::BelowCheckpoint {
+                checkpoint,
+                version,
+                versions,
+            } => write!(
+                formatter,
+                "cannot rollback_add {} {}: {} squashed into {checkpoint}, and a checkpoint \
+                 has no down file; only versions above {version} can be rolled back",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "it is", "they are"),
+            ),
+            Refusal::UnfinishedPhases { target, versions } => write!(
+                formatter,
+                "squash {target}: {} {} {} simdrop or drop files: a database that ran only \
+                 {} add phase would be part-way through the checkpoint and refused until it \
+                 ran them with the old files. Run simdrop and drop everywhere first, or \
+                 squash a lower version, or pass --final to declare every version up to \
+                 {target} finished (the checkpoint then holds the schema after their drop)",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "has", "have"),
+                plural(versions.len(), "its", "their"),
+            ),
         }
     }
 }
@@ -295,6 +367,31 @@ fn repairs(version: Version, failure: &Failure) -> String {
              `migrate mark --only {version} --state STATE`"
         )
     }
+}
+
+/// `versions 6 and 10 are added, need dropped; version 21 is pending, needs added`:
+/// the versions grouped by where they are and what they need.
+fn lacking_versions(lacking: &[(Version, State, State)]) -> String {
+    let mut groups: Vec<((State, State), Vec<Version>)> = Vec::new();
+    for (version, state, needed) in lacking {
+        match groups.iter_mut().find(|(key, _)| *key == (*state, *needed)) {
+            Some((_, versions)) => versions.push(*version),
+            None => groups.push(((*state, *needed), vec![*version])),
+        }
+    }
+    let each: Vec<String> = groups
+        .iter()
+        .map(|((state, needed), versions)| {
+            format!(
+                "{} {} {} {state}, {} {needed}",
+                plural(versions.len(), "version", "versions"),
+                join(versions),
+                plural(versions.len(), "is", "are"),
+                plural(versions.len(), "needs", "need"),
+            )
+        })
+        .collect();
+    each.join("; ")
 }
 
 /// `3 (release 2), 1 (release 1)`.

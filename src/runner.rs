@@ -103,6 +103,10 @@ fn dispatch(p: &mut Presenter, m: &Migrator, database: &str, action: Action) -> 
             let report = crate::check::check(m.config(), &request);
             p.show(report.map(|report| output::check(&report)), Empty::Findings)
         }
+        Action::Squash(request) => {
+            let report = crate::squash::squash(m.config(), &request);
+            p.show(report.map(|report| output::squash(&report)), Empty::Squash)
+        }
         Action::Man { command } => {
             let page = docs::man_page(command.as_deref());
             p.show(page.map(|page| output::man(&page)), Empty::Man)

@@ -9,6 +9,10 @@ pub use crate::script::{Allow, Directives, Script, ScriptProblem};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+#[cfg(test)]
+pub(crate) use self::checkpoint::parse_squashed;
+pub use self::checkpoint::{Checkpoint, Squashed};
+use self::checkpoint::{check_squashed_files, read_checkpoint};
 use crate::state::Operation;
 use crate::version::Version;
 
@@ -46,6 +50,7 @@ pub struct VersionFiles {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalogue {
     versions: BTreeMap<Version, VersionFiles>,
+    checkpoints: BTreeMap<Version, Checkpoint>,
 }
 
 /// What a valid file name says.
@@ -97,6 +102,19 @@ impl Catalogue {
         self.versions.keys().next_back().copied()
     }
 
+    /// The checkpoints of the folder, ascending.
+    pub fn checkpoints(&self) -> impl DoubleEndedIterator<Item = &Checkpoint> {
+        self.checkpoints.values()
+    }
+
+    /// The checkpoint that stands for `version`, if one does.
+    pub fn squashed_into(&self, version: Version) -> Option<&Checkpoint> {
+        self.checkpoints
+            .range(version..)
+            .map(|(_, checkpoint)| checkpoint)
+            .find(|checkpoint| checkpoint.covers(version))
+    }
+
     /// Builds a catalogue from files already parsed, checking the pairing rules.
     pub fn from_files(
         files: impl IntoIterator<Item = (ParsedName, MigrationFile)>,
@@ -127,7 +145,15 @@ impl Catalogue {
                 .iter()
                 .filter_map(|operation| entry.file(*operation))
                 .find_map(|file| parse_file_name(file_name_of(&file.path)).ok()?.name);
+            match read_checkpoint(entry) {
+                Ok(Some(checkpoint)) => {
+                    catalogue.checkpoints.insert(entry.version, checkpoint);
+                }
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
         }
+        check_squashed_files(&catalogue, &mut problems);
         if problems.is_empty() {
             Ok(catalogue)
         } else {
@@ -356,6 +382,9 @@ fn relative(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
+#[path = "scan_checkpoint.rs"]
+mod checkpoint;
+
 #[cfg(all(test, unix))]
 #[path = "scan_proptests.rs"]
 mod proptests;
@@ -364,7 +393,7 @@ mod proptests;
 mod tests {
     use super::*;
 
-    fn version(number: u128) -> Version {
+    pub(super) fn version(number: u128) -> Version {
         Version::new(number).unwrap()
     }
 
@@ -446,7 +475,7 @@ mod tests {
         );
     }
 
-    fn file(path: &str) -> (ParsedName, MigrationFile) {
+    pub(super) fn file(path: &str) -> (ParsedName, MigrationFile) {
         let (folder, file_name) = path.split_once('/').unwrap();
         let parsed = parse_name_in(file_name, folder == "up").unwrap();
         let script = Script::parse(b"SELECT 1;").unwrap();

@@ -31,6 +31,9 @@ pub struct Directives {
     /// `placeholders`: `${NAME}` in the file is filled from `--set NAME=VALUE`
     /// or the environment before it runs.
     pub placeholders: bool,
+    /// `checkpoint`: the file is a checkpoint written by `squash` (SPEC
+    /// section 10), standing for every version its header lists.
+    pub checkpoint: bool,
 }
 
 /// One rule name of an `allow=` directive, with its line for errors.
@@ -195,6 +198,8 @@ fn apply_directive(
     match (name, value) {
         ("no-transaction", None) => directives.no_transaction = true,
         ("placeholders", None) => directives.placeholders = true,
+        ("checkpoint", None) => directives.checkpoint = true,
+        ("checkpoint", Some(_)) => return Err("`checkpoint` takes no value".into()),
         ("lock-timeout", Some(value)) => {
             directives.lock_timeout = Some(crate::duration::parse(value)?);
         }
@@ -214,7 +219,7 @@ fn apply_directive(
         _ => {
             return Err(format!(
                 "unknown directive `{name}`: the directives are no-transaction, \
-                 lock-timeout=DURATION, retries=N, allow=RULE[,RULE] and placeholders"
+                 lock-timeout=DURATION, retries=N, allow=RULE[,RULE], placeholders and checkpoint"
             ));
         }
     }
@@ -289,6 +294,7 @@ mod tests {
                 retries: None,
                 allow: Vec::new(),
                 placeholders: true,
+                checkpoint: false,
             }
         );
         let later = Script::parse(b"SELECT 1;\n-- migrate: no-transaction\n").unwrap();

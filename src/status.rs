@@ -15,7 +15,8 @@ use crate::plan::{
     Command, Options, Refusal, UnknownStatement, check_accept, check_mark_state, out_of_order, plan,
 };
 use crate::record::{DbState, Failure, VersionRecord};
-use crate::scan::{Catalogue, VersionFiles};
+use crate::scan::{Catalogue, Checkpoint, VersionFiles};
+use crate::squash::coverage::{Coverage, classify};
 use crate::state::{Operation, Phase, State};
 use crate::version::{Release, Version};
 
@@ -63,7 +64,9 @@ pub struct VersionStatus {
     pub version: Version,
     /// Its description.
     pub name: Option<String>,
-    /// `pending`, `added`, `simdropped`, `dropped`, `failed` or `missing`.
+    /// `pending`, `added`, `simdropped`, `dropped`, `failed`, `missing`, or
+    /// `squashed` for a version the database ran to its final state that a
+    /// checkpoint now stands for.
     pub state: String,
     /// Label of the latest phase reached.
     pub release: Option<Release>,
@@ -82,6 +85,9 @@ pub struct VersionStatus {
     /// For a failed version: what failed and what committed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<FailureStatus>,
+    /// For a version a checkpoint stands for: the checkpoint's file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub squashed_into: Option<String>,
 }
 
 /// What stopped a failed version (`status --json`'s `"failure"`): the
@@ -223,6 +229,11 @@ pub(crate) fn status(catalogue: &Catalogue, db: &DbState) -> Status {
             let mut row = row(version, files, record);
             row.drift = drifted.contains(&version);
             row.out_of_order = out_of_order.contains(&version);
+            if let Some(checkpoint) = catalogue.squashed_into(version)
+                && record.is_some()
+            {
+                squashed(&mut row, checkpoint, db);
+            }
             row
         })
         .collect();
@@ -231,6 +242,29 @@ pub(crate) fn status(catalogue: &Catalogue, db: &DbState) -> Status {
         versions: rows,
         next: next_steps(catalogue, db),
     }
+}
+
+/// A row of a version `checkpoint` stands for that the database has: shown
+/// `squashed` when the database finished them with the original files, in
+/// the state it is in when it is part-way (not `missing`: the checkpoint
+/// says where its files went), and as itself when it ran the checkpoint.
+fn squashed(row: &mut VersionStatus, checkpoint: &Checkpoint, db: &DbState) {
+    match classify(checkpoint, db) {
+        Coverage::Finished => row.state = "squashed".to_string(),
+        Coverage::PartWay(_) if row.state == "missing" => {
+            row.state = db.state_of(row.version).as_str().to_string();
+        }
+        _ => return,
+    }
+    // The name it was applied under, not the checkpoint's.
+    if let Some(name) = db
+        .records
+        .get(&row.version)
+        .and_then(|record| record.name.clone())
+    {
+        row.name = Some(name);
+    }
+    row.squashed_into = Some(checkpoint.path.clone());
 }
 
 /// The deployment's commands, in the order a deployment runs them.
@@ -264,7 +298,9 @@ fn next_steps(catalogue: &Catalogue, db: &DbState) -> Vec<Next> {
                     });
                 }
             }
-            Err(refusal @ (Refusal::Drift(_) | Refusal::Failed { .. })) => {
+            Err(
+                refusal @ (Refusal::Drift(_) | Refusal::Failed { .. } | Refusal::PartWay { .. }),
+            ) => {
                 let fixes = fixes(catalogue, db, &refusal);
                 return vec![Next::Blocked { refusal, fixes }];
             }
@@ -425,6 +461,7 @@ fn row(
         },
         drift: false,
         out_of_order: false,
+        squashed_into: None,
         failure: record
             .and_then(|record| record.failure.as_ref())
             .map(failure_status),

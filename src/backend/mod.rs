@@ -211,6 +211,17 @@ pub trait Backend {
     /// missing SQLite file) has no items.
     fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError>;
 
+    /// The rows of every table of [`Backend::dump_schema`]'s schema that
+    /// holds any, each value a literal of the dialect that reads back to
+    /// the same value, in a stable order; for a checkpoint's data part
+    /// (`squash`, SPEC section 10). Read-only.
+    fn dump_data(&mut self) -> Result<crate::squash::data::DataDump, DbError> {
+        Err(DbError::new(format!(
+            "squash cannot read the rows of a {} database",
+            self.dialect().name()
+        )))
+    }
+
     /// [`Backend::dump_schema`] of the schemas `scope` names. The default
     /// serves databases without schemas: only [`Scope::Default`].
     fn dump_schemas(&mut self, scope: &Scope) -> Result<Vec<DumpItem>, DbError> {

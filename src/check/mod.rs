@@ -13,7 +13,7 @@
 
 pub(crate) mod diff;
 mod prove;
-mod scratch;
+pub(crate) mod scratch;
 mod stale;
 mod walk;
 

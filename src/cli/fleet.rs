@@ -81,6 +81,9 @@ fn unsupported(action: &Action) -> Option<&'static str> {
         Action::Check(_) => {
             Some("check proves the folder on a scratch database, not on each target")
         }
+        Action::Squash(_) => {
+            Some("squash rewrites the folder from a scratch database, not from each target")
+        }
         Action::New(_)
         | Action::Env(_)
         | Action::Lint { .. }

@@ -433,6 +433,31 @@ enum Subcommands {
         #[arg(long, value_name = "URL")]
         scratch_url: Option<String>,
     },
+    /// Replace every version up to N by one checkpoint file,
+    /// up/N_checkpoint.sql: the schema and rows they leave, built on a
+    /// scratch database
+    #[command(
+        after_help = "Examples: migrate squash 30 --dry-run        # print the checkpoint and the files it replaces\n          migrate squash 30 --archive ../old-migrations\n          migrate squash 30 --final          # versions with simdrop/drop files count as finished"
+    )]
+    Squash {
+        /// The highest version the checkpoint stands for (a version of the folder)
+        #[arg(value_name = "N", value_parser = parse_version)]
+        version: Version,
+        /// Move the squashed files into DIR (keeping their paths) instead of removing them
+        #[arg(long, value_name = "DIR")]
+        archive: Option<PathBuf>,
+        /// Print the checkpoint and the files it would replace; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Declare the versions with simdrop or drop files finished everywhere
+        /// (a database that has not dropped them is then refused)
+        #[arg(long = "final")]
+        finished: bool,
+        /// The empty database to build it on [env: MIGRATE_SCRATCH_URL] [default: a
+        /// temporary SQLite file, or a temporary database on the server of the URL]
+        #[arg(long, value_name = "URL")]
+        scratch_url: Option<String>,
+    },
 }
 
 /// `database create` and `database drop`.

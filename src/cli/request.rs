@@ -95,6 +95,8 @@ pub(crate) enum Action {
     },
     /// `check [--from N] [--scratch-url URL]`.
     Check(crate::check::CheckRequest),
+    /// `squash N [--archive DIR] [--dry-run] [--final] [--scratch-url URL]`.
+    Squash(crate::squash::SquashRequest),
     /// `man [COMMAND]`.
     Man {
         /// The command whose page to print; the whole tool's when `None`.
@@ -226,6 +228,13 @@ impl Cli {
                 .map(|raw| scratch(&raw))
                 .transpose()?;
         }
+        if let Action::Squash(squash) = &mut action
+            && squash.scratch_url.is_none()
+        {
+            squash.scratch_url = lookup("MIGRATE_SCRATCH_URL")
+                .map(|raw| scratch(&raw))
+                .transpose()?;
+        }
         let targets = self
             .global
             .fleet
@@ -349,7 +358,7 @@ fn release(flag: Option<String>, env: &Option<String>) -> Result<Option<Release>
         .transpose()
 }
 
-/// `lint` and `check` as their actions; any other command back.
+/// `lint`, `check` and `squash` as their actions; any other command back.
 fn proof_action(command: Subcommands) -> Result<Result<Action, Error>, Subcommands> {
     match command {
         Subcommands::Lint {
@@ -365,6 +374,24 @@ fn proof_action(command: Subcommands) -> Result<Result<Action, Error>, Subcomman
             .map(|raw| scratch(&raw))
             .transpose()
             .map(|scratch_url| Action::Check(crate::check::CheckRequest { from, scratch_url }))),
+        Subcommands::Squash {
+            version,
+            archive,
+            dry_run,
+            finished,
+            scratch_url,
+        } => Ok(scratch_url
+            .map(|raw| scratch(&raw))
+            .transpose()
+            .map(|scratch_url| {
+                Action::Squash(crate::squash::SquashRequest {
+                    version,
+                    archive,
+                    dry_run,
+                    finished,
+                    scratch_url,
+                })
+            })),
         other => Err(other),
     }
 }

@@ -21,6 +21,7 @@ mod lint;
 mod live;
 mod log;
 mod operations;
+mod squash;
 pub(crate) mod status;
 mod style;
 mod text;
@@ -43,6 +44,7 @@ pub use self::operations::{
     Columns, bootstrap, bootstrap_preview, json_operations, mark_state, operation_line, plan,
     summary,
 };
+pub use self::squash::squash;
 pub use self::status::{status, version};
 pub use self::style::OutputStyle;
 pub use self::text::{completions, created, database, loaded, man, schema, schema_written};
@@ -121,6 +123,8 @@ pub enum Empty<'a> {
     Man,
     /// `{"findings": []}`: `lint` and `check`.
     Findings,
+    /// `{"squash": null}`: `squash`.
+    Squash,
 }
 
 impl Empty<'_> {
@@ -140,6 +144,7 @@ impl Empty<'_> {
             Empty::Loaded => json!({ "loaded": null }),
             Empty::Man => json!({ "man": null }),
             Empty::Findings => json!({ "findings": [] }),
+            Empty::Squash => json!({ "squash": null }),
         }
     }
 }

@@ -98,6 +98,7 @@ fn sample_status() -> Status {
         drift: false,
         out_of_order: false,
         failure: None,
+        squashed_into: None,
     };
     let mut added = version(1, "init", "added");
     added.release = Some(Release::from_stored("1".to_string()));

@@ -50,6 +50,7 @@ mod schema_postgres;
 mod schema_postgres_fidelity;
 mod secrets;
 mod sqlite;
+mod squash;
 mod statements;
 mod status;
 mod story;

@@ -17,6 +17,7 @@ mod catalog;
 pub mod connect;
 pub(crate) mod dialect;
 mod route_watch;
+mod rows;
 
 use std::time::Duration;
 
@@ -257,6 +258,10 @@ impl Backend for MysqlBackend {
 
     fn dump_schema(&mut self) -> Result<Vec<DumpItem>, DbError> {
         catalog::read(&mut self.connection, &self.tables)
+    }
+
+    fn dump_data(&mut self) -> Result<crate::squash::data::DataDump, DbError> {
+        rows::read(&mut self.connection, &self.tables)
     }
 
     fn version_table_sql(&self, state: &DbState) -> String {

@@ -16,6 +16,7 @@ mod catalog;
 pub mod connect;
 pub(crate) mod dialect;
 mod driver;
+mod rows;
 mod values;
 
 use std::time::{Duration, Instant};
@@ -356,6 +357,11 @@ impl Backend for PostgresBackend {
             scope,
             &mut self.catalog_statements,
         )
+    }
+
+    fn dump_data(&mut self) -> Result<crate::squash::data::DataDump, DbError> {
+        self.flush()?;
+        rows::read(self)
     }
 
     fn version_table_sql(&self, state: &DbState) -> String {

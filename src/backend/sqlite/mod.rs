@@ -10,6 +10,7 @@ mod bookkeeping;
 mod catalog;
 pub(crate) mod dialect;
 pub mod lock;
+mod rows;
 pub use dialect::SqliteDialect;
 mod single_statement;
 
@@ -236,6 +237,17 @@ impl Backend for SqliteBackend {
         self.connection()?;
         match &self.connection {
             Some(connection) => catalog::read(connection, &self.tables),
+            None => Err(DbError::new("no connection")),
+        }
+    }
+
+    fn dump_data(&mut self) -> Result<crate::squash::data::DataDump, DbError> {
+        if !self.exists() {
+            return Ok(crate::squash::data::DataDump::default());
+        }
+        self.connection()?;
+        match &self.connection {
+            Some(connection) => rows::read(connection, &self.tables),
             None => Err(DbError::new("no connection")),
         }
     }
