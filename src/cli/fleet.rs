@@ -122,7 +122,7 @@ pub(crate) fn run(
         .map(|target| target.name.chars().count())
         .max()
         .unwrap_or(0);
-    let work = |target: &Target| run_one(&request, target);
+    let work = |target: &Target| run_one(&request, target, display.json);
     let failed = |run: &TargetRun| run.failed();
     let live = !display.json && !display.quiet && io::stderr().is_terminal();
     let started = Instant::now();
@@ -193,9 +193,10 @@ pub(crate) fn run(
     Ok(exit)
 }
 
-/// One target's run: the request on its URL, as `--json` would print it.
-/// Nothing a target writes reaches the terminal but through its line.
-fn run_one(request: &Request, target: &Target) -> TargetRun {
+/// One target's run: the request on its URL, as `--json` would print it,
+/// its document kept when the fleet prints JSON. Nothing a target writes
+/// reaches the terminal but through its line.
+fn run_one(request: &Request, target: &Target, keep_document: bool) -> TargetRun {
     let mut config = request.config.clone();
     config.url = target.url.clone();
     let single = Request {
@@ -216,9 +217,11 @@ fn run_one(request: &Request, target: &Target) -> TargetRun {
     let started = Instant::now();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let exit = crate::runner::run(single, &mut out, &mut err).unwrap_or(Exit::Failed);
+    let document = serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null);
     TargetRun {
         exit,
-        document: serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null),
+        digest: shown::Digest::of(&document),
+        document: keep_document.then_some(document),
         elapsed: started.elapsed(),
     }
 }

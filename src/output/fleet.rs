@@ -10,16 +10,54 @@ use serde_json::{Value, json};
 
 use crate::error::Exit;
 
-/// One target's run: how it ended and the document it would have printed
-/// alone with `--json`.
+/// One target's run: how it ended, what the lines and the matrix say of
+/// it, and, for `--json`, the document it would have printed alone.
 #[derive(Debug, Clone)]
 pub struct TargetRun {
     /// How the run ended.
     pub exit: Exit,
-    /// Its `--json` document (`Null` when it printed none).
-    pub document: Value,
+    /// What the human output says of it.
+    pub digest: Digest,
+    /// Its `--json` document, kept only when the fleet prints JSON: a
+    /// thousand targets' documents are most of a fleet run's memory.
+    pub document: Option<Value>,
     /// How long it took.
     pub elapsed: Duration,
+}
+
+/// The few facts of a target's document the human output shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Digest {
+    /// How many operations ran (a changing command).
+    pub operations: Option<usize>,
+    /// Its current version (`status`).
+    pub current_version: Option<u128>,
+    /// Versions pending, drifted and failed (`status`).
+    pub pending: usize,
+    /// Versions whose applied files changed.
+    pub drifted: usize,
+    /// Versions left failed.
+    pub failed: usize,
+    /// The error's message, when the run failed.
+    pub error: Option<String>,
+}
+
+impl Digest {
+    /// Reads the facts off a target's `--json` document.
+    pub fn of(document: &Value) -> Digest {
+        let versions = document["versions"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        let count = |test: &dyn Fn(&Value) -> bool| versions.iter().filter(|v| test(v)).count();
+        Digest {
+            operations: document["operations"].as_array().map(Vec::len),
+            current_version: version_of(&document["current_version"]),
+            pending: count(&|version| version["state"] == "pending"),
+            drifted: count(&|version| version["drift"] == true),
+            failed: count(&|version| version.get("failure").is_some_and(|f| !f.is_null())),
+            error: document["error"]["message"].as_str().map(str::to_string),
+        }
+    }
 }
 
 impl TargetRun {
@@ -30,7 +68,7 @@ impl TargetRun {
     }
 
     fn error_message(&self) -> Option<&str> {
-        self.document["error"]["message"].as_str()
+        self.digest.error.as_deref()
     }
 }
 
@@ -53,15 +91,14 @@ pub fn finished_line(name: &str, width: usize, run: &TargetRun) -> String {
                 _ => "ok",
             };
             let _ = write!(line, "{verdict}  ");
-            if let Some(operations) = run.document["operations"].as_array() {
-                let count = operations.len();
+            if let Some(count) = run.digest.operations {
                 let noun = if count == 1 {
                     "operation"
                 } else {
                     "operations"
                 };
                 let _ = write!(line, "{count} {noun}  ");
-            } else if let Some(version) = version_of(&run.document["current_version"]) {
+            } else if let Some(version) = run.digest.current_version {
                 let _ = write!(line, "version {version}  ");
             }
             let _ = write!(line, "{seconds:.1} s");
@@ -159,7 +196,7 @@ pub fn json(names: &[Named<'_>], results: &[Option<TargetRun>]) -> Value {
                     entry.insert("exit_code".into(), json!(run.exit.code()));
                     entry.insert("started".into(), json!(true));
                     entry.insert("ms".into(), json!(run.elapsed.as_millis() as u64));
-                    if let Value::Object(document) = &run.document {
+                    if let Some(Value::Object(document)) = &run.document {
                         for (key, value) in document {
                             // The target's URL is its `database` already.
                             if key != "database" {
@@ -191,34 +228,21 @@ pub fn status_matrix(names: &[Named<'_>], results: &[Option<TargetRun>]) -> Stri
         let Some(run) = result else {
             continue;
         };
-        let document = &run.document;
-        let Some(current) = version_of(&document["current_version"]) else {
+        let digest = &run.digest;
+        let Some(current) = digest.current_version else {
             let reason = run.error_message().unwrap_or(run.exit.meaning());
             unreadable.push(format!("{}: {reason}", named.name));
             continue;
         };
         by_version.entry(current).or_default().push(named.name);
-        let versions = document["versions"]
-            .as_array()
-            .map_or(&[][..], Vec::as_slice);
-        let states = |wanted: &str| versions.iter().filter(|v| v["state"] == wanted).count();
-        let failed = versions
-            .iter()
-            .filter(|version| version.get("failure").is_some_and(|f| !f.is_null()))
-            .count();
-        if failed > 0 {
-            failed_versions.push(format!("{} ({failed})", named.name));
-        }
-        let drift = versions
-            .iter()
-            .filter(|version| version["drift"] == true)
-            .count();
-        if drift > 0 {
-            drifted.push(format!("{} ({drift})", named.name));
-        }
-        let waiting = states("pending");
-        if waiting > 0 {
-            pending.push(format!("{} ({waiting})", named.name));
+        for (list, count) in [
+            (&mut failed_versions, digest.failed),
+            (&mut drifted, digest.drifted),
+            (&mut pending, digest.pending),
+        ] {
+            if count > 0 {
+                list.push(format!("{} ({count})", named.name));
+            }
         }
     }
     let mut text = String::from("version  targets\n");
@@ -276,7 +300,8 @@ mod tests {
     fn run(exit: Exit, document: Value) -> Option<TargetRun> {
         Some(TargetRun {
             exit,
-            document,
+            digest: Digest::of(&document),
+            document: Some(document),
             elapsed: Duration::from_millis(1200),
         })
     }
