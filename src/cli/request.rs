@@ -17,7 +17,7 @@ use crate::output::OutputStyle;
 use crate::plan::RunOptions;
 use crate::plan::{Command, Options, UnknownStatement};
 use crate::scaffold::NewVersion;
-use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
+use crate::settings::{DEFAULT_URL, DatabaseUrl, LockMode, MIN_LOCK_LEASE, RunLock, TableNames};
 use crate::state::State;
 use crate::version::{Release, Version};
 
@@ -178,6 +178,7 @@ impl Cli {
             lock_wait: Duration::from_secs(self.global.lock_wait),
             connect_wait: self.global.wait,
             lock_timeout: self.global.lock_timeout,
+            run_lock: run_lock(&self.global, &lookup)?,
         };
         let release_env = lookup("MIGRATE_RELEASE");
         let refresh_schema_file = !self.global.no_dump_schema;
@@ -222,6 +223,45 @@ impl Subcommands {
             Subcommands::Completions { .. } | Subcommands::Man { .. }
         )
     }
+}
+
+/// `--lock-mode` and `--lock-lease`, or their variables
+/// `MIGRATE_LOCK_MODE` and `MIGRATE_LOCK_LEASE`.
+fn run_lock(
+    global: &GlobalArgs,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<RunLock, Error> {
+    let mut lock = RunLock::default();
+    let mode = match &global.lock_mode {
+        Some(mode) => Some(mode.clone()),
+        None => lookup("MIGRATE_LOCK_MODE").filter(|mode| !mode.is_empty()),
+    };
+    if let Some(mode) = mode {
+        lock.mode = LockMode::parse(&mode).map_err(|message| {
+            Error::Usage(format!("--lock-mode / MIGRATE_LOCK_MODE: {message}"))
+        })?;
+    }
+    let lease = match global.lock_lease {
+        Some(lease) => Some(lease),
+        None => lookup("MIGRATE_LOCK_LEASE")
+            .filter(|lease| !lease.is_empty())
+            .map(|lease| {
+                crate::duration::parse(&lease)
+                    .map_err(|message| Error::Usage(format!("MIGRATE_LOCK_LEASE: {message}")))
+            })
+            .transpose()?,
+    };
+    if let Some(lease) = lease {
+        if lease < MIN_LOCK_LEASE {
+            return Err(Error::Usage(format!(
+                "--lock-lease {}: a lease must last at least {}",
+                crate::duration::describe(lease),
+                crate::duration::describe(MIN_LOCK_LEASE)
+            )));
+        }
+        lock.lease = lease;
+    }
+    Ok(lock)
 }
 
 fn read_env_file(global: &GlobalArgs) -> Result<HashMap<String, String>, Error> {

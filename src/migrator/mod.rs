@@ -21,7 +21,7 @@ use crate::plan::{Command, Options, RunOptions, check_accept, check_mark_state, 
 use crate::preflight::{ReadyStep, preflight};
 use crate::record::{DbState, Stamp, mark_row, phase_index};
 use crate::scan::{Catalogue, scan};
-use crate::settings::{DatabaseUrl, TableNames};
+use crate::settings::{DatabaseUrl, RunLock, TableNames};
 use crate::state::{Phase, State};
 use crate::status::{Status, status};
 use crate::version::{Release, Version};
@@ -47,6 +47,9 @@ pub struct Config {
     /// on PostgreSQL and MySQL; SQLite's busy timeout); zero waits without a
     /// bound.
     pub lock_timeout: Option<Duration>,
+    /// How the run lock is taken (`--lock-mode`, `--lock-lease`): the
+    /// database's own lock, or a lease row where a pooler sits between.
+    pub run_lock: RunLock,
 }
 
 /// One operation of a dry run.
@@ -115,6 +118,7 @@ impl Config {
             lock_wait: Duration::from_secs(60),
             connect_wait: None,
             lock_timeout: None,
+            run_lock: RunLock::default(),
         }
     }
 }
@@ -193,12 +197,12 @@ impl Migrator {
     pub(crate) fn session(&self, create: Create) -> Result<Box<dyn Backend>, Error> {
         let config = &self.config;
         let Some(wait) = config.connect_wait else {
-            return connect(&config.url, create, &config.tables);
+            return connect(&config.url, create, &config.tables, &config.run_lock);
         };
         let deadline = Instant::now() + wait;
         let mut waited = false;
         loop {
-            match connect(&config.url, create, &config.tables) {
+            match connect(&config.url, create, &config.tables, &config.run_lock) {
                 Err(Error::Database { context, source })
                     if not_accepting(&source) && Instant::now() < deadline =>
                 {

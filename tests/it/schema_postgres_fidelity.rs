@@ -120,6 +120,11 @@ fn sorted(mut entries: Vec<String>) -> Vec<String> {
 fn every_probe_loads_back_as_pg_dump_sees_it() {
     for (name, probe) in PROBES {
         let Some(a) = TestDb::postgres() else { return };
+        if probe.contains("provider = icu") && !a.has_icu() {
+            // PyPI's PostgreSQL 18 build (scripts/start-postgres18.sh) has no ICU.
+            eprintln!("{name}: SKIPPED, the server was built without ICU");
+            continue;
+        }
         a.execute(probe);
         let first = dump(&a);
         assert_eq!(dump(&a), first, "{name}: two dumps of one schema differ");

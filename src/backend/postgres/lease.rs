@@ -1,0 +1,278 @@
+//! The run lock as a lease row (`--lock-mode table`, issue 20).
+//!
+//! Behind a transaction pooler (PgBouncer with `pool_mode = transaction`)
+//! a session-level advisory lock is wrong: `pg_try_advisory_lock` runs on
+//! whichever server connection the pooler lends for that one statement,
+//! stays with that server connection (and so with some other client) when
+//! the statement ends, and `pg_advisory_unlock` later runs on another one.
+//! A lease lives in a table instead, which every server connection sees:
+//! one row in `TABLE_lock` beside the version table naming its holder,
+//! with an expiry on the server's clock. A run takes it when there is no
+//! row or the row has expired (one `INSERT … ON CONFLICT DO UPDATE …
+//! WHERE expires_at < clock_timestamp()`, which the row lock makes atomic),
+//! renews it from a thread of its own on a connection of its own every
+//! third of the lease while it runs (so a statement running for an hour
+//! keeps it), and deletes it when it ends. A run that was killed leaves
+//! its row, which the next run takes over once it expired. A holder whose
+//! renewal finds its row taken over (it could not renew for a whole
+//! lease) starts no further file.
+//!
+//! Every statement is one autocommit statement or one transaction, with
+//! unnamed statements, so any pooler passes it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio_postgres::types::Type;
+
+use super::bookkeeping::quote;
+use super::connect::Target;
+use super::driver::Driver;
+use super::{convert, open};
+use crate::error::DbError;
+
+/// The lock table of the version table `versions`: `versions_lock`.
+pub(super) fn table_name(versions: &str) -> String {
+    format!("{versions}_lock")
+}
+
+/// The lease's statements for one lock table.
+#[derive(Debug, Clone)]
+pub(super) struct LeaseSql {
+    /// The quoted, schema-qualified lock table.
+    pub table: String,
+    /// `$1` holder, `$2` token, `$3` lease as interval text: a row when taken.
+    pub acquire: String,
+    /// The row: holder, expiry (RFC 3339 UTC), whether it has expired.
+    pub holder: String,
+    /// `$1` token, `$2` lease: a row when still ours.
+    pub renew: String,
+    /// `$1` token.
+    pub release: String,
+}
+
+impl LeaseSql {
+    /// The statements for the lock table of `versions` in `schema`.
+    pub(super) fn new(schema: &str, versions: &str) -> LeaseSql {
+        let table = format!("{}.{}", quote(schema), quote(&table_name(versions)));
+        LeaseSql {
+            acquire: format!(
+                "INSERT INTO {table} AS l (id, holder, token, acquired_at, expires_at) \
+                 VALUES (1, $1, $2, clock_timestamp(), clock_timestamp() + $3::text::interval) \
+                 ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, token = excluded.token, \
+                 acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
+                 WHERE l.expires_at < clock_timestamp() RETURNING 1"
+            ),
+            holder: format!(
+                "SELECT holder, to_char(expires_at AT TIME ZONE 'UTC', \
+                 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), expires_at < clock_timestamp() \
+                 FROM {table} WHERE id = 1"
+            ),
+            renew: format!(
+                "UPDATE {table} SET expires_at = clock_timestamp() + $2::text::interval \
+                 WHERE id = 1 AND token = $1 RETURNING 1"
+            ),
+            release: format!("DELETE FROM {table} WHERE id = 1 AND token = $1"),
+            table,
+        }
+    }
+
+    /// Creates the lock table when it does not exist. Sent as one
+    /// transaction that first takes the transaction-level advisory lock
+    /// `key` (which a pooler keeps on one server connection for the
+    /// transaction), so that runs creating it at once do not collide in
+    /// the catalog, nor with a holder removing it.
+    pub(super) fn create(&self, key: i64, schema: Option<&str>) -> String {
+        let schema = schema
+            .map(|schema| format!("CREATE SCHEMA IF NOT EXISTS {};\n", quote(schema)))
+            .unwrap_or_default();
+        format!(
+            "BEGIN;\nSELECT pg_advisory_xact_lock({key});\n{schema}\
+             CREATE TABLE IF NOT EXISTS {} (\n\
+             \x20 id integer PRIMARY KEY CHECK (id = 1),\n\
+             \x20 holder text NOT NULL,\n\
+             \x20 token text NOT NULL,\n\
+             \x20 acquired_at timestamptz NOT NULL,\n\
+             \x20 expires_at timestamptz NOT NULL\n);\nCOMMIT",
+            self.table
+        )
+    }
+}
+
+/// A lease length as PostgreSQL interval text.
+pub(super) fn interval(lease: Duration) -> String {
+    format!("{} milliseconds", lease.as_millis())
+}
+
+/// Who this run is, for the waiter's message: process and host.
+pub(super) fn holder_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|host| host.trim().to_string())
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "an unknown host".to_string());
+    format!("migrate pid {} on {host}", std::process::id())
+}
+
+/// A token no other run holds: it tells this run's row from a later
+/// holder's when renewing and releasing.
+pub(super) fn token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let seed = format!("{}:{}:{nanos}", holder_name(), std::process::id());
+    let digest = Sha256::digest(seed.as_bytes());
+    digest[..12]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A held lease: its token, and the thread renewing it.
+pub(super) struct Lease {
+    /// The holder's token, bound by the release.
+    pub token: String,
+    stop: Option<Sender<()>>,
+    renewer: Option<JoinHandle<()>>,
+    lost: Arc<AtomicBool>,
+}
+
+impl Lease {
+    /// Starts renewing the lease `token` every third of `lease`, on a
+    /// connection of its own to `target`.
+    pub(super) fn hold(target: Target, sql: LeaseSql, token: String, lease: Duration) -> Lease {
+        let lost = Arc::new(AtomicBool::new(false));
+        let (stop, stopped) = mpsc::channel::<()>();
+        let renewal = Renewal {
+            target,
+            sql,
+            token: token.clone(),
+            lease,
+            lost: lost.clone(),
+        };
+        let renewer = std::thread::Builder::new()
+            .name("migrate-lease".into())
+            .spawn(move || renewal.run(stopped));
+        let renewer = match renewer {
+            Ok(renewer) => Some(renewer),
+            Err(error) => {
+                // Without renewal the lease ends after one lease: say so
+                // before a file starts, rather than run unprotected.
+                log::warn!("cannot start renewing the run lock's lease: {error}");
+                lost.store(true, Ordering::SeqCst);
+                None
+            }
+        };
+        Lease {
+            token,
+            stop: Some(stop),
+            renewer,
+            lost,
+        }
+    }
+
+    /// Whether the lease was taken over: this run could not renew it for a
+    /// whole lease, and another run took it.
+    pub(super) fn lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
+
+    /// Stops the renewal and waits for it.
+    pub(super) fn stop(&mut self) {
+        self.stop.take();
+        if let Some(renewer) = self.renewer.take() {
+            let _ = renewer.join();
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The renewing thread's state.
+struct Renewal {
+    target: Target,
+    sql: LeaseSql,
+    token: String,
+    lease: Duration,
+    lost: Arc<AtomicBool>,
+}
+
+impl Renewal {
+    fn run(self, stopped: mpsc::Receiver<()>) {
+        let Ok(driver) = Driver::new() else {
+            self.lost.store(true, Ordering::SeqCst);
+            return;
+        };
+        let every = self.lease / 3;
+        let mut client = None;
+        let mut renewed = Instant::now();
+        let lease = interval(self.lease);
+        loop {
+            match stopped.recv_timeout(every) {
+                Err(RecvTimeoutError::Timeout) => {}
+                // Stopped (the sender is dropped): the holder releases.
+                Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+            }
+            if client.is_none() {
+                client = match open(&driver, &self.target) {
+                    Ok((client, _)) => Some(client),
+                    Err(error) => {
+                        log::debug!("cannot connect to renew the run lock's lease: {error}");
+                        None
+                    }
+                };
+            }
+            if let Some(session) = &client {
+                let params = [(&self.token as _, Type::TEXT), (&lease as _, Type::TEXT)];
+                match driver.block_on(session.query_typed(&self.sql.renew, &params)) {
+                    Ok(rows) if rows.is_empty() => {
+                        log::warn!(
+                            "the run lock's lease in {} was taken over by another run",
+                            self.sql.table
+                        );
+                        self.lost.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    Ok(_) => renewed = Instant::now(),
+                    Err(error) => {
+                        log::debug!("cannot renew the run lock's lease: {}", convert(error));
+                        client = None;
+                    }
+                }
+            }
+            if renewed.elapsed() >= self.lease {
+                // Not renewed for a whole lease: another run may hold it now.
+                self.lost.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// Whether `error` says that the lock table went away under the statement:
+/// it does not exist (`42P01`), or was dropped while the statement waited
+/// for it ("could not open relation with OID", `XX000`).
+pub(super) fn table_vanished(error: &DbError) -> bool {
+    match error.code.as_deref() {
+        Some("SQLSTATE 42P01") => true,
+        Some("SQLSTATE XX000") => error.message.contains("could not open relation"),
+        _ => false,
+    }
+}
+
+/// The lost-lease error, for the holder's next file.
+pub(super) fn lost_error(table: &str) -> DbError {
+    DbError::new(format!(
+        "the run lock's lease in {table} expired and was taken over by another run while \
+         this one could not renew it; stopping before the next file (raise --lock-lease)"
+    ))
+}
