@@ -12,12 +12,16 @@
 use std::time::{Duration, Instant};
 
 use crate::concurrency::thirty_inserts;
-use crate::support::db::extra_server_url;
+use crate::support::db::{PostgresTarget, extra_server_url};
 use crate::support::{Project, TestDb, migrate, race_up_and_check_each_version_once};
 
 /// A schema on the PostgreSQL server whose URL the product gets through
 /// PgBouncer, or `None` (after the warning) when either URL is not set.
 fn behind_pgbouncer() -> Option<TestDb> {
+    if PostgresTarget::current() != PostgresTarget::Direct {
+        // A run for another target has other servers behind these URLs.
+        return None;
+    }
     let bouncer = extra_server_url("MIGRATE_TEST_PGBOUNCER_URL")?;
     let server = extra_server_url("MIGRATE_TEST_POSTGRES_URL")?;
     Some(TestDb::postgres_at(&server, &bouncer))

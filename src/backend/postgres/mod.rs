@@ -21,6 +21,7 @@
 //! row ([`lease`]) instead of a session advisory lock.
 
 mod bookkeeping;
+mod cancel;
 mod catalog;
 pub mod connect;
 pub(crate) mod dialect;
@@ -368,6 +369,10 @@ impl Backend for PostgresBackend {
     fn canceller(&mut self) -> Option<crate::interrupt::Canceller> {
         let token = self.client.cancel_token();
         let tls = self.cancel_tls.clone();
+        let pooler = self
+            .pooled
+            .then(|| cancel::pooler_address(&self.target))
+            .flatten();
         Some(Box::new(move || {
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -379,6 +384,12 @@ impl Backend for PostgresBackend {
                     return;
                 }
             };
+            if let Some((host, port)) = &pooler {
+                match runtime.block_on(cancel::through_pooler(&token, host, *port)) {
+                    Ok(()) => return,
+                    Err(error) => log::debug!("cancel through the pooler: {error}"),
+                }
+            }
             let cancelled = match &tls {
                 Some(tls) => runtime.block_on(token.cancel_query(tls.clone())),
                 None => runtime.block_on(token.cancel_query(tokio_postgres::NoTls)),

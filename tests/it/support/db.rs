@@ -343,10 +343,20 @@ impl TestDb {
     }
 
     /// Whether the server has ICU collations (a build without ICU refuses
-    /// `provider = icu`).
+    /// `provider = icu`): initdb imports ICU's locales as `*-x-icu`.
     pub fn has_icu(&self) -> bool {
         self.backend == Backend::Postgres
-            && self.scalar("SELECT count(*) FROM pg_collation WHERE collprovider = 'i'") > 0
+            && self.scalar("SELECT count(*) FROM pg_collation WHERE collname LIKE '%-x-icu'") > 0
+    }
+
+    /// Whether the server can compress with lz4 (a build without it
+    /// refuses `COMPRESSION lz4`).
+    pub fn has_lz4(&self) -> bool {
+        self.backend == Backend::Postgres
+            && self.scalar(
+                "SELECT count(*) FROM pg_settings \
+                 WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)",
+            ) > 0
     }
 
     /// The lease holder of `--lock-mode table`, if a run holds one.
