@@ -2,10 +2,10 @@
 //! it (issue 20).
 //!
 //! `tokio-postgres` closes its side of a cancel request's connection as
-//! soon as the key is written. PgBouncer up to 1.20 (Debian 12 ships 1.18)
-//! then frees the client while it still forwards the cancel, and exits
-//! with `FATAL … disconnect_client(): bad client state: 0`
-//! (<https://github.com/pgbouncer/pgbouncer/issues/801>, fixed by
+//! soon as the key is written. PgBouncer 1.18 (Debian 12's) then frees the
+//! client while it still forwards the cancel, and exits with `FATAL …
+//! disconnect_client(): bad client state: 0`
+//! (<https://github.com/pgbouncer/pgbouncer/issues/801>; the fix is
 //! <https://github.com/pgbouncer/pgbouncer/pull/846>): one interrupted
 //! migration would take the pooler down for every application behind it.
 //! libpq, like the protocol says, keeps the connection open until the
