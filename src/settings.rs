@@ -617,4 +617,17 @@ mod tests {
             assert!(TableNames::new(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn lock_modes_parse_and_name_the_choices() {
+        assert_eq!(LockMode::parse("advisory"), Ok(LockMode::Advisory));
+        assert_eq!(LockMode::parse("table"), Ok(LockMode::Table));
+        let error = LockMode::parse("row").unwrap_err();
+        assert!(
+            error.contains("`row`") && error.contains("advisory, table"),
+            "{error}"
+        );
+        assert_eq!(RunLock::default().mode, LockMode::Auto);
+        assert!(RunLock::default().lease >= MIN_LOCK_LEASE * 3);
+    }
 }

@@ -276,3 +276,52 @@ pub(super) fn lost_error(table: &str) -> DbError {
          this one could not renew it; stopping before the next file (raise --lock-lease)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_statements_name_the_lock_table_beside_the_version_table() {
+        let sql = LeaseSql::new("My Shop", "db_version");
+        assert_eq!(sql.table, "\"My Shop\".\"db_version_lock\"");
+        for statement in [&sql.acquire, &sql.holder, &sql.renew, &sql.release] {
+            assert!(statement.contains(&sql.table), "{statement}");
+        }
+        // Taken over only once expired, on the server's clock.
+        assert!(
+            sql.acquire
+                .contains("WHERE l.expires_at < clock_timestamp()")
+        );
+        // Renewed and released only by the token's holder.
+        assert!(sql.renew.contains("token = $1"));
+        assert!(sql.release.contains("token = $1"));
+        let create = sql.create(7, Some("My Shop"));
+        assert!(create.starts_with("BEGIN;\nSELECT pg_advisory_xact_lock(7);\n"));
+        assert!(create.contains("CREATE SCHEMA IF NOT EXISTS \"My Shop\""));
+        assert!(!sql.create(7, None).contains("CREATE SCHEMA"));
+    }
+
+    #[test]
+    fn a_lease_is_interval_text_and_a_token_is_unique() {
+        assert_eq!(interval(Duration::from_millis(2500)), "2500 milliseconds");
+        assert_ne!(token(), token());
+        assert!(holder_name().starts_with(&format!("migrate pid {} on ", std::process::id())));
+    }
+
+    #[test]
+    fn a_vanished_table_is_told_from_other_errors() {
+        let error = |code: &str, message: &str| DbError {
+            code: Some(format!("SQLSTATE {code}")),
+            ..DbError::new(message)
+        };
+        assert!(table_vanished(&error("42P01", "relation does not exist")));
+        assert!(table_vanished(&error(
+            "XX000",
+            "could not open relation with OID 1"
+        )));
+        assert!(!table_vanished(&error("XX000", "something else")));
+        assert!(!table_vanished(&error("42501", "permission denied")));
+        assert!(!table_vanished(&DbError::new("no code")));
+    }
+}
