@@ -12,8 +12,8 @@
 use std::time::{Duration, Instant};
 
 use crate::concurrency::thirty_inserts;
-use crate::support::db::{PostgresTarget, extra_server_url};
-use crate::support::{Project, TestDb, migrate, race_up_and_check_each_version_once};
+use crate::support::db::{PostgresTarget, extra_server_url, url_with_param};
+use crate::support::{Project, Run, TestDb, migrate, race_up_and_check_each_version_once};
 
 /// A schema on the PostgreSQL server whose URL the product gets through
 /// PgBouncer, or `None` (after the warning) when either URL is not set.
@@ -107,6 +107,44 @@ fn a_killed_holders_lease_expires_and_the_next_run_takes_over() {
         ]
     );
     assert_eq!(db.lease_holder(), None);
+}
+
+#[test]
+fn a_direct_advisory_run_and_a_pooled_lease_run_wait_for_each_other() {
+    let Some(db) = behind_pgbouncer() else { return };
+    let server = extra_server_url("MIGRATE_TEST_POSTGRES_URL").expect("checked above");
+    let direct = url_with_param(&server, "search_path", db.name());
+    let slow = "CREATE TABLE slow_1 (id integer);\nSELECT pg_sleep(3);\n";
+    let project = Project::new().up(1, "slow", slow);
+
+    // A direct run holds the advisory lock: the pooled run, which takes a
+    // lease, waits for it all the same and names it.
+    let holder = project
+        .command()
+        .args(["--database-url", &direct, "up"])
+        .spawn();
+    db.wait_for_run_lock();
+    let waiter = migrate(&project, &db, &["up", "--lock-wait", "0"]);
+    waiter.expect(4);
+    assert!(waiter.stderr.contains("backend pid"), "{waiter}");
+    Run::from_child(holder).success();
+
+    // A pooled run holds the lease: a direct run waits for it and names it.
+    project.write("up/2_slow.sql", slow.replace("slow_1", "slow_2"));
+    let holder = project.command().database(&db).args(["up"]).spawn();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while db.lease_holder().is_none() {
+        assert!(Instant::now() < deadline, "no run took the lease in 20 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let waiter = project
+        .command()
+        .args(["--database-url", &direct, "up", "--lock-wait", "0"])
+        .run();
+    waiter.expect(4);
+    assert!(waiter.stderr.contains("db_version_lock"), "{waiter}");
+    Run::from_child(holder).success();
+    assert_eq!(db.versions().len(), 2);
 }
 
 #[test]

@@ -15,7 +15,9 @@
 //! keeps it), and deletes it when it ends. A run that was killed leaves
 //! its row, which the next run takes over once it expired. A holder whose
 //! renewal finds its row taken over (it could not renew for a whole
-//! lease) starts no further file.
+//! lease) starts no further file. A lease and the advisory lock of a direct
+//! run exclude each other too: each mode, once it holds its own, checks
+//! for the other and gives its own back while the other is held.
 //!
 //! Every statement is one autocommit statement or one transaction, with
 //! unnamed statements, so any pooler passes it.

@@ -354,13 +354,19 @@ impl Backend for PostgresBackend {
         loop {
             let rows = self.query("SELECT pg_try_advisory_lock($1)", &[(&key, Type::INT8)])?;
             if rows.first().is_some_and(|row| row.get::<_, bool>(0)) {
-                self.lock_key = Some(key);
-                return Ok(LockOutcome::Acquired);
+                // A run through a pooler may hold the lease instead (see
+                // `take_lease`): then this one waits for it too.
+                if !self.live_lease()? {
+                    self.lock_key = Some(key);
+                    return Ok(LockOutcome::Acquired);
+                }
+                self.query("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)])?;
             }
             if deadline.is_some_and(|deadline| Instant::now() >= deadline)
                 || crate::interrupt::requested().is_some()
             {
-                return Ok(LockOutcome::TimedOut(self.lock_holder(key)));
+                let holder = self.lock_holder(key).or_else(|| self.lease_holder());
+                return Ok(LockOutcome::TimedOut(holder));
             }
             std::thread::sleep(LOCK_POLL);
         }
@@ -777,13 +783,23 @@ impl PostgresBackend {
                 Err(error) => return Err(error),
             };
             if !taken.is_empty() {
-                self.lease = Some(Lease::hold(self.target.clone(), sql.clone(), token, length));
-                return Ok(LockOutcome::Acquired);
+                // A run on a direct connection may hold the advisory lock
+                // instead (`--lock-mode advisory`): then give the lease
+                // back and wait for that run too, so that mixing the modes
+                // on one database still runs one at a time.
+                if self.lock_holder(self.lock_key()).is_none() {
+                    self.lease = Some(Lease::hold(self.target.clone(), sql.clone(), token, length));
+                    return Ok(LockOutcome::Acquired);
+                }
+                self.query(&sql.release, &[(&token, Type::TEXT)])?;
             }
             if deadline.is_some_and(|deadline| Instant::now() >= deadline)
                 || crate::interrupt::requested().is_some()
             {
-                return Ok(LockOutcome::TimedOut(self.lease_holder()));
+                let holder = self
+                    .lease_holder()
+                    .or_else(|| self.lock_holder(self.lock_key()));
+                return Ok(LockOutcome::TimedOut(holder));
             }
             std::thread::sleep(LOCK_POLL);
         }
@@ -851,6 +867,24 @@ impl PostgresBackend {
         self.batch(&script).inspect_err(|_| {
             let _ = self.batch("ROLLBACK");
         })
+    }
+
+    /// Whether another run holds an unexpired lease (a run through a
+    /// pooler), for a run taking the advisory lock.
+    fn live_lease(&mut self) -> Result<bool, DbError> {
+        if !self.lease_table_exists()? {
+            return Ok(false);
+        }
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE id = 1 AND expires_at > clock_timestamp()",
+            self.lease_sql.table
+        );
+        match self.query(&sql, &[]) {
+            Ok(rows) => Ok(!rows.is_empty()),
+            // Dropped by its last holder in between: no lease.
+            Err(error) if lease::table_vanished(&error) => Ok(false),
+            Err(error) => Err(error),
+        }
     }
 
     /// Who holds the lease, for the waiter's message.
