@@ -34,7 +34,8 @@ use tokio_postgres::types::Type;
 use super::bookkeeping::quote;
 use super::connect::Target;
 use super::driver::Driver;
-use super::{convert, open};
+use super::{LOCK_POLL, PostgresBackend, convert, literal, open};
+use crate::backend::LockOutcome;
 use crate::error::DbError;
 
 /// The lock table of the version table `versions`: `versions_lock`.
@@ -277,6 +278,167 @@ pub(super) fn lost_error(table: &str) -> DbError {
         "the run lock's lease in {table} expired and was taken over by another run while \
          this one could not renew it; stopping before the next file (raise --lock-lease)"
     ))
+}
+
+/// The run lock of `--lock-mode table` on the session.
+impl PostgresBackend {
+    /// Takes the lease row of `--lock-mode table` (see the module's header), waiting
+    /// up to `wait`; a lease lasts `length` unrenewed.
+    pub(super) fn take_lease(
+        &mut self,
+        wait: Duration,
+        length: Duration,
+    ) -> Result<LockOutcome, DbError> {
+        let sql = self.lease_sql.clone();
+        self.create_lease_table()?;
+        let holder = holder_name();
+        let token = token();
+        let interval = interval(length);
+        let deadline = Instant::now().checked_add(wait);
+        let mut remade = 0;
+        loop {
+            let params = [
+                (&holder as _, Type::TEXT),
+                (&token as _, Type::TEXT),
+                (&interval as _, Type::TEXT),
+            ];
+            let taken = match self.query(&sql.acquire, &params) {
+                Ok(taken) => taken,
+                // The holder dropped the table as it left (see
+                // `release_lease`), maybe while this statement waited for
+                // it: make it again (unless another waiter did) and retry.
+                Err(error) if remade < 100 && table_vanished(&error) => {
+                    remade += 1;
+                    self.create_lease_table()?;
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            if !taken.is_empty() {
+                // A run on a direct connection may hold the advisory lock
+                // instead (`--lock-mode advisory`): then give the lease
+                // back and wait for that run too, so that mixing the modes
+                // on one database still runs one at a time.
+                if self.lock_holder(self.lock_key()).is_none() {
+                    self.lease = Some(Lease::hold(self.target.clone(), sql.clone(), token, length));
+                    return Ok(LockOutcome::Acquired);
+                }
+                self.query(&sql.release, &[(&token, Type::TEXT)])?;
+            }
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline)
+                || crate::interrupt::requested().is_some()
+            {
+                let holder = self
+                    .lease_holder()
+                    .or_else(|| self.lock_holder(self.lock_key()));
+                return Ok(LockOutcome::TimedOut(holder));
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+
+    fn lease_table_exists(&mut self) -> Result<bool, DbError> {
+        let table = self.lease_sql.table.clone();
+        let exists = self.query(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&table, Type::TEXT)],
+        )?;
+        Ok(exists.first().is_some_and(|row| row.get::<_, bool>(0)))
+    }
+
+    /// The key of the transaction-level advisory lock that orders the
+    /// lock table's creation and removal. Not the run lock's own key: a
+    /// run holding that one (`--lock-mode advisory`) must not stall them.
+    fn lease_table_key(&self) -> i64 {
+        self.lock_key() ^ 1
+    }
+
+    /// Creates the lock table (and the schema) when it does not exist.
+    fn create_lease_table(&mut self) -> Result<(), DbError> {
+        if self.lease_table_exists()? {
+            return Ok(());
+        }
+        let schema = self.schema.clone();
+        let found = self.query(
+            "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+            &[(&schema, Type::TEXT)],
+        )?;
+        let create = self.lease_sql.create(
+            self.lease_table_key(),
+            found.is_empty().then_some(schema.as_str()),
+        );
+        self.batch(&create).inspect_err(|_| {
+            let _ = self.batch("ROLLBACK");
+        })
+    }
+
+    /// Deletes this run's lease row, and the lock table with it when no
+    /// other row is left: the table exists only while a run holds a lease
+    /// (or a killed run left one), so that the schema of an idle database
+    /// holds nothing but the version tables, and a run that changed
+    /// nothing (refused, or a dry run) leaves nothing behind. A waiting run
+    /// makes it again (see `take_lease`). The table lock comes first, before
+    /// any row lock: a waiter's upsert locks the row in a transaction that
+    /// holds the table, so deleting first and dropping second deadlocks.
+    pub(super) fn release_lease(&mut self, token: &str) -> Result<(), DbError> {
+        let release = self.lease_sql.release.clone();
+        let table = self.lease_sql.table.clone();
+        if table.contains("$migrate$") {
+            return self.query(&release, &[(&token, Type::TEXT)]).map(|_| ());
+        }
+        let script = format!(
+            "BEGIN;\nSELECT pg_advisory_xact_lock({key});\n\
+             LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;\n\
+             DELETE FROM {table} WHERE id = 1 AND token = {token};\n\
+             DO $migrate$ BEGIN\n\
+             \x20 IF NOT EXISTS (SELECT FROM {table}) THEN DROP TABLE {table}; END IF;\n\
+             END $migrate$;\nCOMMIT",
+            key = self.lease_table_key(),
+            token = literal(token),
+        );
+        self.batch(&script).inspect_err(|_| {
+            let _ = self.batch("ROLLBACK");
+        })
+    }
+
+    /// Whether another run holds an unexpired lease (a run through a
+    /// pooler), for a run taking the advisory lock.
+    pub(super) fn live_lease(&mut self) -> Result<bool, DbError> {
+        if !self.lease_table_exists()? {
+            return Ok(false);
+        }
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE id = 1 AND expires_at > clock_timestamp()",
+            self.lease_sql.table
+        );
+        match self.query(&sql, &[]) {
+            Ok(rows) => Ok(!rows.is_empty()),
+            // Dropped by its last holder in between: no lease.
+            Err(error) if table_vanished(&error) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Who holds the lease, for the waiter's message.
+    pub(super) fn lease_holder(&mut self) -> Option<String> {
+        let sql = self.lease_sql.holder.clone();
+        let rows = self.query(&sql, &[]).ok()?;
+        let row = rows.first()?;
+        let (holder, until, expired): (String, String, bool) = (row.get(0), row.get(1), row.get(2));
+        let table = &self.lease_sql.table;
+        Some(match expired {
+            true => format!("held by {holder}, whose lease in {table} expired at {until}"),
+            false => format!("held by {holder}, lease in {table} until {until} unless renewed"),
+        })
+    }
+
+    /// Fails when this session's lease was taken over (see the module's header).
+    pub(super) fn check_lease(&self) -> Result<(), DbError> {
+        match &self.lease {
+            Some(lease) if lease.lost() => Err(lost_error(&self.lease_sql.table)),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
