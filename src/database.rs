@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::backend::{Backend, Batch, Create, connect, place};
 use crate::check::with_database;
 use crate::error::{DbError, Error};
-use crate::settings::{DatabaseUrl, Kind, TableNames};
+use crate::settings::{DatabaseUrl, Kind, RunLock, TableNames};
 use crate::split::Statement;
 
 /// What `database create` or `database drop` did.
@@ -36,7 +36,12 @@ pub(crate) fn create(url: &DatabaseUrl) -> Result<Outcome, Error> {
                 return Ok(Outcome::AlreadyThere);
             }
             // Opening with `IfMissing` makes the file; one statement opens it.
-            let mut backend = connect(url, Create::IfMissing, &TableNames::default())?;
+            let mut backend = connect(
+                url,
+                Create::IfMissing,
+                &TableNames::default(),
+                &RunLock::default(),
+            )?;
             run(backend.as_mut(), "SELECT 1")
                 .map_err(Error::database("cannot create the SQLite database"))?;
             Ok(Outcome::Done)
@@ -114,7 +119,13 @@ fn database_name(url: &DatabaseUrl) -> Result<String, Error> {
 
 /// Whether a session to the database itself opens.
 fn exists(url: &DatabaseUrl) -> bool {
-    connect(url, Create::Never, &TableNames::default()).is_ok()
+    connect(
+        url,
+        Create::Never,
+        &TableNames::default(),
+        &RunLock::default(),
+    )
+    .is_ok()
 }
 
 /// A session on the server of `url` that is not in its database:
@@ -133,7 +144,12 @@ fn admin_session(url: &DatabaseUrl) -> Result<Box<dyn Backend>, Error> {
     };
     let raw = with_database(url.expose(), maintenance).ok_or_else(cannot)?;
     let admin = DatabaseUrl::parse(&raw).map_err(|_| cannot())?;
-    connect(&admin, Create::Never, &TableNames::default())
+    connect(
+        &admin,
+        Create::Never,
+        &TableNames::default(),
+        &RunLock::default(),
+    )
 }
 
 /// The dialect's `CREATE DATABASE` and `DROP DATABASE` for `name`.

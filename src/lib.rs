@@ -77,7 +77,7 @@ pub use crate::placeholders::Placeholders;
 pub use crate::plan::{Command, Options, RunOptions, UnknownStatement};
 pub use crate::scan::Catalogue;
 pub use crate::schema::Incomplete;
-pub use crate::settings::{DatabaseUrl, Kind as DatabaseKind, TableNames};
+pub use crate::settings::{DatabaseUrl, Kind as DatabaseKind, LockMode, RunLock, TableNames};
 pub use crate::state::{Operation, Phase, State};
 pub use crate::status::Status;
 pub use crate::version::{Release, Version};

@@ -325,6 +325,63 @@ impl Default for TableNames {
     }
 }
 
+/// How a run holds the database-wide run lock (`--lock-mode`, env
+/// `MIGRATE_LOCK_MODE`; issue 20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LockMode {
+    /// The database's own lock, unless the URL says that a transaction
+    /// pooler sits between (PostgreSQL: `pgbouncer=true`, port 6432, or
+    /// `lock_mode=table` in the URL), where a lease row is taken instead.
+    #[default]
+    Auto,
+    /// The database's own session lock (PostgreSQL advisory lock, MySQL
+    /// `GET_LOCK`, SQLite's write lock).
+    Advisory,
+    /// A lease row in a lock table, renewed while the run lasts and taken
+    /// over only after it expired: correct behind a transaction pooler,
+    /// where a session lock may be taken on one server connection and
+    /// released on another. PostgreSQL only.
+    Table,
+}
+
+impl LockMode {
+    /// Parses `advisory` or `table`.
+    pub fn parse(text: &str) -> Result<LockMode, String> {
+        match text {
+            "advisory" => Ok(LockMode::Advisory),
+            "table" => Ok(LockMode::Table),
+            other => Err(format!(
+                "lock mode `{other}` is not one of: advisory, table"
+            )),
+        }
+    }
+}
+
+/// How a run takes the run lock: the mode and, for a lease, how long it
+/// lasts unrenewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunLock {
+    /// `--lock-mode`.
+    pub mode: LockMode,
+    /// How long a lease lives when its holder stops renewing it (a killed
+    /// run): `--lock-lease`, env `MIGRATE_LOCK_LEASE`, default 30 s. The
+    /// holder renews it every third of that.
+    pub lease: std::time::Duration,
+}
+
+/// The shortest lease: renewal every third of it must stay well above a
+/// round trip.
+pub const MIN_LOCK_LEASE: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Default for RunLock {
+    fn default() -> RunLock {
+        RunLock {
+            mode: LockMode::Auto,
+            lease: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::Strategy;
@@ -559,5 +616,18 @@ mod tests {
         ] {
             assert!(TableNames::new(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn lock_modes_parse_and_name_the_choices() {
+        assert_eq!(LockMode::parse("advisory"), Ok(LockMode::Advisory));
+        assert_eq!(LockMode::parse("table"), Ok(LockMode::Table));
+        let error = LockMode::parse("row").unwrap_err();
+        assert!(
+            error.contains("`row`") && error.contains("advisory, table"),
+            "{error}"
+        );
+        assert_eq!(RunLock::default().mode, LockMode::Auto);
+        assert!(RunLock::default().lease >= MIN_LOCK_LEASE * 3);
     }
 }

@@ -23,7 +23,7 @@ use crate::error::{DbError, Error};
 use crate::log_table::{HistoryFilter, LogEntry};
 use crate::record::DbState;
 use crate::record::VersionRecord;
-use crate::settings::{DatabaseUrl, Kind, TableNames};
+use crate::settings::{DatabaseUrl, Kind, LockMode, RunLock, TableNames};
 use crate::split::Statement;
 use crate::version::Version;
 
@@ -289,14 +289,28 @@ pub(crate) fn place(url: &DatabaseUrl) -> Result<Place, String> {
 /// Opens a session for `url`; `create` says whether a missing embedded
 /// database file may be made. The session keeps its bookkeeping in `tables`
 /// for its whole life: every bookkeeping method of [`Backend`] works on them.
+///
+/// `lock` says how the run lock is taken: a lease row (`--lock-mode
+/// table`) is PostgreSQL's alone, and asking another database for it is a
+/// usage error.
 pub fn connect(
     url: &DatabaseUrl,
     create: Create,
     tables: &TableNames,
+    lock: &RunLock,
 ) -> Result<Box<dyn Backend>, Error> {
+    if lock.mode == LockMode::Table && url.kind() != &Kind::Postgres {
+        return Err(Error::Usage(
+            "--lock-mode table (a lease row for poolers such as PgBouncer) is for PostgreSQL \
+             only: use --lock-mode advisory, the database's own lock"
+                .to_string(),
+        ));
+    }
     match url.kind() {
         Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create, tables)?)),
-        Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(url, tables)?)),
+        Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(
+            url, tables, lock,
+        )?)),
         Kind::Mysql => Ok(Box::new(mysql::MysqlBackend::connect(url, tables)?)),
     }
 }

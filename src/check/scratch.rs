@@ -19,7 +19,7 @@
 
 use crate::backend::{Backend, Batch, Create, connect, place};
 use crate::error::Error;
-use crate::settings::{DatabaseUrl, Kind, TableNames};
+use crate::settings::{DatabaseUrl, Kind, RunLock, TableNames};
 use crate::split::Statement;
 
 /// A scratch database for one check; a database made for it is removed
@@ -118,7 +118,7 @@ fn on_the_server(target: &DatabaseUrl, tables: &TableNames) -> Result<Scratch, E
     if database_of(&url)?.as_deref() != Some(name.as_str()) {
         return Err(cannot_derive());
     }
-    let mut admin = connect(target, Create::Never, tables)?;
+    let mut admin = connect(target, Create::Never, tables, &RunLock::default())?;
     let Some(sql) = admin.dialect().scratch_database(&name) else {
         return Err(cannot_derive());
     };

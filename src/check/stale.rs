@@ -96,7 +96,7 @@ fn loaded(config: &Config) -> Result<(Vec<DumpItem>, DbState), Error> {
     Migrator::new(config.clone())
         .refresh_schema_file(false)
         .load()?;
-    let mut backend = connect(&config.url, Create::Never, &config.tables)?;
+    let mut backend = connect(&config.url, Create::Never, &config.tables, &config.run_lock)?;
     let items = backend.dump_schema().map_err(Error::database(
         "cannot read the schema of the scratch database",
     ))?;

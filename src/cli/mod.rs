@@ -76,6 +76,15 @@ struct GlobalArgs {
     /// [default: 5s and 3 retries on PostgreSQL and MySQL]
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
     lock_timeout: Option<Duration>,
+    /// How the run lock is held: advisory (the database's own lock) or table (a lease row in
+    /// TABLE_lock, for PgBouncer and other transaction poolers) [env: MIGRATE_LOCK_MODE]
+    /// [default: advisory; table when a PostgreSQL URL says pgbouncer=true or port 6432]
+    #[arg(long, global = true, value_name = "MODE", value_parser = ["advisory", "table"])]
+    lock_mode: Option<String>,
+    /// How long a --lock-mode table lease lives unrenewed, e.g. after its run was killed
+    /// [env: MIGRATE_LOCK_LEASE] [default: 30s]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse)]
+    lock_lease: Option<Duration>,
     /// Keep trying to connect while the database does not accept connections,
     /// for DURATION (--wait alone: 60s)
     #[arg(

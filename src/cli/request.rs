@@ -19,7 +19,7 @@ use crate::placeholders::Placeholders;
 use crate::plan::RunOptions;
 use crate::plan::{Command, Options, UnknownStatement};
 use crate::scaffold::NewVersion;
-use crate::settings::{DEFAULT_URL, DatabaseUrl, TableNames};
+use crate::settings::{DEFAULT_URL, DatabaseUrl, LockMode, MIN_LOCK_LEASE, RunLock, TableNames};
 use crate::state::State;
 use crate::version::{Release, Version};
 
@@ -217,6 +217,7 @@ impl Cli {
             connect_wait: self.global.wait,
             lock_timeout: self.global.lock_timeout,
             placeholders: placeholders(&dotenv, &self.global.placeholders),
+            run_lock: run_lock(&self.global, &lookup)?,
         };
         let release_env = lookup("MIGRATE_RELEASE");
         let refresh_schema_file = !self.global.no_dump_schema;
@@ -329,6 +330,45 @@ fn placeholders(dotenv: &HashMap<String, String>, set: &[(String, String)]) -> P
         placeholders.set(name.clone(), value.clone());
     }
     placeholders
+}
+
+/// `--lock-mode` and `--lock-lease`, or their variables
+/// `MIGRATE_LOCK_MODE` and `MIGRATE_LOCK_LEASE`.
+fn run_lock(
+    global: &GlobalArgs,
+    lookup: &dyn Fn(&'static str) -> Option<String>,
+) -> Result<RunLock, Error> {
+    let mut lock = RunLock::default();
+    let mode = match &global.lock_mode {
+        Some(mode) => Some(mode.clone()),
+        None => lookup("MIGRATE_LOCK_MODE").filter(|mode| !mode.is_empty()),
+    };
+    if let Some(mode) = mode {
+        lock.mode = LockMode::parse(&mode).map_err(|message| {
+            Error::Usage(format!("--lock-mode / MIGRATE_LOCK_MODE: {message}"))
+        })?;
+    }
+    let lease = match global.lock_lease {
+        Some(lease) => Some(lease),
+        None => lookup("MIGRATE_LOCK_LEASE")
+            .filter(|lease| !lease.is_empty())
+            .map(|lease| {
+                crate::duration::parse(&lease)
+                    .map_err(|message| Error::Usage(format!("MIGRATE_LOCK_LEASE: {message}")))
+            })
+            .transpose()?,
+    };
+    if let Some(lease) = lease {
+        if lease < MIN_LOCK_LEASE {
+            return Err(Error::Usage(format!(
+                "--lock-lease {}: a lease must last at least {}",
+                crate::duration::describe(lease),
+                crate::duration::describe(MIN_LOCK_LEASE)
+            )));
+        }
+        lock.lease = lease;
+    }
+    Ok(lock)
 }
 
 /// The `.env` file's variables, and the file they came from (none with

@@ -22,7 +22,7 @@ use crate::plan::{Command, Options, RunOptions, check_accept, check_mark_state, 
 use crate::preflight::{ReadyStep, preflight};
 use crate::record::{DbState, Stamp, mark_row, phase_index};
 use crate::scan::{Catalogue, scan};
-use crate::settings::{DatabaseUrl, TableNames};
+use crate::settings::{DatabaseUrl, RunLock, TableNames};
 use crate::state::{Phase, State};
 use crate::status::{Status, status};
 use crate::version::{Release, Version};
@@ -51,6 +51,9 @@ pub struct Config {
     /// The values of `${NAME}` in files marked `placeholders`, under those a
     /// run's [`RunOptions`] give.
     pub placeholders: Placeholders,
+    /// How the run lock is taken (`--lock-mode`, `--lock-lease`): the
+    /// database's own lock, or a lease row where a pooler sits between.
+    pub run_lock: RunLock,
 }
 
 /// One operation of a dry run.
@@ -120,6 +123,7 @@ impl Config {
             connect_wait: None,
             lock_timeout: None,
             placeholders: Placeholders::default(),
+            run_lock: RunLock::default(),
         }
     }
 }
@@ -198,12 +202,12 @@ impl Migrator {
     pub(crate) fn session(&self, create: Create) -> Result<Box<dyn Backend>, Error> {
         let config = &self.config;
         let Some(wait) = config.connect_wait else {
-            return connect(&config.url, create, &config.tables);
+            return connect(&config.url, create, &config.tables, &config.run_lock);
         };
         let deadline = Instant::now() + wait;
         let mut waited = false;
         loop {
-            match connect(&config.url, create, &config.tables) {
+            match connect(&config.url, create, &config.tables, &config.run_lock) {
                 Err(Error::Database { context, source })
                     if not_accepting(&source) && Instant::now() < deadline =>
                 {

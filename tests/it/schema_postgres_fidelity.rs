@@ -120,6 +120,14 @@ fn sorted(mut entries: Vec<String>) -> Vec<String> {
 fn every_probe_loads_back_as_pg_dump_sees_it() {
     for (name, probe) in PROBES {
         let Some(a) = TestDb::postgres() else { return };
+        // PyPI's PostgreSQL 18 build (scripts/start-postgres18.sh) has
+        // neither ICU nor lz4.
+        if probe.contains("provider = icu") && !a.has_icu()
+            || probe.contains("COMPRESSION lz4") && !a.has_lz4()
+        {
+            eprintln!("{name}: SKIPPED, the server was built without ICU or lz4");
+            continue;
+        }
         a.execute(probe);
         let first = dump(&a);
         assert_eq!(dump(&a), first, "{name}: two dumps of one schema differ");

@@ -4,8 +4,10 @@
 //! `tokio-postgres` parses the URL itself (user, URL-encoded password, host,
 //! port, database, `?host=/var/run/postgresql` sockets, `options`, ...). This
 //! module takes out what it does not know: `sslmode=verify-ca|verify-full`,
-//! `sslrootcert=PATH` and `search_path=SCHEMA` (the target schema, as dbmate
-//! names it), and builds the rustls configuration for the mode:
+//! `sslrootcert=PATH`, `search_path=SCHEMA` (the target schema, as dbmate
+//! names it), `pgbouncer=true|false` and `lock_mode=advisory|table` (issue
+//! 20, see [`Target::pooled`]), and builds the rustls configuration for the
+//! mode:
 //!
 //! | sslmode | TLS | certificate checked |
 //! | --- | --- | --- |
@@ -50,6 +52,7 @@ pub enum TlsMode {
 }
 
 /// A parsed PostgreSQL URL.
+#[derive(Clone)]
 pub struct Target {
     /// What tokio-postgres connects with.
     pub config: tokio_postgres::Config,
@@ -63,7 +66,21 @@ pub struct Target {
     pub schema: Option<String>,
     /// The whole `search_path` to set for the session.
     pub search_path: Option<String>,
+    /// Whether a transaction pooler (PgBouncer in transaction mode) sits
+    /// between: `pgbouncer=true` in the URL, or a port of 6432 (PgBouncer's
+    /// own) unless `pgbouncer=false`. Then consecutive transactions of the
+    /// session may run on different server connections, so the tool
+    /// prepares no named statement, sets nothing for the session, and sets
+    /// what it needs (`search_path`, timeouts) with `SET LOCAL` in each
+    /// transaction it opens; and the run lock is a lease row.
+    pub pooled: bool,
+    /// `lock_mode=` in the URL.
+    pub lock_mode: Option<crate::settings::LockMode>,
 }
+
+/// PgBouncer's own port, which says "a pooler sits between" when the URL
+/// does not say `pgbouncer=`.
+pub const PGBOUNCER_PORT: u16 = 6432;
 
 /// The URL parameters tokio-postgres reads itself, with libpq's names.
 const DRIVER_PARAMETERS: &[&str] = &[
@@ -237,6 +254,8 @@ pub fn parse(url: &str) -> Result<Target, String> {
     let mut tls = TlsMode::Prefer;
     let mut root_cert = None;
     let mut search_path = None;
+    let mut pooled = None;
+    let mut lock_mode = None;
     let mut given = Vec::new();
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let Some((key, value)) = pair.split_once('=') else {
@@ -251,6 +270,8 @@ pub fn parse(url: &str) -> Result<Target, String> {
             Parameter::Tls(mode) => tls = mode,
             Parameter::RootCert(path) => root_cert = Some(path),
             Parameter::SearchPath(path) => search_path = Some(path),
+            Parameter::Pooled(flag) => pooled = Some(flag),
+            Parameter::LockMode(mode) => lock_mode = Some(mode),
             Parameter::ForTheDriver => kept.push(pair),
         }
     }
@@ -284,12 +305,15 @@ pub fn parse(url: &str) -> Result<Target, String> {
         .as_deref()
         .and_then(first_schema)
         .filter(|schema| schema != "$user");
+    let pooled = pooled.unwrap_or_else(|| config.get_ports().contains(&PGBOUNCER_PORT));
     Ok(Target {
         config,
         tls,
         root_cert,
         schema,
         search_path,
+        pooled,
+        lock_mode,
     })
 }
 
@@ -301,6 +325,10 @@ enum Parameter {
     RootCert(PathBuf),
     /// `search_path`.
     SearchPath(String),
+    /// `pgbouncer`.
+    Pooled(bool),
+    /// `lock_mode`.
+    LockMode(crate::settings::LockMode),
     /// A parameter the driver reads itself: kept in the URL it is given.
     ForTheDriver,
 }
@@ -328,6 +356,22 @@ fn read_parameter(key: &str, value: &str) -> Result<Parameter, String> {
         }
         "sslrootcert" => Ok(Parameter::RootCert(PathBuf::from(decode(key, value)?))),
         "search_path" => Ok(Parameter::SearchPath(decode(key, value)?)),
+        "pgbouncer" => match value {
+            "true" | "1" | "on" => Ok(Parameter::Pooled(true)),
+            "false" | "0" | "off" => Ok(Parameter::Pooled(false)),
+            _ => Err(format!(
+                "pgbouncer={} in the PostgreSQL URL is not true or false",
+                shown_value(value)
+            )),
+        },
+        "lock_mode" => crate::settings::LockMode::parse(value)
+            .map(Parameter::LockMode)
+            .map_err(|_| {
+                format!(
+                    "lock_mode={} in the PostgreSQL URL is not advisory or table",
+                    shown_value(value)
+                )
+            }),
         "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "passfile" | "gssencmode"
         | "krbsrvname" | "service" | "requirepeer" => Err(format!(
             "the PostgreSQL URL parameter `{key}` is not supported by migrate \
@@ -358,8 +402,8 @@ fn read_parameter(key: &str, value: &str) -> Result<Parameter, String> {
         known if DRIVER_PARAMETERS.contains(&known) => Ok(Parameter::ForTheDriver),
         unknown => Err(format!(
             "the PostgreSQL URL parameter `{}` is not one migrate knows: use sslmode, \
-                 sslrootcert, search_path, connect_timeout, application_name, options, \
-                 target_session_attrs or keepalives…",
+                 sslrootcert, search_path, pgbouncer, lock_mode, connect_timeout, \
+                 application_name, options, target_session_attrs or keepalives…",
             shown_value(unknown)
         )),
     }
@@ -754,6 +798,29 @@ mod tests {
             };
             assert!(error.contains(part), "{url}: {error}");
             assert!(!error.contains("S3cret"), "{url}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_pooler_is_named_or_known_by_its_port() {
+        let pooled = |url: &str| parse(url).unwrap().pooled;
+        assert!(!pooled("postgres://u@h/db"));
+        assert!(!pooled("postgres://u@h:5432/db"));
+        assert!(pooled("postgres://u@h:6432/db"));
+        assert!(!pooled("postgres://u@h:6432/db?pgbouncer=false"));
+        assert!(pooled("postgres://u@h:5433/db?pgbouncer=true"));
+        assert_eq!(
+            parse("postgres://u@h/db?lock_mode=table")
+                .unwrap()
+                .lock_mode,
+            Some(crate::settings::LockMode::Table)
+        );
+        for (url, part) in [
+            ("postgres://u@h/db?pgbouncer=yes", "pgbouncer=yes"),
+            ("postgres://u@h/db?lock_mode=row", "lock_mode=row"),
+        ] {
+            let error = parse(url).err().unwrap_or_default();
+            assert!(error.contains(part), "{url}: {error}");
         }
     }
 

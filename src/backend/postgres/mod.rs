@@ -10,12 +10,23 @@
 //! one round trip. A transactional file costs three round trips: `BEGIN`,
 //! `SET LOCAL lock_timeout` and the file's text in one simple-query message;
 //! the version row and the log row, pipelined; the commit.
+//!
+//! Behind a transaction pooler (PgBouncer in transaction mode; see
+//! [`connect::Target::pooled`]) each transaction may run on another server
+//! connection, shared with other clients. So the session then keeps no
+//! state on the server between transactions: every statement is unnamed
+//! (`query_typed`, the catalog reader included), nothing is `SET` for the
+//! session, each transaction the tool opens starts with `SET LOCAL` of the
+//! URL's `search_path` and the session bounds, and the run lock is a lease
+//! row ([`lease`]) instead of a session advisory lock.
 
 mod bookkeeping;
+mod cancel;
 mod catalog;
 pub mod connect;
 pub(crate) mod dialect;
 mod driver;
+mod lease;
 mod rows;
 mod values;
 
@@ -31,6 +42,7 @@ use self::bookkeeping::{Sql, quote};
 use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
 use self::driver::Driver;
+use self::lease::{Lease, LeaseSql};
 use self::values::{Typed, params, read_row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -39,7 +51,7 @@ use crate::dump::{DumpItem, Scope};
 use crate::error::{DbError, Error};
 use crate::log_table::{self, HistoryFilter, LogEntry};
 use crate::record::{DbState, VersionRecord};
-use crate::settings::{DatabaseUrl, TableNames};
+use crate::settings::{DatabaseUrl, LockMode, RunLock, TableNames};
 use crate::version::Version;
 use crate::version_table::{self, Literal, insert_statements, quoted};
 
@@ -71,12 +83,42 @@ pub struct PostgresBackend {
     /// The session's `lock_timeout` (`None`: the server's default).
     session_lock_timeout: Option<Duration>,
     lock_key: Option<i64>,
+    /// Where and how the session connected: the lease's renewal opens a
+    /// connection of its own with it.
+    target: Target,
+    /// Whether a transaction pooler sits between (see the module's header).
+    pooled: bool,
+    /// How the run lock is taken: `None` a session advisory lock, else a
+    /// lease row lasting this long unrenewed.
+    lease_length: Option<Duration>,
+    /// The lease's statements, in `schema`.
+    lease_sql: LeaseSql,
+    /// The lease this session holds.
+    lease: Option<Lease>,
 }
 
 impl PostgresBackend {
     /// Connects to `url`, keeping the bookkeeping in `tables`.
-    pub fn connect(url: &DatabaseUrl, tables: &TableNames) -> Result<PostgresBackend, Error> {
+    pub fn connect(
+        url: &DatabaseUrl,
+        tables: &TableNames,
+        lock: &RunLock,
+    ) -> Result<PostgresBackend, Error> {
         let target = connect::parse(url.expose()).map_err(Error::Usage)?;
+        // `--lock-mode`, then the URL's `lock_mode=`, then a pooler's lease.
+        let table_lock = match (lock.mode, target.lock_mode) {
+            (LockMode::Table, _) | (LockMode::Auto, Some(LockMode::Table)) => true,
+            (LockMode::Advisory, _) | (LockMode::Auto, Some(LockMode::Advisory)) => false,
+            (LockMode::Auto, _) => target.pooled,
+        };
+        if table_lock && lease::table_name(&tables.versions).len() > 63 {
+            return Err(Error::Usage(format!(
+                "--table {} is too long for the lock table {} (PostgreSQL names have at \
+                 most 63 bytes): use a shorter --table with --lock-mode table",
+                tables.versions,
+                lease::table_name(&tables.versions)
+            )));
+        }
         let runtime = Driver::new().map_err(|error| {
             Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
         })?;
@@ -99,16 +141,25 @@ impl PostgresBackend {
             transaction_lock_timeout: None,
             session_lock_timeout: None,
             lock_key: None,
+            pooled: target.pooled,
+            lease_length: table_lock.then_some(lock.lease),
+            lease_sql: LeaseSql::new("", &tables.versions),
+            lease: None,
+            target: target.clone(),
         };
         backend
             .settle_schema(&target)
             .map_err(|source| Error::Database { context, source })?;
         backend.sql = Sql::new(&backend.schema, tables);
+        backend.lease_sql = LeaseSql::new(&backend.schema, &tables.versions);
         Ok(backend)
     }
 
     /// Sets the session's `search_path` and finds the target schema.
     fn settle_schema(&mut self, target: &Target) -> Result<(), DbError> {
+        if target.pooled {
+            return self.settle_pooled_schema(target);
+        }
         let settings = connect::session_settings(&target.config);
         let client = &self.client;
         // Sent together, answered in order: one round trip for them all.
@@ -152,6 +203,59 @@ impl PostgresBackend {
             }
         };
         Ok(())
+    }
+
+    /// [`settle_schema`](Self::settle_schema) behind a pooler: nothing is
+    /// set for the session (it would stay with a server connection that
+    /// other clients get next); the target schema is what the URL's
+    /// `search_path` makes `current_schema()` inside one transaction.
+    fn settle_pooled_schema(&mut self, target: &Target) -> Result<(), DbError> {
+        self.schema = match (&target.schema, &target.search_path) {
+            (Some(schema), _) => schema.clone(),
+            (None, path) => {
+                let set = path
+                    .as_ref()
+                    .map(|path| {
+                        format!(
+                            "SELECT set_config('search_path', {}, true);\n",
+                            literal(path)
+                        )
+                    })
+                    .unwrap_or_default();
+                let sql = format!("BEGIN;\n{set}SELECT current_schema()::text;\nCOMMIT");
+                let client = &self.client;
+                let messages = self
+                    .runtime
+                    .block_on(client.simple_query(&sql))
+                    .map_err(convert)?;
+                let schema = messages.iter().rev().find_map(|message| match message {
+                    SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+                    _ => None,
+                });
+                schema.ok_or_else(|| {
+                    DbError::new(
+                        "no schema to keep the version tables in: set search_path=SCHEMA in the URL",
+                    )
+                })?
+            }
+        };
+        Ok(())
+    }
+
+    /// What each transaction opened behind a pooler starts with: the URL's
+    /// `search_path` and the session bounds, for that transaction only.
+    fn pooled_settings(&self) -> Vec<String> {
+        let mut settings = Vec::new();
+        if let Some(path) = &self.target.search_path {
+            settings.push(format!(
+                "SELECT set_config('search_path', {}, true)",
+                literal(path)
+            ));
+        }
+        for (name, value) in connect::session_settings(&self.target.config) {
+            settings.push(format!("SET LOCAL {name} = {}", literal(value)));
+        }
+        settings
     }
 
     /// Runs one query with typed parameters: parse, bind and execute go in
@@ -241,6 +345,9 @@ impl Backend for PostgresBackend {
     }
 
     fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
+        if let Some(length) = self.lease_length {
+            return self.take_lease(wait, length);
+        }
         let key = self.lock_key();
         // A wait too long for the clock to reach (`--lock-wait` near
         // u64::MAX seconds) has no deadline: it waits until the lock is free.
@@ -248,13 +355,19 @@ impl Backend for PostgresBackend {
         loop {
             let rows = self.query("SELECT pg_try_advisory_lock($1)", &[(&key, Type::INT8)])?;
             if rows.first().is_some_and(|row| row.get::<_, bool>(0)) {
-                self.lock_key = Some(key);
-                return Ok(LockOutcome::Acquired);
+                // A run through a pooler may hold the lease instead (see
+                // `take_lease`): then this one waits for it too.
+                if !self.live_lease()? {
+                    self.lock_key = Some(key);
+                    return Ok(LockOutcome::Acquired);
+                }
+                self.query("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)])?;
             }
             if deadline.is_some_and(|deadline| Instant::now() >= deadline)
                 || crate::interrupt::requested().is_some()
             {
-                return Ok(LockOutcome::TimedOut(self.lock_holder(key)));
+                let holder = self.lock_holder(key).or_else(|| self.lease_holder());
+                return Ok(LockOutcome::TimedOut(holder));
             }
             std::thread::sleep(LOCK_POLL);
         }
@@ -263,6 +376,10 @@ impl Backend for PostgresBackend {
     fn canceller(&mut self) -> Option<crate::interrupt::Canceller> {
         let token = self.client.cancel_token();
         let tls = self.cancel_tls.clone();
+        let pooler = self
+            .pooled
+            .then(|| cancel::pooler_address(&self.target))
+            .flatten();
         Some(Box::new(move || {
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -274,6 +391,12 @@ impl Backend for PostgresBackend {
                     return;
                 }
             };
+            if let Some((host, port)) = &pooler {
+                match runtime.block_on(cancel::through_pooler(&token, host, *port)) {
+                    Ok(()) => return,
+                    Err(error) => log::debug!("cancel through the pooler: {error}"),
+                }
+            }
             let cancelled = match &tls {
                 Some(tls) => runtime.block_on(token.cancel_query(tls.clone())),
                 None => runtime.block_on(token.cancel_query(tokio_postgres::NoTls)),
@@ -285,6 +408,10 @@ impl Backend for PostgresBackend {
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
+        if let Some(mut lease) = self.lease.take() {
+            lease.stop();
+            return self.release_lease(&lease.token);
+        }
         match self.lock_key.take() {
             Some(key) => self
                 .query("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)])
@@ -349,13 +476,19 @@ impl Backend for PostgresBackend {
 
     fn dump_schemas(&mut self, scope: &Scope) -> Result<Vec<DumpItem>, DbError> {
         self.flush()?;
+        // Behind a pooler, statements prepared by one dump would be gone
+        // (or another client's) by the next: each query is unnamed.
+        let prepared = match self.pooled {
+            true => None,
+            false => Some(&mut self.catalog_statements),
+        };
         catalog::read(
             &self.runtime,
             &self.client,
             &self.schema,
             &self.tables,
             scope,
-            &mut self.catalog_statements,
+            prepared,
         )
     }
 
@@ -399,7 +532,12 @@ impl Backend for PostgresBackend {
     }
 
     fn begin(&mut self, lock_timeout: Option<Duration>) -> Result<(), DbError> {
+        self.check_lease()?;
         self.pending.push("BEGIN".to_string());
+        if self.pooled {
+            let settings = self.pooled_settings();
+            self.pending.extend(settings);
+        }
         self.in_transaction = true;
         self.transaction_lock_timeout = self.session_lock_timeout;
         self.set_lock_timeout(lock_timeout)
@@ -444,6 +582,16 @@ impl Backend for PostgresBackend {
             }
             return Ok(());
         }
+        if self.pooled {
+            // A session `SET` would stay with a server connection that
+            // other clients get next, and the statement may run on another
+            // one: behind a pooler a statement outside a transaction runs
+            // with the role's or server's `lock_timeout` (README).
+            if timeout.is_some() {
+                log::debug!("behind a pooler, lock_timeout applies to transactional files only");
+            }
+            return Ok(());
+        }
         if timeout != self.session_lock_timeout {
             // Outside a transaction it cannot ride in front of the statement:
             // CREATE INDEX CONCURRENTLY must be alone in its message.
@@ -454,6 +602,15 @@ impl Backend for PostgresBackend {
     }
 
     fn execute(&mut self, batch: &Batch<'_>) -> Result<(), StatementFailure> {
+        if !self.in_transaction
+            && let Err(error) = self.check_lease()
+        {
+            return Err(StatementFailure {
+                index: 0,
+                line: None,
+                error,
+            });
+        }
         let prefix_count = self.pending.len();
         let mut query = std::mem::take(&mut self.pending).join(";\n");
         if !query.is_empty() {
@@ -600,6 +757,12 @@ impl PostgresBackend {
         };
         self.runtime.block_on(run).map(|_| ()).map_err(convert)
     }
+}
+
+/// A text literal for a simple query, `E'…'` with quotes and backslashes
+/// escaped, whatever `standard_conforming_strings` says.
+fn literal(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// The server's message, detail and hint, with its SQLSTATE.

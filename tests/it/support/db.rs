@@ -15,6 +15,17 @@
 //!
 //! Every value a query helper returns is text (`NULL` for null), so that
 //! assertions read the same on every backend.
+//!
+//! PostgreSQL has more than one server target (issue 20), chosen for a
+//! whole run by `MIGRATE_TEST_POSTGRES_TARGET` ([`PostgresTarget`]): the
+//! server of `MIGRATE_TEST_POSTGRES_URL` (`direct`, the default); the same
+//! server through PgBouncer in transaction pooling mode at
+//! `MIGRATE_TEST_PGBOUNCER_URL` (`pgbouncer`: each test gets a database
+//! of its own, created and dropped on the server directly, and the product
+//! talks through the pooler); or another server version at
+//! `MIGRATE_TEST_POSTGRES18_URL` (`postgres18`). A run for a target other
+//! than `direct` runs the PostgreSQL bodies only: the other backends were
+//! covered by the direct run.
 
 mod mysql_server;
 mod postgres_server;
@@ -90,9 +101,76 @@ impl Backend {
     }
 }
 
+/// Which PostgreSQL server the PostgreSQL bodies of this run talk to
+/// (`MIGRATE_TEST_POSTGRES_TARGET`, see the module's header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostgresTarget {
+    /// `MIGRATE_TEST_POSTGRES_URL` (the default).
+    Direct,
+    /// `MIGRATE_TEST_PGBOUNCER_URL` in front of `MIGRATE_TEST_POSTGRES_URL`.
+    PgBouncer,
+    /// `MIGRATE_TEST_POSTGRES18_URL`.
+    Postgres18,
+}
+
+impl PostgresTarget {
+    /// This run's target; an unknown value is a panic that names it.
+    pub fn current() -> PostgresTarget {
+        match std::env::var("MIGRATE_TEST_POSTGRES_TARGET").as_deref() {
+            Err(_) | Ok("") | Ok("direct") => PostgresTarget::Direct,
+            Ok("pgbouncer") => PostgresTarget::PgBouncer,
+            Ok("postgres18") => PostgresTarget::Postgres18,
+            Ok(other) => panic!(
+                "MIGRATE_TEST_POSTGRES_TARGET={other} is not direct, pgbouncer or postgres18"
+            ),
+        }
+    }
+}
+
+/// The URL in `variable`, which this run needs: a panic naming it when it
+/// is not set.
+#[track_caller]
+fn required_url(variable: &str) -> String {
+    std::env::var(variable)
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| panic!("{variable} is not set; MIGRATE_TEST_POSTGRES_TARGET needs it"))
+}
+
+/// An extra server target's URL (`MIGRATE_TEST_PGBOUNCER_URL`,
+/// `MIGRATE_TEST_POSTGRES18_URL`) for the tests written for it, or `None`
+/// after a warning once per variable; a panic instead when `CI=true`.
+pub fn extra_server_url(variable: &'static str) -> Option<String> {
+    static WARNED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    if let Some(url) = std::env::var(variable).ok().filter(|url| !url.is_empty()) {
+        return Some(url);
+    }
+    let message = format!("{variable} is not set: the tests that need it are SKIPPED");
+    let in_ci = std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true"));
+    assert!(!in_ci, "CI=true and {message}; set it to run them");
+    let mut warned = lock(&WARNED);
+    if !warned.contains(&variable) {
+        warned.push(variable);
+        let banner = format!("\n*****\nwarning: {message}\n*****\n\n");
+        let _ = std::io::stderr().write_all(banner.as_bytes());
+    }
+    None
+}
+
 /// The server URL of `backend` from the environment, or `None` after a
 /// warning printed once per run; a panic instead when `CI=true`.
 fn server_url(backend: Backend) -> Option<String> {
+    match (backend, PostgresTarget::current()) {
+        (_, PostgresTarget::Direct) => {}
+        (Backend::Postgres, PostgresTarget::PgBouncer) => {
+            return Some(required_url("MIGRATE_TEST_POSTGRES_URL"));
+        }
+        (Backend::Postgres, PostgresTarget::Postgres18) => {
+            return Some(required_url("MIGRATE_TEST_POSTGRES18_URL"));
+        }
+        // A run for another PostgreSQL target runs PostgreSQL alone.
+        (_, _) => return None,
+    }
     static POSTGRES_WARNING: Once = Once::new();
     static MYSQL_WARNING: Once = Once::new();
     let variable = backend.url_variable()?;
@@ -120,9 +198,13 @@ fn server_url(backend: Backend) -> Option<String> {
 /// The backends to run every test body against: SQLite always, PostgreSQL
 /// and MySQL when their URLs are set.
 pub fn backends() -> Vec<Backend> {
+    let direct = PostgresTarget::current() == PostgresTarget::Direct;
     [Backend::Sqlite, Backend::Postgres, Backend::Mysql]
         .into_iter()
-        .filter(|backend| *backend == Backend::Sqlite || server_url(*backend).is_some())
+        .filter(|backend| match backend {
+            Backend::Sqlite => direct,
+            _ => server_url(*backend).is_some(),
+        })
         .collect()
 }
 
@@ -196,6 +278,15 @@ impl TestDb {
                     Store::Sqlite(file),
                 )
             }
+            Backend::Postgres if PostgresTarget::current() == PostgresTarget::PgBouncer => {
+                let server_url = server_url();
+                let store = PostgresServer::create_database(&server_url, &name);
+                let bouncer = required_url("MIGRATE_TEST_PGBOUNCER_URL");
+                (
+                    url_with_param(&url_with_database(&bouncer, &name), "search_path", &name),
+                    Store::Postgres(Box::new(store)),
+                )
+            }
             Backend::Postgres => {
                 let server_url = server_url();
                 (
@@ -229,6 +320,51 @@ impl TestDb {
     /// `MIGRATE_TEST_POSTGRES_URL` is not set: for PostgreSQL's own promises.
     pub fn postgres() -> Option<TestDb> {
         server_url(Backend::Postgres).map(|_| TestDb::new(Backend::Postgres))
+    }
+
+    /// A fresh PostgreSQL schema on the server at `server_url` (an extra
+    /// target's, see [`extra_server_url`]), handed to the product as
+    /// `product_url` with `search_path=SCHEMA`: a pooler's URL in front of
+    /// that server, or the same URL.
+    pub fn postgres_at(server_url: &str, product_url: &str) -> TestDb {
+        let name = unique_name();
+        let dir = tempfile::Builder::new()
+            .prefix(&name)
+            .tempdir()
+            .expect("create a temporary folder");
+        let store = PostgresServer::create(server_url, &name);
+        TestDb {
+            backend: Backend::Postgres,
+            url: url_with_param(product_url, "search_path", &name),
+            name,
+            dir,
+            store: Store::Postgres(Box::new(store)),
+        }
+    }
+
+    /// Whether the server has ICU collations (a build without ICU refuses
+    /// `provider = icu`): initdb imports ICU's locales as `*-x-icu`.
+    pub fn has_icu(&self) -> bool {
+        self.backend == Backend::Postgres
+            && self.scalar("SELECT count(*) FROM pg_collation WHERE collname LIKE '%-x-icu'") > 0
+    }
+
+    /// Whether the server can compress with lz4 (a build without it
+    /// refuses `COMPRESSION lz4`).
+    pub fn has_lz4(&self) -> bool {
+        self.backend == Backend::Postgres
+            && self.scalar(
+                "SELECT count(*) FROM pg_settings \
+                 WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)",
+            ) > 0
+    }
+
+    /// The lease holder of `--lock-mode table`, if a run holds one.
+    pub fn lease_holder(&self) -> Option<String> {
+        match &self.store {
+            Store::Postgres(server) => server.lease_holder(),
+            _ => None,
+        }
     }
 
     /// A fresh MySQL/MariaDB database, or `None` (after the warning) when

@@ -95,8 +95,15 @@ impl Project {
             .env_remove("RUST_LOG")
             // Tables fit COLUMNS when it is set; the snapshots are full width.
             .env_remove("COLUMNS")
+            .env_remove("MIGRATE_LOCK_MODE")
+            .env_remove("MIGRATE_LOCK_LEASE")
             .arg("--dir")
             .arg(self.path());
+        if db::PostgresTarget::current() == db::PostgresTarget::PgBouncer {
+            // Behind the pooler the run lock is a lease (issue 20): a killed
+            // run's lease must expire within the tests' 20-second waits.
+            command.env("MIGRATE_LOCK_LEASE", "3s");
+        }
         Invocation { command }
     }
 }

@@ -75,14 +75,17 @@ use crate::settings::TableNames;
 /// call it outside a transaction. The queries are prepared on the first
 /// call and kept in `prepared` for the session's later dumps: planning
 /// them is most of a dump's cost on a small schema, and `check` dumps
-/// hundreds of times on one session.
+/// hundreds of times on one session. Without `prepared` (behind a
+/// transaction pooler, where a named statement would outlive the
+/// transaction on a server connection other clients share) every query is
+/// sent unnamed.
 pub fn read(
     driver: &Driver,
     client: &Client,
     schema: &str,
     tables: &TableNames,
     scope: &Scope,
-    prepared: &mut Vec<Statement>,
+    prepared: Option<&mut Vec<Statement>>,
 ) -> Result<Vec<DumpItem>, DbError> {
     read_with(driver, client, schema, tables, scope, prepared, Gate::Kinds)
 }
@@ -104,7 +107,7 @@ fn read_with(
     schema: &str,
     tables: &TableNames,
     scope: &Scope,
-    prepared: &mut Vec<Statement>,
+    prepared: Option<&mut Vec<Statement>>,
     gate: Gate,
 ) -> Result<Vec<DumpItem>, DbError> {
     driver.block_on(async {
@@ -136,16 +139,16 @@ async fn read_all(
     schema: &str,
     tables: &TableNames,
     scope: &Scope,
-    prepared: &mut Vec<Statement>,
+    mut prepared: Option<&mut Vec<Statement>>,
     gate: Gate,
 ) -> Result<(Vec<Catalog>, Vec<String>), DbError> {
     let schemas = match scope {
         Scope::Default => vec![schema.to_string()],
         Scope::Named(names) => {
             let rows = client
-                .query(
+                .query_typed(
                     "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1::text[])",
-                    &[names],
+                    &[(names, Type::TEXT_ARRAY)],
                 )
                 .await
                 .map_err(convert)?;
@@ -162,7 +165,10 @@ async fn read_all(
             names
         }
         Scope::All => {
-            let rows = client.query(ALL_SCHEMAS, &[]).await.map_err(convert)?;
+            let rows = client
+                .query_typed(ALL_SCHEMAS, &[])
+                .await
+                .map_err(convert)?;
             rows.iter()
                 .map(|row| row.try_get(0))
                 .collect::<Result<_, _>>()
@@ -186,9 +192,9 @@ async fn read_all(
     let quoted: Vec<String> = match qualified {
         false => vec![String::new(); schemas.len()],
         true => client
-            .query(
+            .query_typed(
                 "SELECT quote_ident(s) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, at) ORDER BY at",
-                &[&schemas],
+                &[(&schemas, Type::TEXT_ARRAY)],
             )
             .await
             .map_err(convert)?
@@ -210,9 +216,17 @@ async fn read_all(
             log: String::new(),
         };
         let tables = if name == schema { tables } else { &none };
-        let catalog = fetch(client, name, tables, prefix, &schemas, prepared, gate)
-            .await
-            .map_err(convert)?;
+        let catalog = fetch(
+            client,
+            name,
+            tables,
+            prefix,
+            &schemas,
+            prepared.as_deref_mut(),
+            gate,
+        )
+        .await
+        .map_err(convert)?;
         catalogs.push(catalog);
     }
     Ok((catalogs, schemas))
@@ -338,21 +352,37 @@ async fn fetch(
     tables: &TableNames,
     prefix: String,
     schemas: &[String],
-    prepared: &mut Vec<Statement>,
+    prepared: Option<&mut Vec<Statement>>,
     gate: Gate,
 ) -> Result<Catalog, Error> {
-    // Every query binds the same five values (each uses those it needs):
+    // Every query binds the same six values (each uses those it needs):
     // $1 the schema, $2 and $3 the version tables to leave out, $4 the
-    // prefix of the schema's names, $5 every dumped schema.
+    // prefix of the schema's names, $5 every dumped schema, $6 the lease
+    // table of `--lock-mode table` (issue 20), left out too.
     let types = [
         Type::NAME,
         Type::NAME,
         Type::NAME,
         Type::TEXT,
         Type::NAME_ARRAY,
+        Type::NAME,
     ];
-    let params: [&(dyn ToSql + Sync); 5] =
-        [&schema, &tables.versions, &tables.log, &prefix, &schemas];
+    let lock_table = match tables.versions.is_empty() {
+        true => String::new(),
+        false => super::lease::table_name(&tables.versions),
+    };
+    let bound_prefix = prefix.clone();
+    let params: [&(dyn ToSql + Sync); 6] = [
+        &schema,
+        &tables.versions,
+        &tables.log,
+        &bound_prefix,
+        &schemas,
+        &lock_table,
+    ];
+    let Some(prepared) = prepared else {
+        return fetch_unnamed(client, schema, tables, prefix, &types, &params, gate).await;
+    };
     // The statements of QUERIES, then KINDS.
     if prepared.len() != QUERIES.len() + 1 {
         *prepared = all(QUERIES
@@ -384,6 +414,58 @@ async fn fetch(
         })
         .collect())
     .await?;
+    catalog_of(schema, tables, prefix, results)
+}
+
+/// [`fetch`] with unnamed statements: the same queries, each parsed anew.
+async fn fetch_unnamed(
+    client: &Client,
+    schema: &str,
+    tables: &TableNames,
+    prefix: String,
+    types: &[Type; 6],
+    params: &[&(dyn ToSql + Sync); 6],
+    gate: Gate,
+) -> Result<Catalog, Error> {
+    let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+        .iter()
+        .zip(types)
+        .map(|(param, kind)| (*param, kind.clone()))
+        .collect();
+    let typed = &typed;
+    let runs: Vec<bool> = match gate {
+        Gate::Kinds => {
+            let rows = client.query_typed(KINDS, typed).await?;
+            match rows.first() {
+                Some(row) => (0..QUERIES.len())
+                    .map(|at| row.try_get(at))
+                    .collect::<Result<_, _>>()?,
+                None => vec![true; QUERIES.len()],
+            }
+        }
+        Gate::Every => vec![true; QUERIES.len()],
+    };
+    let results = all(QUERIES
+        .iter()
+        .zip(&runs)
+        .map(|(sql, runs)| async move {
+            match runs {
+                true => client.query_typed(sql, typed).await,
+                false => Ok(Vec::new()),
+            }
+        })
+        .collect())
+    .await?;
+    catalog_of(schema, tables, prefix, results)
+}
+
+/// The rows of [`QUERIES`], in order, as a [`Catalog`].
+fn catalog_of(
+    schema: &str,
+    tables: &TableNames,
+    prefix: String,
+    results: Vec<Vec<Row>>,
+) -> Result<Catalog, Error> {
     let mut results = results.into_iter();
     let mut next = || results.next().unwrap_or_default();
     let schema_rows = next();
@@ -1374,7 +1456,9 @@ mod tests {
             let separator = if server.contains('?') { '&' } else { '?' };
             let url = format!("{server}{separator}search_path={schema}");
             let url = DatabaseUrl::parse(&url).expect("a valid URL");
-            let mut backend = PostgresBackend::connect(&url, &tables).expect("a connection");
+            let mut backend =
+                PostgresBackend::connect(&url, &tables, &crate::settings::RunLock::default())
+                    .expect("a connection");
             let setup = format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}; {sql}"
             );
@@ -1389,7 +1473,7 @@ mod tests {
                     &schema,
                     &tables,
                     &Scope::Default,
-                    &mut backend.catalog_statements,
+                    Some(&mut backend.catalog_statements),
                     gate,
                 )
                 .expect("a dump")

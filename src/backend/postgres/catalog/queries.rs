@@ -1,5 +1,5 @@
 //! The catalog queries of the object kinds `schema_dump` has carried since
-//! issue 6. Each binds `$1` the schema, `$2` and `$3` the version tables to
+//! issue 6. Each binds `$1` the schema, `$2`, `$3` and `$6` the version and lock tables to
 //! leave out (empty strings in a schema that does not hold them), `$4` the
 //! prefix of the schema's own names (empty for the single-schema dump,
 //! `schema.` when several schemas are dumped) and `$5` every dumped schema
@@ -92,7 +92,7 @@ WHERE n.nspname = $1 AND c.relkind = 'S'
   AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
     WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
       AND d.refclassid = 'pg_class'::regclass
-      AND (d.deptype = 'i' OR (t.relnamespace = c.relnamespace AND t.relname IN ($2, $3))))
+      AND (d.deptype = 'i' OR (t.relnamespace = c.relnamespace AND t.relname IN ($2, $3, $6))))
   AND NOT EXISTS (SELECT FROM pg_depend x
     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
 ORDER BY c.relname";
@@ -117,7 +117,7 @@ SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), c.relkind::text, c.r
    WHERE x.indrelid = c.oid AND x.indisreplident)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3)
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3, $6)
   AND NOT EXISTS (SELECT FROM pg_depend x
     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
 ORDER BY c.relname";
@@ -154,7 +154,7 @@ LEFT JOIN LATERAL (SELECT s.relname, q.*
   WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
     AND sd.refobjid = c.oid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i') i
   ON a.attidentity <> ''
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3)
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3, $6)
   AND NOT EXISTS (SELECT FROM pg_depend x
     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
 ORDER BY c.relname, a.attnum";
@@ -167,7 +167,7 @@ SELECT $4 || c.relname::text, $4 || quote_ident(c.relname), k.conname::text, quo
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3)
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN ($2, $3, $6)
   AND k.contype IN ('p', 'u', 'c', 'x', 'f') AND k.conparentid = 0 AND k.conislocal
   AND NOT EXISTS (SELECT FROM pg_depend x
     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
@@ -188,7 +188,7 @@ SELECT * FROM (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_inherits h ON h.inhrelid = i.oid
   LEFT JOIN pg_class p ON p.oid = h.inhparent
-  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') AND c.relname NOT IN ($2, $3)
+  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') AND c.relname NOT IN ($2, $3, $6)
     AND NOT EXISTS (SELECT FROM pg_depend e
       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 ) indexes
@@ -201,7 +201,7 @@ SELECT $4 || s.stxname::text, pg_get_statisticsobjdef(s.oid)
 FROM pg_statistic_ext s
 JOIN pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_class c ON c.oid = s.stxrelid
-WHERE n.nspname = $1 AND NOT (c.relnamespace = n.oid AND c.relname IN ($2, $3))
+WHERE n.nspname = $1 AND NOT (c.relnamespace = n.oid AND c.relname IN ($2, $3, $6))
   AND NOT EXISTS (SELECT FROM pg_depend x
     WHERE x.classid = 'pg_statistic_ext'::regclass AND x.objid = s.oid AND x.deptype = 'e')
 ORDER BY s.stxname";
@@ -244,7 +244,7 @@ FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND NOT t.tgisinternal AND t.tgparentid = 0
-  AND c.relname NOT IN ($2, $3)
+  AND c.relname NOT IN ($2, $3, $6)
   AND NOT EXISTS (SELECT FROM pg_depend x
     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
 ORDER BY c.relname, t.tgname";
@@ -255,7 +255,7 @@ ORDER BY c.relname, t.tgname";
 pub(super) const COMMENTS: &str = "\
 WITH s AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
 rel AS (SELECT c.* FROM pg_class c
-  WHERE c.relnamespace = (SELECT oid FROM s) AND c.relname NOT IN ($2, $3)
+  WHERE c.relnamespace = (SELECT oid FROM s) AND c.relname NOT IN ($2, $3, $6)
     AND NOT EXISTS (SELECT FROM pg_depend x
       WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')),
 comments (kind, object, description) AS (

@@ -13,6 +13,9 @@ pub struct PostgresServer {
     client: Mutex<postgres::Client>,
     server_url: String,
     schema: String,
+    /// The server's URL as given, when the test owns a whole database
+    /// there (the PgBouncer target): it is dropped from there.
+    own_database: Option<String>,
 }
 
 impl PostgresServer {
@@ -29,7 +32,30 @@ impl PostgresServer {
             client: Mutex::new(client),
             server_url: server_url.to_string(),
             schema: schema.to_string(),
+            own_database: None,
         }
+    }
+
+    /// A database of the test's own named `name` on the server at
+    /// `server_url` (directly, never through a pooler), holding the schema
+    /// `name`, which is also the database's default `search_path`: so
+    /// that every session the pooler lends in it, `no-transaction` files
+    /// included, finds the test's tables as a deployment's role or
+    /// database setting would make it.
+    pub fn create_database(server_url: &str, name: &str) -> PostgresServer {
+        let mut admin = postgres::Client::connect(server_url, postgres::NoTls)
+            .unwrap_or_else(|error| panic!("connect to {server_url}: {error}"));
+        // Two messages: CREATE DATABASE must be alone in its own.
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .and_then(|()| {
+                admin.batch_execute(&format!("ALTER DATABASE {name} SET search_path = {name}"))
+            })
+            .unwrap_or_else(|error| panic!("create database {name}: {}", message(&error)));
+        let own_url = super::url_with_database(server_url, name);
+        let mut server = PostgresServer::create(&own_url, name);
+        server.own_database = Some(server_url.to_string());
+        server
     }
 
     fn client(&self) -> MutexGuard<'_, postgres::Client> {
@@ -122,11 +148,53 @@ impl PostgresServer {
                 &[&class, &object],
             )
             .expect("read pg_locks");
-        rows.first().map(|row| row.get::<_, i32>(0).to_string())
+        if let Some(row) = rows.first() {
+            return Some(row.get::<_, i32>(0).to_string());
+        }
+        self.lease_holder()
     }
 
-    /// Drops the schema and all it holds.
+    /// The holder of an unexpired lease of `--lock-mode table` (issue 20),
+    /// the run lock behind a pooler: `db_version_lock`'s row.
+    pub fn lease_holder(&self) -> Option<String> {
+        let mut client = self.client();
+        let exists: bool = client
+            .query_one(
+                "SELECT to_regclass(format('%I.db_version_lock', $1::text)) IS NOT NULL",
+                &[&self.schema],
+            )
+            .expect("read the catalog")
+            .get(0);
+        if !exists {
+            return None;
+        }
+        client
+            .query(
+                &format!(
+                    "SELECT holder FROM {}.db_version_lock WHERE expires_at > clock_timestamp()",
+                    self.schema
+                ),
+                &[],
+            )
+            .expect("read the lease")
+            .first()
+            .map(|row| row.get(0))
+    }
+
+    /// Drops the schema and all it holds (the test's database, when it
+    /// has one of its own).
     pub fn drop_schema(&self) -> Result<(), String> {
+        if let Some(server_url) = &self.own_database {
+            let mut admin = postgres::Client::connect(server_url, postgres::NoTls)
+                .map_err(|error| message(&error))?;
+            // FORCE: the pooler keeps idle server connections to it.
+            return admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.schema
+                ))
+                .map_err(|error| message(&error));
+        }
         self.client()
             .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
             .map_err(|error| message(&error))
