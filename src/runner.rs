@@ -24,7 +24,7 @@ use crate::version::Version;
 /// Runs the request, writing results to `out` and diagnostics to `err`.
 pub fn run(mut request: Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exit> {
     if let Some(fleet) = request.fleet.take() {
-        return crate::cli::fleet::run(request, fleet, out, err);
+        return crate::cli::fleet::run(request, fleet, out);
     }
     let mut p = Presenter::new(out, err, request.display);
     if request.default_url {

@@ -104,12 +104,7 @@ fn changes(action: &Action) -> bool {
 }
 
 /// Runs the request on every target; the exit is the fleet's.
-pub(crate) fn run(
-    request: Request,
-    fleet: Fleet,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<Exit> {
+pub(crate) fn run(request: Request, fleet: Fleet, out: &mut dyn Write) -> io::Result<Exit> {
     let display = request.display;
     let is_status = matches!(request.action, Action::Status { .. });
     let schedule = Schedule {
@@ -125,6 +120,9 @@ pub(crate) fn run(
     let work = |target: &Target| run_one(&request, target, display.json);
     let failed = |run: &TargetRun| run.failed();
     let live = !display.json && !display.quiet && io::stderr().is_terminal();
+    // The live line goes to stderr itself: `err` drops escape codes under
+    // NO_COLOR, and the line must still be erased.
+    let mut terminal = io::stderr();
     let started = Instant::now();
     let (mut done, mut failures, mut running) = (0, 0, 0);
     let mut write_error = None;
@@ -140,21 +138,21 @@ pub(crate) fn run(
                 done += 1;
                 failures += usize::from(result.failed());
                 let name = &fleet.targets[index].name;
-                clear_live(live, err)
+                clear_live(live, &mut terminal)
                     .and_then(|()| finished(out, display, is_status, name, width, result))
             }
             Event::Tick => Ok(()),
         };
         let progress = shown::progress_line(total, done, failures, running, started.elapsed());
         let shown = written.and_then(|()| match live {
-            true => write!(err, "\r\x1b[K{progress}").and_then(|()| err.flush()),
+            true => write!(terminal, "\r{progress}\x1b[K").and_then(|()| terminal.flush()),
             false => Ok(()),
         });
         if let Err(error) = shown {
             write_error.get_or_insert(error);
         }
     });
-    clear_live(live, err)?;
+    clear_live(live, &mut terminal)?;
     if let Some(error) = write_error {
         return Err(error);
     }
