@@ -222,6 +222,53 @@ pub(super) fn resolve(global: &GlobalArgs, lookup: &Lookup<'_>) -> Vec<Setting> 
             Source::Default,
         ),
     });
+    let lock_mode = lookup.flag_or(global.lock_mode.clone(), "--lock-mode", "MIGRATE_LOCK_MODE");
+    settings.push(match lock_mode {
+        Some((mode, from)) => setting("lock_mode", mode, from),
+        None => setting(
+            "lock_mode",
+            "advisory; table behind a pooler".to_string(),
+            Source::Default,
+        ),
+    });
+    let lease = lookup.flag_or(
+        global.lock_lease.map(duration::describe),
+        "--lock-lease",
+        "MIGRATE_LOCK_LEASE",
+    );
+    settings.push(match lease {
+        Some((lease, from)) => setting("lock_lease", lease, from),
+        None => setting("lock_lease", "30s".to_string(), Source::Default),
+    });
+    let targets = lookup.flag_or(
+        global
+            .fleet
+            .targets
+            .as_ref()
+            .map(|path| path.display().to_string()),
+        "--targets",
+        "MIGRATE_TARGETS",
+    );
+    settings.push(match targets {
+        Some((path, from)) => setting("targets", path, from),
+        None => setting(
+            "targets",
+            "none (one database)".to_string(),
+            Source::Default,
+        ),
+    });
+    // The values of secret-looking placeholders are never printed.
+    for (name, value) in &global.placeholders {
+        let shown = match crate::placeholders::is_secret(name) {
+            true => crate::placeholders::HIDDEN.to_string(),
+            false => value.clone(),
+        };
+        settings.push(setting(
+            "set",
+            format!("{name}={shown}"),
+            Source::Flag("--set"),
+        ));
+    }
     settings
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Invocation, mask};
+use crate::support::{Invocation, Project, mask};
 
 /// The entry of `name` in `{"settings": [...]}`.
 fn entry<'a>(document: &'a Value, name: &str) -> &'a Value {
@@ -80,6 +80,9 @@ fn env_names_each_setting_and_its_source_without_the_password() {
     dump_schema     on when schema/ exists                 default
     scratch_url     a temporary database beside the URL's  default
     progress_every  5s then every 30s                      default
+    lock_mode       advisory; table behind a pooler        default
+    lock_lease      30s                                    default
+    targets         none (one database)                    default
     ");
 }
 
@@ -110,4 +113,42 @@ fn env_with_nothing_set_shows_the_defaults_and_an_invalid_url_exits_2() {
     bad.expect(2);
     assert!(!bad.all_output().contains("topsecret"), "{bad}");
     assert!(bad.stdout.contains("database_url is invalid: "), "{bad}");
+}
+
+/// The run lock, the fleet file and the placeholders are settings too; a
+/// secret-looking placeholder's value is not shown.
+#[test]
+fn env_shows_the_lock_the_targets_and_the_placeholders() {
+    let project = Project::new();
+    let run = project
+        .command()
+        .env("MIGRATE_LOCK_MODE", "table")
+        .args([
+            "env",
+            "--json",
+            "--targets",
+            "fleet.txt",
+            "--set",
+            "schema=billing",
+            "--set",
+            "api_token=S3cretT0ken",
+        ])
+        .run();
+    run.success();
+    assert!(!run.all_output().contains("S3cretT0ken"), "{run}");
+    let document = run.json();
+    assert_eq!(entry(&document, "lock_mode")["value"], "table");
+    assert_eq!(entry(&document, "lock_mode")["from"], "environment");
+    assert_eq!(entry(&document, "targets")["value"], "fleet.txt");
+    let sets: Vec<&str> = document["settings"]
+        .as_array()
+        .map(|settings| {
+            settings
+                .iter()
+                .filter(|setting| setting["name"] == "set")
+                .filter_map(|setting| setting["value"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(sets, ["schema=billing", "api_token=***"]);
 }
