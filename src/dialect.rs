@@ -66,6 +66,15 @@ pub trait Dialect {
         None
     }
 
+    /// Whether a statement waits for others without making anyone wait for
+    /// it (PostgreSQL's `CREATE INDEX CONCURRENTLY` waits for every older
+    /// transaction while holding a lock that blocks no reads or writes):
+    /// the default lock timeout would only make it fail behind a long
+    /// report, so it waits without a bound unless the user set one.
+    fn waits_without_blocking(&self, _statement: &Statement) -> bool {
+        false
+    }
+
     /// Whether a whole plan can run in one transaction (`--single-transaction`).
     fn supports_single_transaction(&self) -> bool {
         true

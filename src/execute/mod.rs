@@ -24,6 +24,7 @@ use crate::log_table::{self, LogEntry, LogOperation};
 use crate::plan::{RunOptions, Step};
 use crate::preflight::{ReadyStep, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
+use crate::split::Statement;
 use crate::version::Version;
 
 /// One operation that completed.
@@ -320,6 +321,30 @@ impl<'r> Executor<'r> {
             .map_err(|error| fail_around(step, "the file breaks a constraint", error))
     }
 
+    /// The lock timeout of one statement of a non-atomic file: the file's,
+    /// except that a statement that makes no one wait for it is not bound
+    /// by the database's default (see
+    /// [`crate::dialect::Dialect::waits_without_blocking`]).
+    fn set_statement_lock_timeout(
+        &mut self,
+        step: &Step<'_>,
+        statement: &Statement,
+    ) -> Result<(), FailedStatement> {
+        let chosen = self.options.lock_timeout.is_some()
+            || step
+                .file
+                .is_some_and(|file| file.script.directives.lock_timeout.is_some());
+        if chosen || !self.backend.dialect().waits_without_blocking(statement) {
+            return self.set_file_lock_timeout(step);
+        }
+        let Some(file) = step.file.filter(|_| !step.mark_only) else {
+            return Ok(());
+        };
+        self.backend
+            .set_lock_timeout(Some(Duration::ZERO))
+            .map_err(|error| failed_in(step, &file.path, None, None, error))
+    }
+
     /// A file's `lock-timeout=` directive, else `--lock-timeout`.
     fn lock_timeout_of(&self, step: &Step<'_>) -> Option<Duration> {
         step.file
@@ -450,7 +475,7 @@ impl<'r> Executor<'r> {
                 count: statements.len(),
             });
             let ran = interrupted_before(step, "this statement")
-                .and_then(|()| self.set_file_lock_timeout(step))
+                .and_then(|()| self.set_statement_lock_timeout(step, &statements[index]))
                 .and_then(|()| self.run_statements(prepared, Some(index)));
             if let Err(mut failed) = ran {
                 failed.index = Some(index);

@@ -220,3 +220,40 @@ fn an_explicit_lock_timeout_has_no_default_retries() {
         },
     );
 }
+
+/// `CREATE INDEX CONCURRENTLY` waits for older transactions while blocking
+/// no one: the default lock timeout does not cut it off behind a long
+/// transaction, and a timeout the user chose still does.
+#[test]
+fn a_concurrent_index_build_waits_past_the_default_lock_timeout() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let project = with_table();
+    migrate(&project, &db, &["up"]).success();
+    let project = project.up(
+        2,
+        "index",
+        "-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY held_id ON held (id);\n",
+    );
+    let chosen = {
+        let _guard = db.lock_table("held");
+        migrate(&project, &db, &["up", "--lock-timeout", "1s"])
+    };
+    chosen.expect(1);
+    assert!(chosen.stderr.contains("lock timeout"), "{chosen}");
+    migrate(
+        &project,
+        &db,
+        &["mark", "--only", "2", "--state", "pending"],
+    )
+    .success();
+    let guard = db.lock_table("held");
+    let child = project.command().database(&db).args(["up"]).spawn();
+    // Longer than the default 5 s; the build is still waiting, not failed.
+    std::thread::sleep(Duration::from_millis(6_500));
+    drop(guard);
+    let run = crate::support::Run::from_child(child);
+    run.success();
+    assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
+}

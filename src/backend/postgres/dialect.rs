@@ -50,6 +50,21 @@ impl Dialect for PostgresDialect {
         }
     }
 
+    fn waits_without_blocking(&self, statement: &Statement) -> bool {
+        let words = leading_words(&statement.text, Syntax::Postgres, 6);
+        let concurrently = words.iter().any(|word| word == "CONCURRENTLY")
+            || statement
+                .text
+                .to_ascii_uppercase()
+                .contains("(CONCURRENTLY");
+        let index = words.iter().any(|word| word == "INDEX");
+        match words.first().map(String::as_str) {
+            Some("CREATE" | "DROP") => concurrently && index,
+            Some("REINDEX") => concurrently,
+            _ => false,
+        }
+    }
+
     fn needs_no_transaction(&self, statement: &Statement) -> Option<&'static str> {
         let words = leading_words(&statement.text, Syntax::Postgres, 6);
         let word = |index: usize| words.get(index).map(String::as_str);
@@ -85,6 +100,30 @@ mod tests {
 
     fn first(sql: &str) -> Statement {
         split(sql, Syntax::Postgres).unwrap().remove(0)
+    }
+
+    #[test]
+    fn concurrent_index_statements_wait_without_blocking() {
+        for sql in [
+            "CREATE INDEX CONCURRENTLY i ON t (x)",
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (x)",
+            "DROP INDEX CONCURRENTLY i",
+            "REINDEX INDEX CONCURRENTLY i",
+            "REINDEX (CONCURRENTLY) TABLE t",
+        ] {
+            assert!(PostgresDialect.waits_without_blocking(&first(sql)), "{sql}");
+        }
+        for sql in [
+            "CREATE INDEX i ON t (x)",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY v",
+            "ALTER TABLE t ADD COLUMN c int",
+            "VACUUM t",
+        ] {
+            assert!(
+                !PostgresDialect.waits_without_blocking(&first(sql)),
+                "{sql}"
+            );
+        }
     }
 
     #[test]
