@@ -13,11 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, Batch, Create, connect, place};
+use crate::backend::{Backend, Create, connect, place, run_own_statement};
 use crate::check::with_database;
 use crate::error::{DbError, Error};
 use crate::settings::{DatabaseUrl, Kind, RunLock, TableNames};
-use crate::split::Statement;
 
 /// What `database create` or `database drop` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +41,7 @@ pub(crate) fn create(url: &DatabaseUrl) -> Result<Outcome, Error> {
                 &TableNames::default(),
                 &RunLock::default(),
             )?;
-            run(backend.as_mut(), "SELECT 1")
+            run_own_statement(backend.as_mut(), "SELECT 1")
                 .map_err(Error::database("cannot create the SQLite database"))?;
             Ok(Outcome::Done)
         }
@@ -53,7 +52,7 @@ pub(crate) fn create(url: &DatabaseUrl) -> Result<Outcome, Error> {
             }
             let mut admin = admin_session(url)?;
             let sql = statements(admin.as_ref(), &name, url)?;
-            run(admin.as_mut(), &sql.create).map_err(|source| Error::Database {
+            run_own_statement(admin.as_mut(), &sql.create).map_err(|source| Error::Database {
                 context: format!(
                     "cannot create the database {name} on the server of {} (the user needs the \
                      {} privilege)",
@@ -76,7 +75,7 @@ pub(crate) fn drop(url: &DatabaseUrl) -> Result<Outcome, Error> {
             let existed = exists(url);
             let mut admin = admin_session(url)?;
             let sql = statements(admin.as_ref(), &name, url)?;
-            run(admin.as_mut(), &sql.drop).map_err(|source| Error::Database {
+            run_own_statement(admin.as_mut(), &sql.drop).map_err(|source| Error::Database {
                 context: format!(
                     "cannot drop the database {name} on the server of {}",
                     url.redacted()
@@ -184,16 +183,4 @@ fn remove_sqlite(path: &Path) -> Result<Outcome, Error> {
         })?;
     }
     Ok(Outcome::Done)
-}
-
-/// Runs one statement of the tool's own.
-fn run(backend: &mut dyn Backend, sql: &str) -> Result<(), DbError> {
-    let statement = Statement {
-        text: sql.to_string(),
-        line: 1,
-        offset: 0,
-    };
-    backend
-        .execute(&Batch::Statement(&statement))
-        .map_err(|failure| failure.error)
 }

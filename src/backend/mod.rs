@@ -255,6 +255,19 @@ pub trait Backend {
     }
 }
 
+/// Runs one statement of the tool's own (creating or dropping a scratch
+/// database, a probe), outside any file.
+pub(crate) fn run_own_statement(backend: &mut dyn Backend, sql: &str) -> Result<(), DbError> {
+    let statement = Statement {
+        text: sql.to_string(),
+        line: 1,
+        offset: 0,
+    };
+    backend
+        .execute(&Batch::Statement(&statement))
+        .map_err(|failure| failure.error)
+}
+
 /// Whether opening a database may create it: only an embedded SQLite file
 /// can be missing, and only a command that changes the database makes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,7 +27,6 @@ use crate::error::Error;
 pub use crate::lint::Severity;
 use crate::lint::syntax_of;
 use crate::migrator::{Config, Migrator, read_state};
-use crate::plan::RunOptions;
 use crate::scan::scan;
 use crate::settings::DatabaseUrl;
 use crate::state::Operation;
@@ -161,11 +160,7 @@ pub fn check(config: &Config, request: &CheckRequest) -> Result<CheckReport, Err
         url: scratch.url.clone(),
         ..config.clone()
     };
-    let run = RunOptions {
-        lock_timeout: config.lock_timeout,
-        placeholders: config.placeholders.clone(),
-        ..RunOptions::default()
-    };
+    let run = config.run_options();
     let migrator = Migrator::new(scratch_config.clone()).refresh_schema_file(false);
     let (mut walked, database, state) = migrator
         .locked(|backend| {

@@ -17,10 +17,9 @@
 //! new database. Both are configuration mistakes (exit 2), found before
 //! anything runs.
 
-use crate::backend::{Backend, Batch, Create, connect, place};
+use crate::backend::{Backend, Create, connect, place, run_own_statement};
 use crate::error::Error;
 use crate::settings::{DatabaseUrl, Kind, RunLock, TableNames};
-use crate::split::Statement;
 
 /// A scratch database for one check; a database made for it is removed
 /// when this is dropped.
@@ -122,7 +121,7 @@ fn on_the_server(target: &DatabaseUrl, tables: &TableNames) -> Result<Scratch, E
     let Some(sql) = admin.dialect().scratch_database(&name) else {
         return Err(cannot_derive());
     };
-    run(admin.as_mut(), &sql.create).map_err(|source| Error::Database {
+    run_own_statement(admin.as_mut(), &sql.create).map_err(|source| Error::Database {
         context: format!(
             "cannot create the scratch database {name} on the server of {} (the user needs \
              the {} privilege), or name an empty database with --scratch-url \
@@ -146,23 +145,11 @@ fn on_the_server(target: &DatabaseUrl, tables: &TableNames) -> Result<Scratch, E
 impl Drop for Scratch {
     fn drop(&mut self) {
         if let Lifetime::Server { admin, drop, name } = &mut self.lifetime
-            && let Err(error) = run(admin.as_mut(), drop)
+            && let Err(error) = run_own_statement(admin.as_mut(), drop)
         {
             log::warn!("the scratch database {name} was not dropped ({error}): drop it by hand");
         }
     }
-}
-
-/// Runs one statement of the tool's own on `backend`.
-fn run(backend: &mut dyn Backend, sql: &str) -> Result<(), crate::error::DbError> {
-    let statement = Statement {
-        text: sql.to_string(),
-        line: 1,
-        offset: 0,
-    };
-    backend
-        .execute(&Batch::Statement(&statement))
-        .map_err(|failure| failure.error)
 }
 
 /// `migrate_check_<pid>_<random>`: two checks, even of one process, never

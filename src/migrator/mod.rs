@@ -111,6 +111,17 @@ pub struct Migrator {
 }
 
 impl Config {
+    /// How a run goes when nothing but this configuration says: its lock
+    /// timeout and placeholders (`check` and `squash` on their scratch
+    /// database).
+    pub(crate) fn run_options(&self) -> RunOptions {
+        RunOptions {
+            lock_timeout: self.lock_timeout,
+            placeholders: self.placeholders.clone(),
+            ..RunOptions::default()
+        }
+    }
+
     /// The CLI's defaults for the database `url` and the migrations folder
     /// `dir`: tables `db_version` and `db_version_log`, a 60-second wait for
     /// another run's lock, the default lock timeout. Change the fields to taste.

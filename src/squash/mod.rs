@@ -108,11 +108,7 @@ pub fn squash(config: &Config, request: &SquashRequest) -> Result<SquashReport, 
         url: scratch.url.clone(),
         ..config.clone()
     };
-    let run = RunOptions {
-        lock_timeout: config.lock_timeout,
-        placeholders: config.placeholders.clone(),
-        ..RunOptions::default()
-    };
+    let run = config.run_options();
     let (database, items, data) = Migrator::new(scratch_config)
         .refresh_schema_file(false)
         .locked(|backend| build(backend, &catalogue, target, run, &scratch.description))?;
