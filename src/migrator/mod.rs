@@ -12,6 +12,7 @@ use crate::backend::{Backend, Create, LockOutcome, connect};
 use crate::clock::now;
 use crate::drift::{Drift, find_drift};
 use crate::duration;
+use crate::embed::EmbeddedFile;
 use crate::error::{DbError, Error};
 use crate::execute::repair::{self, Repair};
 use crate::execute::{Executor, Progress, Report, RunSummary};
@@ -108,6 +109,8 @@ pub struct Planned {
 pub struct Migrator {
     config: Config,
     refresh_schema_file: bool,
+    /// The files compiled in, read instead of `config.dir` when set.
+    embedded: Option<&'static [EmbeddedFile]>,
 }
 
 impl Config {
@@ -162,7 +165,31 @@ impl Migrator {
         Migrator {
             config,
             refresh_schema_file: true,
+            embedded: None,
         }
+    }
+
+    /// A migrator for the database at `url` and the migration files a
+    /// build script compiled in ([`crate::embed::build`],
+    /// [`crate::embedded_migrations!`]): read with the folder's rules, so
+    /// versions, checksums, drift and plans are those of the folder they
+    /// came from. There is no folder, so no `schema/schema.sql` to refresh.
+    ///
+    /// ```no_run
+    /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
+    ///     path: "up/1_init.sql",
+    ///     bytes: b"CREATE TABLE note (id INTEGER PRIMARY KEY);",
+    /// }];
+    /// let migrator = migrate::Migrator::embedded("sqlite:app.db", FILES)?;
+    /// migrator.up()?;
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    pub fn embedded(url: &str, files: &'static [EmbeddedFile]) -> Result<Migrator, Error> {
+        let url = DatabaseUrl::parse(url).map_err(Error::Usage)?;
+        let mut migrator = Migrator::new(Config::new(url, PathBuf::new()));
+        migrator.embedded = Some(files);
+        migrator.refresh_schema_file = false;
+        Ok(migrator)
     }
 
     /// Whether to rewrite `schema/schema.sql` after a change when the
@@ -192,6 +219,9 @@ impl Migrator {
 
     /// Reads the migrations folder.
     pub fn scan(&self) -> Result<Catalogue, Error> {
+        if let Some(files) = self.embedded {
+            return crate::embed::catalogue(files).map_err(Error::Folder);
+        }
         scan(&self.config.dir).map_err(Error::Folder)
     }
 

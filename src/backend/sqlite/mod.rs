@@ -35,8 +35,7 @@ use crate::version_table::{Literal, insert_statements, quoted};
 /// neither `--lock-timeout` nor the file's directive says.
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The longest busy timeout SQLite can be given: an `int` of milliseconds.
-pub(crate) const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+pub(crate) use self::dialect::MAX_BUSY_TIMEOUT;
 
 /// A session with one SQLite database file.
 pub struct SqliteBackend {
