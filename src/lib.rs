@@ -99,3 +99,7 @@ pub use crate::settings::{DatabaseUrl, Kind as DatabaseKind, LockMode, RunLock, 
 pub use crate::state::{Operation, Phase, State};
 pub use crate::status::Status;
 pub use crate::version::{Release, Version};
+/// The SQLite driver `migrate` is built with, for
+/// [`Migrator::with_sqlite_connection`]: the same `Connection` type.
+#[cfg(feature = "sqlite")]
+pub use rusqlite;

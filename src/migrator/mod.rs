@@ -111,6 +111,9 @@ pub struct Migrator {
     refresh_schema_file: bool,
     /// The files compiled in, read instead of `config.dir` when set.
     embedded: Option<&'static [EmbeddedFile]>,
+    /// The application's own SQLite connection, used instead of the URL.
+    #[cfg(feature = "sqlite")]
+    sqlite: Option<crate::backend::sqlite::ConnectionSlot>,
 }
 
 impl Config {
@@ -166,7 +169,61 @@ impl Migrator {
             config,
             refresh_schema_file: true,
             embedded: None,
+            #[cfg(feature = "sqlite")]
+            sqlite: None,
         }
+    }
+
+    /// Runs on the application's own SQLite connection instead of opening
+    /// the URL: an in-memory database (`Connection::open_in_memory`) for
+    /// tests, or a file the application already has open. Each command
+    /// takes the connection for its session and gives it back;
+    /// [`Migrator::into_sqlite_connection`] returns it.
+    ///
+    /// The run lock: on a file, the lock file beside it, as for a URL. A
+    /// private in-memory database takes none: no other connection can
+    /// reach it, and this migrator's sessions take the connection in turn.
+    /// During a command `foreign_keys` is off (restored after) and the busy
+    /// timeout is the migrator's.
+    ///
+    /// ```
+    /// use migrate::rusqlite::Connection;
+    ///
+    /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
+    ///     path: "up/1_init.sql",
+    ///     bytes: b"CREATE TABLE note (id INTEGER PRIMARY KEY);",
+    /// }];
+    /// let connection = Connection::open_in_memory().expect("SQLite");
+    /// let migrator = migrate::Migrator::embedded("sqlite::memory:", FILES)?
+    ///     .with_sqlite_connection(connection);
+    /// assert_eq!(migrator.up()?.len(), 1);
+    /// let connection = migrator.into_sqlite_connection().expect("the connection");
+    /// connection.execute("INSERT INTO note (id) VALUES (1)", []).expect("the table");
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn with_sqlite_connection(mut self, connection: rusqlite::Connection) -> Migrator {
+        let path = connection.path().filter(|path| !path.is_empty());
+        if let Ok(url) = DatabaseUrl::parse(&format!("sqlite:{}", path.unwrap_or(":memory:"))) {
+            self.config.url = url;
+        }
+        self.sqlite = Some(std::sync::Arc::new(std::sync::Mutex::new(Some(connection))));
+        self
+    }
+
+    /// The connection given to [`Migrator::with_sqlite_connection`], back;
+    /// `None` for a migrator on a URL.
+    ///
+    /// ```
+    /// let migrator = migrate::Migrator::open("sqlite:app.db", "migrations")?;
+    /// assert!(migrator.into_sqlite_connection().is_none());
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn into_sqlite_connection(self) -> Option<rusqlite::Connection> {
+        let slot = self.sqlite?;
+        let mut guard = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.take()
     }
 
     /// A migrator for the database at `url` and the migration files a
@@ -231,6 +288,11 @@ impl Migrator {
     /// for, except one that says "not yet" (PostgreSQL's "starting up").
     pub(crate) fn session(&self, create: Create) -> Result<Box<dyn Backend>, Error> {
         let config = &self.config;
+        #[cfg(feature = "sqlite")]
+        if let Some(slot) = &self.sqlite {
+            let backend = crate::backend::sqlite::SqliteBackend::handed(slot, &config.tables)?;
+            return Ok(Box::new(backend));
+        }
         let Some(wait) = config.connect_wait else {
             return connect(&config.url, create, &config.tables, &config.run_lock);
         };
