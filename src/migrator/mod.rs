@@ -167,7 +167,7 @@ impl Migrator {
     pub fn new(config: Config) -> Migrator {
         Migrator {
             config,
-            refresh_schema_file: true,
+            refresh_schema_file: false,
             embedded: None,
             #[cfg(feature = "sqlite")]
             sqlite: None,
@@ -250,8 +250,17 @@ impl Migrator {
     }
 
     /// Whether to rewrite `schema/schema.sql` after a change when the
-    /// migrations folder has a `schema/` folder (on by default;
-    /// `--no-dump-schema` turns it off).
+    /// migrations folder has a `schema/` folder. Off for an application
+    /// (it migrates a deployed database, whose schema file is the
+    /// repository's business); the `migrate` command turns it on unless
+    /// `--no-dump-schema`.
+    ///
+    /// ```no_run
+    /// let migrator = migrate::Migrator::open("sqlite:dev.db", "migrations")?
+    ///     .refresh_schema_file(true);
+    /// migrator.up()?;
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
     pub fn refresh_schema_file(mut self, refresh: bool) -> Migrator {
         self.refresh_schema_file = refresh;
         self
