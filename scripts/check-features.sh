@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 cargo check --quiet --no-default-features --features sqlite --lib
 cargo check --quiet --no-default-features --features postgres --lib
 cargo check --quiet --no-default-features --features mysql --lib
+cargo check --quiet --no-default-features --features sqlite,tokio --lib
 
 tree=$(cargo tree --no-default-features --features sqlite -e normal --prefix none | sort -u)
 status=0

@@ -163,6 +163,31 @@ impl Migrator {
         }
     }
 
+    /// [`Migrator::up`] for an `async fn`: the run, which blocks on the
+    /// database, goes to tokio's blocking pool (`spawn_blocking`), so the
+    /// runtime's workers keep serving meanwhile. Needs the `tokio` feature
+    /// and a tokio runtime; a panic in the run is resumed here.
+    ///
+    /// ```no_run
+    /// # async fn start() -> Result<(), migrate::Error> {
+    /// let migrator = migrate::Migrator::open("postgres://app@db/app", "migrations")?;
+    /// let applied = migrator.up_async().await?;
+    /// println!("{} operations applied", applied.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn up_async(&self) -> Result<Vec<Report>, Error> {
+        let migrator = self.clone();
+        match tokio::task::spawn_blocking(move || migrator.up()).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(Error::Usage(format!(
+                "the migration task did not finish: {error} (the runtime shut down)"
+            ))),
+        }
+    }
+
     /// A migrator for `config`; nothing is read until a method runs.
     pub fn new(config: Config) -> Migrator {
         Migrator {
