@@ -19,7 +19,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+// POSIX fixes both numbers; the handler itself (signal-hook) is the
+// command's (`cli`), and an application installs its own.
+const SIGINT: i32 = 2;
+const SIGTERM: i32 = 15;
+#[cfg(feature = "cli")]
+const _: () =
+    assert!(SIGINT == signal_hook::consts::SIGINT && SIGTERM == signal_hook::consts::SIGTERM);
 
 /// Cancels what a session is running, from another thread.
 pub type Canceller = Box<dyn Fn() + Send>;
@@ -62,6 +68,7 @@ impl Signal {
 }
 
 /// Starts handling SIGINT and SIGTERM for the rest of the process.
+#[cfg(feature = "cli")]
 pub fn install() -> std::io::Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()

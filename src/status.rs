@@ -2,7 +2,7 @@
 //! the next step of the deployment. Pure: built from the catalogue and the
 //! version table, rendered by `output.rs`.
 //!
-//! The next step is not derived here: it is what [`plan`] returns for the
+//! The next step is not derived here: it is what `plan` returns for the
 //! deployment's commands (`up`, `simdrop`, `drop`), so `status` never
 //! advises a command that would refuse; when the planner refuses, the
 //! refusal is the blocking problem, and its fixes are planned too.

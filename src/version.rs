@@ -24,7 +24,7 @@ pub enum VersionError {
     /// All zeros: version 0 does not exist.
     #[error("`{0}` is not a version: versions start at 1 (version 0 does not exist)")]
     Zero(String),
-    /// More than [`MAX_VERSION_DIGITS`] significant digits.
+    /// More than `MAX_VERSION_DIGITS` (38) significant digits.
     #[error("`{0}` is not a version: at most 38 digits are allowed")]
     TooLong(String),
 }

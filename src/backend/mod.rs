@@ -11,9 +11,33 @@
 //! only says, in its `bookkeeping.rs`, how its SQL creates, selects and
 //! binds them.
 
+// Each backend's session code comes with its feature (and its driver);
+// its dialect, the pure rules lint, the splitter and preflight ask, is
+// always built: without the feature, only `dialect.rs` of its folder is.
+#[cfg(feature = "mysql")]
 pub mod mysql;
+#[cfg(not(feature = "mysql"))]
+pub mod mysql {
+    //! MySQL's dialect alone: the `mysql` feature is off.
+    pub(crate) mod dialect;
+    pub use self::dialect::MysqlDialect;
+}
+#[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(not(feature = "postgres"))]
+pub mod postgres {
+    //! PostgreSQL's dialect alone: the `postgres` feature is off.
+    pub(crate) mod dialect;
+    pub use self::dialect::PostgresDialect;
+}
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(not(feature = "sqlite"))]
+pub mod sqlite {
+    //! SQLite's dialect alone: the `sqlite` feature is off.
+    pub(crate) mod dialect;
+    pub use self::dialect::SqliteDialect;
+}
 
 use std::time::Duration;
 
@@ -293,10 +317,30 @@ pub(crate) struct Place {
 /// Where `url` points; an error names the part of the URL at fault.
 pub(crate) fn place(url: &DatabaseUrl) -> Result<Place, String> {
     match url.kind() {
+        #[cfg(feature = "sqlite")]
         Kind::Sqlite(path) => Ok(sqlite::place(path)),
+        #[cfg(feature = "postgres")]
         Kind::Postgres => postgres::connect::place(url.expose()),
+        #[cfg(feature = "mysql")]
         Kind::Mysql => mysql::connect::place(url.expose()),
+        #[allow(unreachable_patterns)]
+        kind => Err(missing_feature(kind)),
     }
+}
+
+/// The error for a URL whose backend this build left out: it names the
+/// Cargo feature that brings it in.
+#[allow(dead_code)]
+fn missing_feature(kind: &Kind) -> String {
+    let (database, feature) = match kind {
+        Kind::Sqlite(_) => ("SQLite", "sqlite"),
+        Kind::Postgres => ("PostgreSQL", "postgres"),
+        Kind::Mysql => ("MySQL", "mysql"),
+    };
+    format!(
+        "this build of migrate has no {database} backend: turn on the `{feature}` Cargo \
+         feature of the `migrate` crate"
+    )
 }
 
 /// Opens a session for `url`; `create` says whether a missing embedded
@@ -320,10 +364,33 @@ pub fn connect(
         ));
     }
     match url.kind() {
+        #[cfg(feature = "sqlite")]
         Kind::Sqlite(path) => Ok(Box::new(sqlite::SqliteBackend::open(path, create, tables)?)),
+        #[cfg(feature = "postgres")]
         Kind::Postgres => Ok(Box::new(postgres::PostgresBackend::connect(
             url, tables, lock,
         )?)),
+        #[cfg(feature = "mysql")]
         Kind::Mysql => Ok(Box::new(mysql::MysqlBackend::connect(url, tables)?)),
+        #[allow(unreachable_patterns)]
+        kind => {
+            let _ = (create, tables);
+            Err(Error::Usage(missing_feature(kind)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::*;
+
+    /// A URL for a backend the build left out names the feature to turn on.
+    #[test]
+    fn a_missing_backend_names_its_feature() {
+        let message = missing_feature(&Kind::Mysql);
+        assert!(message.contains("no MySQL backend"), "{message}");
+        assert!(message.contains("`mysql` Cargo feature"), "{message}");
+        let message = missing_feature(&Kind::Postgres);
+        assert!(message.contains("`postgres` Cargo feature"), "{message}");
     }
 }

@@ -98,6 +98,7 @@ impl Exit {
     }
 
     /// clap's verdict: 0 for `--help` and `--version`, 2 for bad usage.
+    #[cfg(feature = "cli")]
     pub fn of_arguments(error: &clap::Error) -> Exit {
         match error.use_stderr() {
             true => Exit::Usage,

@@ -12,6 +12,7 @@ use crate::backend::{Backend, Create, LockOutcome, connect};
 use crate::clock::now;
 use crate::drift::{Drift, find_drift};
 use crate::duration;
+use crate::embed::EmbeddedFile;
 use crate::error::{DbError, Error};
 use crate::execute::repair::{self, Repair};
 use crate::execute::{Executor, Progress, Report, RunSummary};
@@ -108,6 +109,11 @@ pub struct Planned {
 pub struct Migrator {
     config: Config,
     refresh_schema_file: bool,
+    /// The files compiled in, read instead of `config.dir` when set.
+    embedded: Option<&'static [EmbeddedFile]>,
+    /// The application's own SQLite connection, used instead of the URL.
+    #[cfg(feature = "sqlite")]
+    sqlite: Option<crate::backend::sqlite::ConnectionSlot>,
 }
 
 impl Config {
@@ -168,17 +174,129 @@ impl Migrator {
         }
     }
 
+    /// [`Migrator::up`] for an `async fn`: the run, which blocks on the
+    /// database, goes to tokio's blocking pool (`spawn_blocking`), so the
+    /// runtime's workers keep serving meanwhile. Needs the `tokio` feature
+    /// and a tokio runtime; a panic in the run is resumed here.
+    ///
+    /// ```no_run
+    /// # async fn start() -> Result<(), migrate::Error> {
+    /// let migrator = migrate::Migrator::open("postgres://app@db/app", "migrations")?;
+    /// let applied = migrator.up_async().await?;
+    /// println!("{} operations applied", applied.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn up_async(&self) -> Result<Vec<Report>, Error> {
+        let migrator = self.clone();
+        match tokio::task::spawn_blocking(move || migrator.up()).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(Error::Usage(format!(
+                "the migration task did not finish: {error} (the runtime shut down)"
+            ))),
+        }
+    }
+
     /// A migrator for `config`; nothing is read until a method runs.
     pub fn new(config: Config) -> Migrator {
         Migrator {
             config,
-            refresh_schema_file: true,
+            refresh_schema_file: false,
+            embedded: None,
+            #[cfg(feature = "sqlite")]
+            sqlite: None,
         }
     }
 
+    /// Runs on the application's own SQLite connection instead of opening
+    /// the URL: an in-memory database (`Connection::open_in_memory`) for
+    /// tests, or a file the application already has open. Each command
+    /// takes the connection for its session and gives it back;
+    /// [`Migrator::into_sqlite_connection`] returns it.
+    ///
+    /// The run lock: on a file, the lock file beside it, as for a URL. A
+    /// private in-memory database takes none: no other connection can
+    /// reach it, and this migrator's sessions take the connection in turn.
+    /// During a command `foreign_keys` is off (restored after) and the busy
+    /// timeout is the migrator's.
+    ///
+    /// ```
+    /// use migrate::rusqlite::Connection;
+    ///
+    /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
+    ///     path: "up/1_init.sql",
+    ///     bytes: b"CREATE TABLE note (id INTEGER PRIMARY KEY);",
+    /// }];
+    /// let connection = Connection::open_in_memory().expect("SQLite");
+    /// let migrator = migrate::Migrator::embedded("sqlite::memory:", FILES)?
+    ///     .with_sqlite_connection(connection);
+    /// assert_eq!(migrator.up()?.len(), 1);
+    /// let connection = migrator.into_sqlite_connection().expect("the connection");
+    /// connection.execute("INSERT INTO note (id) VALUES (1)", []).expect("the table");
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn with_sqlite_connection(mut self, connection: rusqlite::Connection) -> Migrator {
+        let path = connection.path().filter(|path| !path.is_empty());
+        if let Ok(url) = DatabaseUrl::parse(&format!("sqlite:{}", path.unwrap_or(":memory:"))) {
+            self.config.url = url;
+        }
+        self.sqlite = Some(std::sync::Arc::new(std::sync::Mutex::new(Some(connection))));
+        self
+    }
+
+    /// The connection given to [`Migrator::with_sqlite_connection`], back;
+    /// `None` for a migrator on a URL.
+    ///
+    /// ```
+    /// let migrator = migrate::Migrator::open("sqlite:app.db", "migrations")?;
+    /// assert!(migrator.into_sqlite_connection().is_none());
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn into_sqlite_connection(self) -> Option<rusqlite::Connection> {
+        let slot = self.sqlite?;
+        let mut guard = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.take()
+    }
+
+    /// A migrator for the database at `url` and the migration files a
+    /// build script compiled in ([`crate::embed::build`],
+    /// [`crate::embedded_migrations!`]): read with the folder's rules, so
+    /// versions, checksums, drift and plans are those of the folder they
+    /// came from. There is no folder, so no `schema/schema.sql` to refresh.
+    ///
+    /// ```no_run
+    /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
+    ///     path: "up/1_init.sql",
+    ///     bytes: b"CREATE TABLE note (id INTEGER PRIMARY KEY);",
+    /// }];
+    /// let migrator = migrate::Migrator::embedded("sqlite:app.db", FILES)?;
+    /// migrator.up()?;
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    pub fn embedded(url: &str, files: &'static [EmbeddedFile]) -> Result<Migrator, Error> {
+        let url = DatabaseUrl::parse(url).map_err(Error::Usage)?;
+        let mut migrator = Migrator::new(Config::new(url, PathBuf::new()));
+        migrator.embedded = Some(files);
+        migrator.refresh_schema_file = false;
+        Ok(migrator)
+    }
+
     /// Whether to rewrite `schema/schema.sql` after a change when the
-    /// migrations folder has a `schema/` folder (on by default;
-    /// `--no-dump-schema` turns it off).
+    /// migrations folder has a `schema/` folder. Off for an application
+    /// (it migrates a deployed database, whose schema file is the
+    /// repository's business); the `migrate` command turns it on unless
+    /// `--no-dump-schema`.
+    ///
+    /// ```no_run
+    /// let migrator = migrate::Migrator::open("sqlite:dev.db", "migrations")?
+    ///     .refresh_schema_file(true);
+    /// migrator.up()?;
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
     pub fn refresh_schema_file(mut self, refresh: bool) -> Migrator {
         self.refresh_schema_file = refresh;
         self
@@ -203,6 +321,9 @@ impl Migrator {
 
     /// Reads the migrations folder.
     pub fn scan(&self) -> Result<Catalogue, Error> {
+        if let Some(files) = self.embedded {
+            return crate::embed::catalogue(files).map_err(Error::Folder);
+        }
         scan(&self.config.dir).map_err(Error::Folder)
     }
 
@@ -212,6 +333,11 @@ impl Migrator {
     /// for, except one that says "not yet" (PostgreSQL's "starting up").
     pub(crate) fn session(&self, create: Create) -> Result<Box<dyn Backend>, Error> {
         let config = &self.config;
+        #[cfg(feature = "sqlite")]
+        if let Some(slot) = &self.sqlite {
+            let backend = crate::backend::sqlite::SqliteBackend::handed(slot, &config.tables)?;
+            return Ok(Box::new(backend));
+        }
         let Some(wait) = config.connect_wait else {
             return connect(&config.url, create, &config.tables, &config.run_lock);
         };

@@ -60,3 +60,43 @@ fn up_works_inside_a_multi_thread_runtime() {
         assert_eq!(db.versions(), states(&[(1, "added"), (2, "added")]));
     });
 }
+
+/// `up_async` from a service's `#[tokio::main]`: the run goes to the
+/// blocking pool, and a current-thread runtime (one worker, which a blocking
+/// call would stall: no tick at all) keeps running other tasks meanwhile.
+#[test]
+fn up_async_runs_off_the_runtime() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    for_each_backend(|db| {
+        let project = project().up(3, "slow", db.slow_statement());
+        let migrator = Migrator::open(db.url(), project.path()).expect("a valid URL");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let counted = ticks.clone();
+        let applied = runtime.block_on(async move {
+            let ticker = tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            let applied = migrator.up_async().await.expect("up_async");
+            ticker.abort();
+            applied
+        });
+        assert_eq!(applied.len(), 3);
+        assert!(
+            ticks.load(Ordering::SeqCst) > 0,
+            "the runtime was blocked by the run"
+        );
+        assert_eq!(
+            db.versions(),
+            states(&[(1, "added"), (2, "added"), (3, "added")])
+        );
+    });
+}

@@ -25,6 +25,8 @@ mod help;
 mod interrupts;
 mod json;
 mod library;
+mod library_connection;
+mod library_embedded;
 mod library_runtime;
 mod lint;
 mod lock_waits;

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use super::MAX_BUSY_TIMEOUT;
 use crate::dialect::{Dialect, rolls_back_to_savepoint};
 use crate::split::{Statement, Syntax, leading_words};
+
+/// The longest busy timeout SQLite can be given: an `int` of milliseconds.
+pub(crate) const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
 
 /// SQLite's dialect.
 pub struct SqliteDialect;

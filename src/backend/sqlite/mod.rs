@@ -35,8 +35,7 @@ use crate::version_table::{Literal, insert_statements, quoted};
 /// neither `--lock-timeout` nor the file's directive says.
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The longest busy timeout SQLite can be given: an `int` of milliseconds.
-pub(crate) const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+pub(crate) use self::dialect::MAX_BUSY_TIMEOUT;
 
 /// A session with one SQLite database file.
 pub struct SqliteBackend {
@@ -51,7 +50,24 @@ pub struct SqliteBackend {
     /// The version tables, bound at connect, and their statements.
     tables: TableNames,
     sql: bookkeeping::Sql,
+    /// Where the connection goes back to when the application handed it
+    /// over ([`SqliteBackend::handed`]), and what to restore on it.
+    handed: Option<Handed>,
 }
+
+/// A connection an application lent the library: it goes back to `slot`
+/// when the session ends, with `foreign_keys` as it was.
+struct Handed {
+    slot: Arc<Mutex<Option<Connection>>>,
+    foreign_keys: bool,
+    /// A private in-memory database: no other process can open it, so there
+    /// is no file for the run lock; the session holds the only connection.
+    in_memory: bool,
+}
+
+/// An application's own connection, shared by a [`crate::Migrator`]'s
+/// sessions one at a time.
+pub(crate) type ConnectionSlot = Arc<Mutex<Option<Connection>>>;
 
 impl SqliteBackend {
     /// Prepares a session keeping its bookkeeping in `tables`; the file is
@@ -84,7 +100,53 @@ impl SqliteBackend {
             default_timeout: DEFAULT_BUSY_TIMEOUT,
             tables: tables.clone(),
             sql: bookkeeping::Sql::new(tables),
+            handed: None,
         })
+    }
+
+    /// A session on the application's own connection, taken from `slot`
+    /// and put back when the session ends. The session's settings apply to
+    /// it meanwhile (`foreign_keys` off, restored after; the busy timeout,
+    /// which SQLite cannot report, is left at the session's). A private
+    /// in-memory database takes no lock file: nothing else can reach it.
+    pub(crate) fn handed(
+        slot: &ConnectionSlot,
+        tables: &TableNames,
+    ) -> Result<SqliteBackend, Error> {
+        let in_use = || Error::Usage("the SQLite connection is in use by another session".into());
+        let connection = slot
+            .lock()
+            .map_err(|_| in_use())?
+            .take()
+            .ok_or_else(in_use)?;
+        let path = connection.path().unwrap_or("").to_string();
+        let database = |error| Error::Database {
+            context: "cannot use the SQLite connection".to_string(),
+            source: convert(error),
+        };
+        let foreign_keys: bool = connection
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .map_err(database)?;
+        let mut backend = SqliteBackend::open(Path::new(&path), Create::IfMissing, tables)?;
+        backend.handed = Some(Handed {
+            slot: slot.clone(),
+            foreign_keys,
+            in_memory: path.is_empty(),
+        });
+        let setup = set_busy_timeout(&connection, backend.default_timeout).and_then(|()| {
+            connection
+                .execute_batch("PRAGMA foreign_keys = OFF")
+                .map_err(convert)
+        });
+        if let Ok(mut interrupt) = backend.interrupt.lock() {
+            *interrupt = Some(connection.get_interrupt_handle());
+        }
+        backend.connection = Some(connection);
+        setup.map_err(|source| Error::Database {
+            context: "cannot use the SQLite connection".to_string(),
+            source,
+        })?;
+        Ok(backend)
     }
 
     /// The connection, opening (and with [`Create::IfMissing`], creating) the file.
@@ -157,12 +219,35 @@ impl SqliteBackend {
     }
 }
 
+impl Drop for SqliteBackend {
+    /// Gives a lent connection back, its `foreign_keys` as it was.
+    fn drop(&mut self) {
+        let (Some(handed), Some(connection)) = (self.handed.take(), self.connection.take()) else {
+            return;
+        };
+        let pragma = match handed.foreign_keys {
+            true => "PRAGMA foreign_keys = ON",
+            false => "PRAGMA foreign_keys = OFF",
+        };
+        if let Err(error) = connection.execute_batch(pragma) {
+            log::warn!("cannot restore foreign_keys on the SQLite connection: {error}");
+        }
+        match handed.slot.lock() {
+            Ok(mut slot) => *slot = Some(connection),
+            Err(poisoned) => *poisoned.into_inner() = Some(connection),
+        }
+    }
+}
+
 impl Backend for SqliteBackend {
     fn dialect(&self) -> &'static dyn Dialect {
         &SqliteDialect
     }
 
     fn lock(&mut self, wait: Duration) -> Result<LockOutcome, DbError> {
+        if self.handed.as_ref().is_some_and(|handed| handed.in_memory) {
+            return Ok(LockOutcome::Acquired);
+        }
         let deadline = Instant::now().checked_add(wait);
         let lock_path = lock::lock_path(&self.path);
         let held = match lock::FileLock::acquire(&lock_path, wait)? {
