@@ -23,7 +23,7 @@ use crate::squash::data::{DataDump, TableRows, double_quoted};
 const TABLES: &str = "SELECT c.oid::int8, c.relname::text FROM pg_catalog.pg_class c \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
-     AND c.relname NOT IN ($2, $3) \
+     AND c.relname NOT IN ($2, $3, $4) \
      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass \
          AND d.objid = c.oid AND d.deptype = 'e') \
      ORDER BY c.relname COLLATE \"C\"";
@@ -42,7 +42,7 @@ const SEQUENCES: &str = "SELECT format('SELECT pg_catalog.setval(%L, %s, true);'
          JOIN pg_catalog.pg_class t ON t.oid = d.refobjid \
          WHERE d.classid = 'pg_class'::regclass \
          AND d.objid = format('%I.%I', s.schemaname, s.sequencename)::regclass \
-         AND d.deptype IN ('a', 'i', 'e') AND t.relname IN ($2, $3)) \
+         AND d.deptype IN ('a', 'i', 'e') AND t.relname IN ($2, $3, $4)) \
      ORDER BY s.sequencename COLLATE \"C\"";
 
 /// Reads the data part from `backend`'s schema.
@@ -50,10 +50,13 @@ pub(super) fn read(backend: &mut PostgresBackend) -> Result<DataDump, DbError> {
     let schema = backend.schema.clone();
     let versions = backend.tables.versions.clone();
     let log = backend.tables.log.clone();
-    let params: [(&(dyn ToSql + Sync), Type); 3] = [
+    // The run lock's lease row (behind a pooler) is no data of the schema.
+    let lock = super::lease::table_name(&versions);
+    let params: [(&(dyn ToSql + Sync), Type); 4] = [
         (&schema, Type::TEXT),
         (&versions, Type::TEXT),
         (&log, Type::TEXT),
+        (&lock, Type::TEXT),
     ];
     let tables: Vec<(i64, String)> = backend
         .query(TABLES, &params)?
