@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::support::db::{TestDb, unique_name};
+use crate::support::terminal::{run_on_a_terminal, screen};
 use crate::support::{Invocation, Project, Run};
 
 fn project() -> Project {
@@ -394,35 +395,19 @@ fn a_terminal_shows_the_fleets_live_count() {
     let project = project();
     let dbs: Vec<TestDb> = (0..4).map(|_| TestDb::sqlite()).collect();
     let targets = targets_file(&project, &targets_of(&dbs, "t"));
-    let command = format!(
-        "stty rows 24 cols 100 2>/dev/null; NO_COLOR=1 '{}' --dir '{}' --targets '{}' up \
-         --parallel 1",
-        env!("CARGO_BIN_EXE_migrate"),
+    let args = format!(
+        "--dir '{}' --targets '{}' up --parallel 1",
         project.path().display(),
         targets.display(),
     );
-    let output = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("MIGRATE_DIR")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run migrate through script(1)");
-    assert!(output.status.success(), "{output:?}");
-    let raw = String::from_utf8(output.stdout).expect("UTF-8");
+    let (succeeded, raw) = run_on_a_terminal(project.path(), 100, &args);
+    assert!(succeeded, "{raw}");
     assert!(
         raw.contains("\r1/4 done, 0 failed, 0 running") && raw.contains("\r4/4 done"),
         "the live line counts the targets: {raw:?}"
     );
     // What stays on the screen: the live line is gone.
-    let mut screen = raw.replace("\r\n", "\n");
-    while let Some(start) = screen.find('\r') {
-        let end = screen[start..]
-            .find("\x1b[K")
-            .map_or(screen.len(), |end| start + end + "\x1b[K".len());
-        screen.replace_range(start..end, "");
-    }
+    let screen = screen(&raw);
     let lines: Vec<&str> = screen.lines().collect();
     assert_eq!(lines.len(), 5, "{screen:?} from {raw:?}");
     assert!(

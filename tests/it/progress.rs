@@ -4,8 +4,7 @@
 //! `still running` line for a long operation; stdout keeps one line per
 //! finished operation, aligned by the run's actual widths.
 
-use std::process::Command;
-
+use crate::support::terminal::{run_on_a_terminal, screen};
 use crate::support::{Backend, Project, TestDb, for_each_backend, mask_run, migrate};
 
 /// Version 1 runs atomically (two statements), version 2 statement by
@@ -37,40 +36,17 @@ fn slow_statement(backend: Backend) -> &'static str {
     }
 }
 
-/// Runs `migrate ARGS` on SQLite inside a pseudo-terminal (util-linux
-/// `script`), so both stdout and stderr are a terminal 100 columns wide;
-/// returns everything the terminal received.
+/// Runs `migrate ARGS` on SQLite inside a pseudo-terminal 100 columns
+/// wide; returns everything the terminal received.
 fn on_a_terminal(project: &Project, db: &TestDb, args: &str) -> String {
-    let command = format!(
-        "stty rows 24 cols 100 2>/dev/null; NO_COLOR=1 '{}' --dir '{}' --database-url '{}' {args}",
-        env!("CARGO_BIN_EXE_migrate"),
+    let args = format!(
+        "--dir '{}' --database-url '{}' {args}",
         project.path().display(),
-        db.url(),
+        db.url()
     );
-    let output = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("MIGRATE_DIR")
-        .env_remove("COLUMNS")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run migrate through script(1)");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
-/// What stays on the screen: each live line, from `\r` to its "erase to
-/// the end of the line", is gone once the next text overwrites it.
-fn screen(raw: &str) -> String {
-    let mut text = raw.replace("\r\n", "\n");
-    while let Some(start) = text.find('\r') {
-        let end = text[start..]
-            .find("\x1b[K")
-            .map_or(text.len(), |end| start + end + "\x1b[K".len());
-        text.replace_range(start..end, "");
-    }
-    text
+    let (succeeded, raw) = run_on_a_terminal(project.path(), 100, &args);
+    assert!(succeeded, "{raw}");
+    raw
 }
 
 #[test]

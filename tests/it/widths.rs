@@ -2,8 +2,7 @@
 //! `COLUMNS` and from a real pseudo-terminal's width; off a terminal the
 //! table is whole.
 
-use std::process::Command;
-
+use crate::support::terminal::run_on_a_terminal;
 use crate::support::{Project, TestDb, mask_run, migrate};
 
 /// Version 1 through every phase under a long name, 2 added, 3 pending
@@ -103,24 +102,14 @@ fn status_fits_the_width_of_a_real_terminal() {
     let project = project();
     let db = TestDb::sqlite();
     deployed(&project, &db);
-    let command = format!(
-        "stty rows 24 cols 80 2>/dev/null; NO_COLOR=1 '{}' --dir '{}' --database-url '{}' status",
-        env!("CARGO_BIN_EXE_migrate"),
+    let args = format!(
+        "--dir '{}' --database-url '{}' status",
         project.path().display(),
-        db.url(),
+        db.url()
     );
-    let output = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env_remove("COLUMNS")
-        .env_remove("DATABASE_URL")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run migrate through script(1)");
-    let text = String::from_utf8(output.stdout)
-        .expect("UTF-8")
-        .replace("\r\n", "\n");
-    assert!(output.status.success(), "{text}");
+    let (succeeded, raw) = run_on_a_terminal(project.path(), 80, &args);
+    let text = raw.replace("\r\n", "\n");
+    assert!(succeeded, "{text}");
     assert!(text.contains("when"), "the compact table: {text}");
     assert!(widest_line(&text) <= 80, "{text}");
 }

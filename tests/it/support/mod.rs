@@ -3,6 +3,7 @@
 //! the real `migrate` binary.
 
 pub mod db;
+pub mod terminal;
 
 use std::fmt::Display;
 use std::path::Path;
