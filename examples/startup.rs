@@ -43,13 +43,7 @@ fn run(database: &Path) -> Result<(), String> {
         println!("schema up to date");
     }
     for report in &applied {
-        println!(
-            "applied {} {} ({}, {} ms)",
-            report.operation,
-            report.version,
-            report.file.as_deref().unwrap_or("no file"),
-            report.ms
-        );
+        println!("applied {report} ({} ms)", report.ms);
     }
     let status = migrator.status().map_err(|error| error.to_string())?;
     println!("{url} is at version {}", status.current_version);

@@ -30,6 +30,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::repeatable;
 use crate::scan::{Catalogue, FileProblem, MigrationFile, parse_name_in, scan};
 use crate::script::Script;
 
@@ -106,7 +107,8 @@ pub fn source(dir: &Path) -> Result<String, Error> {
     let absolute = std::fs::canonicalize(dir)
         .map_err(|error| Error::Usage(format!("cannot read {}: {error}", dir.display())))?;
     let mut files = Vec::new();
-    for (folder, _) in FOLDERS {
+    let folders = FOLDERS.iter().map(|(folder, _)| *folder);
+    for folder in folders.chain([repeatable::FOLDER]) {
         let root = absolute.join(folder);
         if !root.is_dir() {
             continue;
@@ -147,10 +149,12 @@ pub fn source(dir: &Path) -> Result<String, Error> {
 }
 
 /// Reads embedded files into a catalogue with the folder's rules: the name
-/// grammar of `up/` and `down/`, the script checks, the pairing checks.
+/// grammar of `up/` and `down/`, the script checks, the pairing checks, and
+/// the repeatable files of `repeatable/`.
 pub(crate) fn catalogue(files: &[EmbeddedFile]) -> Result<Catalogue, Vec<FileProblem>> {
     let mut problems = Vec::new();
     let mut found = Vec::new();
+    let mut repeatables = Vec::new();
     for file in files {
         let problem = |line: Option<usize>, message: String| FileProblem {
             path: file.path.escape_debug().to_string(),
@@ -160,10 +164,23 @@ pub(crate) fn catalogue(files: &[EmbeddedFile]) -> Result<Catalogue, Vec<FilePro
         let (folder, file_name) = match (file.path.split_once('/'), file.path.rsplit_once('/')) {
             (Some((folder, _)), Some((_, name))) => (folder, name),
             _ => {
-                problems.push(problem(None, "not in up/ or down/".to_string()));
+                problems.push(problem(
+                    None,
+                    "not in up/, down/ or repeatable/".to_string(),
+                ));
                 continue;
             }
         };
+        if folder == repeatable::FOLDER {
+            match Script::parse(file.bytes) {
+                Ok(script) => repeatables.push(MigrationFile {
+                    path: file.path.to_string(),
+                    script,
+                }),
+                Err(error) => problems.push(problem(Some(error.line), error.message)),
+            }
+            continue;
+        }
         let Some((_, forward)) = FOLDERS.iter().find(|(name, _)| *name == folder) else {
             problems.push(problem(
                 None,
@@ -193,7 +210,7 @@ pub(crate) fn catalogue(files: &[EmbeddedFile]) -> Result<Catalogue, Vec<FilePro
         problems.sort_by(|left, right| left.path.cmp(&right.path));
         return Err(problems);
     }
-    Catalogue::from_files(found)
+    Catalogue::from_files(found)?.with_repeatables(repeatables)
 }
 
 /// The migration files a build script compiled in with

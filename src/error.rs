@@ -60,10 +60,10 @@ impl std::error::Error for DbError {}
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {source}", location(path, *line))]
 pub struct MigrationError {
-    /// The version.
-    pub version: Version,
-    /// The operation that ran.
-    pub operation: Operation,
+    /// The version; `None` for a repeatable file.
+    pub version: Option<Version>,
+    /// The operation that ran; `None` for a repeatable file.
+    pub operation: Option<Operation>,
     /// The file, relative to the migrations folder.
     pub path: String,
     /// 1-based line of the failing statement.

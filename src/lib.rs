@@ -69,6 +69,7 @@ mod plan;
 mod preflight;
 mod record;
 mod refusal;
+mod repeatable;
 #[cfg(feature = "cli")]
 mod runner;
 mod scaffold;
@@ -93,11 +94,12 @@ pub use crate::log_table::{HistoryFilter, LogEntry, LogOperation, Outcome};
 pub use crate::migrator::{Config, Migrator, Planned};
 pub use crate::placeholders::Placeholders;
 pub use crate::plan::{Command, Options, RunOptions, UnknownStatement};
+pub use crate::repeatable::{Repeatable, RepeatableState};
 pub use crate::scan::Catalogue;
 pub use crate::schema::Incomplete;
 pub use crate::settings::{DatabaseUrl, Kind as DatabaseKind, LockMode, RunLock, TableNames};
 pub use crate::state::{Operation, Phase, State};
-pub use crate::status::Status;
+pub use crate::status::{RepeatableStatus, Status};
 pub use crate::version::{Release, Version};
 /// The SQLite driver `migrate` is built with, for
 /// [`Migrator::with_sqlite_connection`]: the same `Connection` type.

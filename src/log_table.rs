@@ -42,6 +42,10 @@ pub(crate) const COLUMNS: &[Column] = &[
     Column::new("line", Kind::Integer),
 ];
 
+/// What the `version` column holds for a row of no version (a repeatable
+/// file's run): the column is `NOT NULL`, and 0 is no version's number.
+const NO_VERSION: &str = "0";
+
 /// The columns an insert writes: all but `id`, which the database assigns.
 pub(crate) const INSERTED: &[Column] = COLUMNS.split_at(1).1;
 
@@ -116,6 +120,9 @@ pub enum LogOperation {
     Accept,
     /// `load`: a version row that `load` carried in from `schema/schema.sql`.
     Load,
+    /// `repeatable`: a repeatable file ran (SPEC section 12); its row has
+    /// no version.
+    Repeatable,
 }
 
 impl LogOperation {
@@ -130,6 +137,7 @@ impl LogOperation {
             LogOperation::MarkState(State::Dropped) => "mark_dropped",
             LogOperation::Accept => "accept",
             LogOperation::Load => "load",
+            LogOperation::Repeatable => "repeatable",
         }
     }
 }
@@ -149,9 +157,10 @@ impl FromStr for LogOperation {
             ("mark", _) => Ok(LogOperation::Mark),
             ("accept", _) => Ok(LogOperation::Accept),
             ("load", _) => Ok(LogOperation::Load),
+            ("repeatable", _) => Ok(LogOperation::Repeatable),
             _ => Err(format!(
                 "`{text}` is not a logged operation: expected add, rollback_add, simdrop, \
-                 rollback_simdrop, drop, mark, mark_<state>, accept or load"
+                 rollback_simdrop, drop, mark, mark_<state>, accept, load or repeatable"
             )),
         }
     }
@@ -174,8 +183,9 @@ impl serde::Serialize for LogOperation {
 pub struct LogEntry {
     /// The row id, assigned by the database.
     pub id: Option<i64>,
-    /// The version.
-    pub version: Version,
+    /// The version; `None` for a repeatable file's run, which the table
+    /// stores as version 0.
+    pub version: Option<Version>,
     /// What was done.
     pub operation: LogOperation,
     /// The release label of the change (or of what a rollback reverts).
@@ -203,9 +213,19 @@ impl LogEntry {
     /// no release, file or end yet: `running` until its outcome is set.
     pub fn new(version: Version, operation: LogOperation, started_at: &str) -> LogEntry {
         LogEntry {
-            id: None,
-            version,
+            version: Some(version),
             operation,
+            ..LogEntry::repeatable(started_at)
+        }
+    }
+
+    /// An entry for a repeatable file's run started at `started_at`, with no
+    /// file or end yet.
+    pub fn repeatable(started_at: &str) -> LogEntry {
+        LogEntry {
+            id: None,
+            version: None,
+            operation: LogOperation::Repeatable,
             release: None,
             file: None,
             checksum: None,
@@ -222,7 +242,11 @@ impl LogEntry {
     pub(crate) fn to_row(&self) -> Row {
         let mut row = Row::default();
         row.set_integer("id", self.id);
-        row.set_text("version", Some(self.version.to_string()));
+        let version = self.version.map(|version| version.to_string());
+        row.set_text(
+            "version",
+            Some(version.unwrap_or_else(|| NO_VERSION.to_string())),
+        );
         row.set_text("operation", Some(self.operation.as_str().to_string()));
         row.set_text(
             "release",
@@ -260,11 +284,13 @@ impl LogEntry {
             .integer("id")
             .ok_or_else(|| "the log table holds a row without an id".to_string())?;
         let named = |error: String| format!("log entry {id}: {error}");
-        let version: Version = row
-            .text("version")
-            .unwrap_or_default()
-            .parse()
-            .map_err(|error| format!("log entry {id} holds a bad version: {error}"))?;
+        let version = match row.text("version").unwrap_or_default() {
+            no_version if no_version == NO_VERSION => None,
+            text => Some(
+                text.parse::<Version>()
+                    .map_err(|error| format!("log entry {id} holds a bad version: {error}"))?,
+            ),
+        };
         let count = |value: Option<i64>| value.and_then(|value| usize::try_from(value).ok());
         Ok(LogEntry {
             id: Some(id),
@@ -300,6 +326,9 @@ pub struct HistoryFilter {
     pub version: Option<Version>,
     /// Only failed operations (`--errors`).
     pub errors: bool,
+    /// Only the runs of repeatable files (`--repeatable`), which have no
+    /// version; `version` is then ignored.
+    pub repeatable: bool,
     /// At most this many entries, the newest (`--limit K`).
     pub limit: Option<u64>,
 }
@@ -320,6 +349,9 @@ impl HistoryFilter {
 
     /// The version to match, as the decimal text backends bind.
     pub fn version_text(&self) -> Option<String> {
+        if self.repeatable {
+            return Some(NO_VERSION.to_string());
+        }
         self.version.map(|version| version.to_string())
     }
 

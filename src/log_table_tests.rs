@@ -39,7 +39,7 @@ fn stored_with(column: &'static str, text: &str) -> Row {
 fn a_row_converts_to_an_entry() {
     let entry = LogEntry::from_row(read_back(entry().to_row().values(COLUMNS))).unwrap();
     assert_eq!(entry.id, Some(7));
-    assert_eq!(entry.version.get(), 20150100000001000000);
+    assert_eq!(entry.version.map(Version::get), Some(20150100000001000000));
     assert_eq!(entry.release.as_ref().map(Release::as_str), Some("3"));
     assert_eq!((entry.statement, entry.line), (Some(2), Some(9)));
 }
@@ -179,6 +179,7 @@ fn filter_values() {
         limit: Some(3),
         version: Version::new(12),
         id: None,
+        repeatable: false,
     };
     assert_eq!(filter.limit_value(), 3);
     assert_eq!(filter.outcome(), Some("failed"));

@@ -106,6 +106,12 @@ pub enum UnknownStatement {
     RolledBack,
 }
 
+/// Whether a run of `command` runs the repeatable files after its steps
+/// (SPEC section 12): `up` and `ff` do, unless `--only` picks one version.
+pub fn runs_repeatables(command: Command, options: &Options) -> bool {
+    matches!(command, Command::Up(_) | Command::Ff(_)) && options.only.is_none()
+}
+
 /// Builds the plan for `command`, or says why not.
 pub fn plan<'a>(
     catalogue: &'a Catalogue,

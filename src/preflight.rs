@@ -24,9 +24,11 @@ use crate::error::Error;
 use crate::placeholders::{self, Placeholders, Reference};
 use crate::plan::{Plan, RunOptions, Step};
 use crate::record::Failure;
+use crate::repeatable::Repeatable;
 use crate::scan::{FileProblem, MigrationFile};
 use crate::script::checksum;
 use crate::split::{Statement, mysql_client_comments, split};
+use crate::version::Version;
 
 /// A step of the plan, ready to run.
 #[derive(Debug, Clone)]
@@ -43,6 +45,36 @@ pub struct ReadyStep<'a> {
     /// `placeholders`; `statements` keep the text as written, which the
     /// checksums of what committed are taken over.
     pub filled: Option<Filled>,
+}
+
+/// A repeatable file to run, ready.
+#[derive(Debug, Clone)]
+pub struct ReadyRepeatable<'a> {
+    /// The file.
+    pub repeatable: &'a Repeatable,
+    /// Its statements.
+    pub statements: Vec<Statement>,
+    /// Whether it and its log row run in one transaction.
+    pub atomic: bool,
+    /// The file with its placeholders filled in, when it is marked
+    /// `placeholders`.
+    pub filled: Option<Filled>,
+}
+
+/// A whole run, ready: the plan's steps, then the repeatable files.
+#[derive(Debug, Clone, Default)]
+pub struct Ready<'a> {
+    /// The steps of the plan.
+    pub steps: Vec<ReadyStep<'a>>,
+    /// The repeatable files that run after them.
+    pub repeatables: Vec<ReadyRepeatable<'a>>,
+}
+
+impl Ready<'_> {
+    /// Whether the run has nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.repeatables.is_empty()
+    }
 }
 
 /// A file's text and statements with its placeholders' values in them.
@@ -72,12 +104,25 @@ pub fn done_checksum(statements: &[Statement]) -> String {
     checksum(&texts.join("\n;\n"))
 }
 
-/// Checks the whole plan and prepares its steps, or lists every problem.
+/// Checks the whole plan and prepares its steps, or lists every problem:
+/// [`preflight_run`] without repeatable files, as the tests use it.
+#[cfg(test)]
 pub fn preflight<'a>(
     plan: &Plan<'a>,
     dialect: &dyn Dialect,
     run: &RunOptions,
 ) -> Result<Vec<ReadyStep<'a>>, Error> {
+    preflight_run(plan, &[], dialect, run).map(|ready| ready.steps)
+}
+
+/// Checks the whole plan and the repeatable files that run after it, and
+/// prepares them, or lists every problem of both.
+pub fn preflight_run<'a>(
+    plan: &Plan<'a>,
+    repeatables: &[&'a Repeatable],
+    dialect: &dyn Dialect,
+    run: &RunOptions,
+) -> Result<Ready<'a>, Error> {
     if run.single_transaction && !dialect.supports_single_transaction() {
         return Err(Error::Usage(format!(
             "--single-transaction is not possible on {}: its DDL commits implicitly",
@@ -100,10 +145,28 @@ pub fn preflight<'a>(
             }
         }
     }
+    let mut ready_repeatables = Vec::new();
+    for repeatable in repeatables {
+        match prepare_file(&repeatable.file, None, dialect, run) {
+            Ok(file) => ready_repeatables.push(ReadyRepeatable {
+                repeatable,
+                statements: file.statements,
+                atomic: file.atomic,
+                filled: file.filled,
+            }),
+            Err(found) => {
+                problems.extend(found.problems);
+                unsafe_steps.extend(found.unsafe_steps);
+            }
+        }
+    }
     // A refusal for safety is the answer that matters: the other problems
     // are listed with it.
     match (problems.is_empty(), unsafe_steps.is_empty()) {
-        (true, true) => Ok(prepared),
+        (true, true) => Ok(Ready {
+            steps: prepared,
+            repeatables: ready_repeatables,
+        }),
         (_, false) => {
             unsafe_steps.extend(problems);
             Err(Error::UnsafePlan(unsafe_steps))
@@ -142,17 +205,51 @@ fn prepare<'a>(
     dialect: &dyn Dialect,
     run: &RunOptions,
 ) -> Result<ReadyStep<'a>, Found> {
-    let single_transaction = run.single_transaction;
-    let mut ready = ReadyStep {
-        step: step.clone(),
-        statements: Vec::new(),
-        atomic: true,
-        skip: 0,
-        filled: None,
-    };
     let Some(file) = step.file.filter(|_| !step.mark_only) else {
-        return Ok(ready);
+        return Ok(ReadyStep {
+            step: step.clone(),
+            statements: Vec::new(),
+            atomic: true,
+            skip: 0,
+            filled: None,
+        });
     };
+    let resume = step.resume_from.map(|failure| Resume {
+        failure,
+        skip_unknown: step.skip_unknown,
+        version: step.version,
+    });
+    let prepared = prepare_file(file, resume, dialect, run)?;
+    Ok(ReadyStep {
+        step: step.clone(),
+        statements: prepared.statements,
+        atomic: prepared.atomic,
+        skip: prepared.skip,
+        filled: prepared.filled,
+    })
+}
+
+/// Where a `--resume` picks a failed file up.
+struct Resume<'a> {
+    failure: &'a Failure,
+    skip_unknown: bool,
+    version: Version,
+}
+
+/// One file, split, checked and filled.
+struct PreparedFile {
+    statements: Vec<Statement>,
+    atomic: bool,
+    skip: usize,
+    filled: Option<Filled>,
+}
+
+fn prepare_file(
+    file: &MigrationFile,
+    resume: Option<Resume<'_>>,
+    dialect: &dyn Dialect,
+    run: &RunOptions,
+) -> Result<PreparedFile, Found> {
     let at = |line: usize, message: String| FileProblem {
         path: file.path.clone(),
         line: Some(line),
@@ -178,7 +275,13 @@ fn prepare<'a>(
             .iter()
             .any(|statement| dialect.commits_implicitly(statement));
     let mut found = Found::default();
-    check_directives(file, transactional, single_transaction, dialect, &mut found);
+    check_directives(
+        file,
+        transactional,
+        run.single_transaction,
+        dialect,
+        &mut found,
+    );
     let problems = &mut found.problems;
     if transactional {
         transaction_control_problems(dialect, &statements, &mut |line, message| {
@@ -189,16 +292,18 @@ fn prepare<'a>(
             problems.push(at(line, message));
         });
     }
-    if let Some(failure) = step.resume_from {
-        if let Some(changed) = committed_statements_changed(step, file, failure, &statements) {
+    let mut skip = 0;
+    if let Some(resume) = resume {
+        if let Some(changed) = committed_statements_changed(&resume, file, &statements) {
             found.unsafe_steps.push(changed);
         }
-        let done = failure.statements_done;
-        ready.skip = (done + usize::from(step.skip_unknown)).min(statements.len());
+        let done = resume.failure.statements_done;
+        skip = (done + usize::from(resume.skip_unknown)).min(statements.len());
     }
+    let mut filled = None;
     if file.script.directives.placeholders {
         match fill(&file.script.text, &statements, &run.placeholders) {
-            Ok(filled) => ready.filled = Some(filled),
+            Ok(values) => filled = Some(values),
             Err(undefined) => found.problems.extend(
                 undefined
                     .into_iter()
@@ -209,9 +314,12 @@ fn prepare<'a>(
     if !found.problems.is_empty() || !found.unsafe_steps.is_empty() {
         return Err(found);
     }
-    ready.atomic = transactional && ready.skip == 0;
-    ready.statements = statements;
-    Ok(ready)
+    Ok(PreparedFile {
+        statements,
+        atomic: transactional && skip == 0,
+        skip,
+        filled,
+    })
 }
 
 /// The file filled with `values`, or the first use of each name that has
@@ -316,11 +424,11 @@ fn check_directives(
 /// On `--resume`: the refusal when the statements that committed in the
 /// failed run have changed since.
 fn committed_statements_changed(
-    step: &Step<'_>,
+    resume: &Resume<'_>,
     file: &MigrationFile,
-    failure: &Failure,
     statements: &[Statement],
 ) -> Option<FileProblem> {
+    let failure = resume.failure;
     let done = failure.statements_done;
     let unchanged = statements
         .get(..done)
@@ -333,7 +441,7 @@ fn committed_statements_changed(
              and have changed since: restore them (fix only the failed statement and \
              those after it), or record the true state with \
              `migrate mark --only {} --state STATE`",
-            step.version
+            resume.version
         ),
     })
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub(crate) use self::checkpoint::parse_squashed;
 pub use self::checkpoint::{Checkpoint, Squashed};
 use self::checkpoint::{check_squashed_files, read_checkpoint};
+use crate::repeatable::{self, Repeatable};
 use crate::state::Operation;
 use crate::version::Version;
 
@@ -51,6 +52,7 @@ pub struct VersionFiles {
 pub struct Catalogue {
     versions: BTreeMap<Version, VersionFiles>,
     checkpoints: BTreeMap<Version, Checkpoint>,
+    repeatables: Vec<Repeatable>,
 }
 
 /// What a valid file name says.
@@ -113,6 +115,42 @@ impl Catalogue {
             .range(version..)
             .map(|(_, checkpoint)| checkpoint)
             .find(|checkpoint| checkpoint.covers(version))
+    }
+
+    /// The repeatable files (SPEC section 12), in the order they run.
+    pub fn repeatables(&self) -> &[Repeatable] {
+        &self.repeatables
+    }
+
+    /// The versions alone, without the repeatable files.
+    pub(crate) fn without_repeatables(&self) -> Catalogue {
+        Catalogue {
+            versions: self.versions.clone(),
+            checkpoints: self.checkpoints.clone(),
+            repeatables: Vec::new(),
+        }
+    }
+
+    /// The catalogue with the files found under `repeatable/` (paths
+    /// relative to the migrations folder), each checked and named.
+    pub fn with_repeatables(
+        mut self,
+        files: impl IntoIterator<Item = MigrationFile>,
+    ) -> Result<Catalogue, Vec<FileProblem>> {
+        let mut problems = Vec::new();
+        for file in files {
+            match repeatable::repeatable(file) {
+                Ok(found) => self.repeatables.push(found),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by(|left, right| left.path.cmp(&right.path));
+            return Err(problems);
+        }
+        self.repeatables
+            .sort_by(|left, right| left.name.cmp(&right.name));
+        Ok(self)
     }
 
     /// Builds a catalogue from files already parsed, checking the pairing rules.
@@ -284,22 +322,34 @@ pub(crate) fn scan(dir: &Path) -> Result<Catalogue, Vec<FileProblem>> {
     for (folder, forward) in [("up", true), ("down", false)] {
         let root = dir.join(folder);
         if root.is_dir() {
-            walk(dir, &root, forward, &mut found, &mut problems);
+            walk(dir, &root, &mut problems, &mut |path, file_name| {
+                found.push(load(dir, path, file_name, forward)?);
+                Ok(())
+            });
         }
+    }
+    let mut repeatables = Vec::new();
+    let root = dir.join(repeatable::FOLDER);
+    if root.is_dir() {
+        walk(dir, &root, &mut problems, &mut |path, _| {
+            repeatables.push(load_file(dir, path)?);
+            Ok(())
+        });
     }
     if !problems.is_empty() {
         problems.sort_by(|left, right| left.path.cmp(&right.path));
         return Err(problems);
     }
-    Catalogue::from_files(found)
+    Catalogue::from_files(found)?.with_repeatables(repeatables)
 }
 
+/// Hands every `.sql` file under `root` to `take`, which loads it or says
+/// what is wrong with it.
 fn walk(
     dir: &Path,
     root: &Path,
-    forward: bool,
-    found: &mut Vec<(ParsedName, MigrationFile)>,
     problems: &mut Vec<FileProblem>,
+    take: &mut dyn FnMut(&Path, &str) -> Result<(), FileProblem>,
 ) {
     let entries = walkdir::WalkDir::new(root)
         .follow_links(true)
@@ -337,9 +387,8 @@ fn walk(
             ));
             continue;
         }
-        match load(dir, entry.path(), &file_name, forward) {
-            Ok(loaded) => found.push(loaded),
-            Err(problem) => problems.push(problem),
+        if let Err(problem) = take(entry.path(), &file_name) {
+            problems.push(problem);
         }
     }
 }
@@ -352,15 +401,18 @@ fn load(
 ) -> Result<(ParsedName, MigrationFile), FileProblem> {
     let parsed = parse_name_in(file_name, forward)
         .map_err(|message| problem_at(dir, path, None, message))?;
+    Ok((parsed, load_file(dir, path)?))
+}
+
+fn load_file(dir: &Path, path: &Path) -> Result<MigrationFile, FileProblem> {
     let bytes = std::fs::read(path)
         .map_err(|error| problem_at(dir, path, None, format!("cannot read the file: {error}")))?;
     let script = Script::parse(&bytes)
         .map_err(|problem| problem_at(dir, path, Some(problem.line), problem.message))?;
-    let file = MigrationFile {
+    Ok(MigrationFile {
         path: relative(dir, path),
         script,
-    };
-    Ok((parsed, file))
+    })
 }
 
 fn problem_at(dir: &Path, path: &Path, line: Option<usize>, message: String) -> FileProblem {

@@ -15,6 +15,7 @@ use crate::plan::{
     Command, Options, Refusal, UnknownStatement, check_accept, check_mark_state, out_of_order, plan,
 };
 use crate::record::{DbState, Failure, VersionRecord};
+use crate::repeatable::{RepeatableState, Runs, state_of};
 use crate::scan::{Catalogue, Checkpoint, VersionFiles};
 use crate::squash::coverage::{Coverage, classify};
 use crate::state::{Operation, Phase, State};
@@ -112,6 +113,19 @@ pub struct FailureStatus {
     pub message: String,
 }
 
+/// One repeatable file's line of `status` (SPEC section 12).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepeatableStatus {
+    /// Its name: the path under `repeatable/` without `.sql`.
+    pub name: String,
+    /// The file, relative to `--dir`.
+    pub file: String,
+    /// `current`, `changed` or `new`.
+    pub state: RepeatableState,
+    /// When its last successful run finished (RFC 3339 UTC), if it had one.
+    pub ran_at: Option<String>,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
@@ -119,6 +133,8 @@ pub struct Status {
     pub current_version: u128,
     /// Every version, ascending.
     pub versions: Vec<VersionStatus>,
+    /// Every repeatable file, in the order they run.
+    pub repeatables: Vec<RepeatableStatus>,
     /// What the deployment should do next, as the planner decides it: the
     /// commands that would run now, or what blocks them and its fix. Empty
     /// when every version is done.
@@ -135,6 +151,14 @@ pub enum Next {
         /// The versions, ascending.
         versions: Vec<Version>,
         /// The command: `migrate up`, `migrate simdrop` or `migrate drop`.
+        command: String,
+    },
+    /// Repeatable files that are `changed` or `new`, which the next `up`
+    /// runs after its versions.
+    Repeatables {
+        /// Their files, in the order they run.
+        files: Vec<String>,
+        /// The command: `migrate up`.
         command: String,
     },
     /// The planner refuses the deployment's next command.
@@ -163,6 +187,11 @@ impl serde::Serialize for Next {
                 map.serialize_entry("versions", versions)?;
                 map.serialize_entry("command", command)?;
             }
+            Next::Repeatables { files, command } => {
+                map.serialize_entry("operation", "repeatable")?;
+                map.serialize_entry("files", files)?;
+                map.serialize_entry("command", command)?;
+            }
             Next::Blocked { refusal, fixes } => {
                 map.serialize_entry("blocked", refusal.kind())?;
                 map.serialize_entry("message", &refusal.problem())?;
@@ -184,14 +213,15 @@ pub struct Fix {
 }
 
 impl Status {
-    /// Whether `status --check` finds work: a version awaits its add, or
-    /// something blocks the deployment (drift, a failed version, a version
-    /// out of order). Versions awaiting simdrop or drop are not work for
-    /// `--check`: those phases belong to later releases.
+    /// Whether `status --check` finds work: a version awaits its add, a
+    /// repeatable file is changed or new, or something blocks the
+    /// deployment (drift, a failed version, a version out of order).
+    /// Versions awaiting simdrop or drop are not work for `--check`: those
+    /// phases belong to later releases.
     pub fn has_work(&self) -> bool {
         self.next.iter().any(|next| match next {
             Next::Run { operation, .. } => *operation == Operation::Add,
-            Next::Blocked { .. } => true,
+            Next::Repeatables { .. } | Next::Blocked { .. } => true,
         })
     }
 
@@ -201,8 +231,9 @@ impl Status {
     }
 }
 
-/// Builds the report.
-pub(crate) fn status(catalogue: &Catalogue, db: &DbState) -> Status {
+/// Builds the report, `runs` being the log's successful runs of
+/// repeatable files.
+pub(crate) fn status(catalogue: &Catalogue, db: &DbState, runs: &Runs) -> Status {
     let drifted: BTreeSet<Version> = find_drift(catalogue, db)
         .into_iter()
         .map(|drift| drift.version)
@@ -237,10 +268,50 @@ pub(crate) fn status(catalogue: &Catalogue, db: &DbState) -> Status {
             row
         })
         .collect();
+    let repeatables: Vec<RepeatableStatus> = catalogue
+        .repeatables()
+        .iter()
+        .map(|repeatable| RepeatableStatus {
+            name: repeatable.name.clone(),
+            file: repeatable.file.path.clone(),
+            state: state_of(repeatable, runs),
+            ran_at: runs.get(&repeatable.file.path).map(|run| run.at.clone()),
+        })
+        .collect();
+    let mut next = next_steps(catalogue, db);
+    let to_run: Vec<String> = repeatables
+        .iter()
+        .filter(|repeatable| repeatable.state != RepeatableState::Current)
+        .map(|repeatable| repeatable.file.clone())
+        .collect();
+    // `up` runs them unless it refuses, and then the refusal is what to fix.
+    let up_refused = plan(catalogue, db, Command::Up(None), &Options::default()).is_err();
+    if !to_run.is_empty() && !up_refused {
+        let after_up = next
+            .iter()
+            .position(|next| {
+                !matches!(
+                    next,
+                    Next::Run {
+                        operation: Operation::Add,
+                        ..
+                    }
+                )
+            })
+            .unwrap_or(next.len());
+        next.insert(
+            after_up,
+            Next::Repeatables {
+                files: to_run,
+                command: "migrate up".to_string(),
+            },
+        );
+    }
     Status {
         current_version: current.map_or(0, Version::get),
         versions: rows,
-        next: next_steps(catalogue, db),
+        repeatables,
+        next,
     }
 }
 

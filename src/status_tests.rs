@@ -12,7 +12,11 @@ use crate::plan::tests::{changed, db, failure, files, v, with_failure};
 
 /// Status as the migrator builds it: on the state read through `effective_state`.
 fn report(catalogue: &Catalogue, db: &DbState) -> Status {
-    status(catalogue, &effective_state(catalogue, db.clone()))
+    status(
+        catalogue,
+        &effective_state(catalogue, db.clone()),
+        &Default::default(),
+    )
 }
 
 fn lines(status: &Status) -> String {
@@ -201,8 +205,73 @@ fn an_empty_status_finds_nothing_with_or_without_check() {
     let status = Status {
         current_version: 0,
         versions: Vec::new(),
+        repeatables: Vec::new(),
         next: Vec::new(),
     };
     assert_eq!(status.exit(true), Exit::Done);
     assert_eq!(status.exit(false), Exit::Done);
+}
+
+/// Repeatable files that are not current are work for `--check`, and
+/// their next step comes after the versions `up` adds; current ones are
+/// listed and are no work.
+#[test]
+fn repeatable_files_that_changed_await_up_after_its_versions() {
+    use crate::repeatable::{LastRun, RepeatableState, Runs};
+    use crate::scan::{MigrationFile, Script};
+    let repeatable = |path: &str, text: &str| MigrationFile {
+        path: path.to_string(),
+        script: Script::parse(text.as_bytes()).unwrap(),
+    };
+    let cat = files(&["up/1.sql", "up/2.sql"])
+        .with_repeatables([
+            repeatable("repeatable/views.sql", "SELECT 1;"),
+            repeatable("repeatable/grants.sql", "SELECT 2;"),
+        ])
+        .unwrap();
+    let grants = cat.repeatables()[0].file.script.checksum.clone();
+    let mut runs = Runs::new();
+    runs.insert(
+        "repeatable/grants.sql".to_string(),
+        LastRun {
+            checksum: grants,
+            at: "2026-12-04T10:00:00Z".to_string(),
+        },
+    );
+    let one_pending = db(&cat, &[(1, &[("1", 1)])]);
+    let status = status(&cat, &one_pending, &runs);
+    let states: Vec<(&str, RepeatableState)> = status
+        .repeatables
+        .iter()
+        .map(|row| (row.name.as_str(), row.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("grants", RepeatableState::Current),
+            ("views", RepeatableState::New)
+        ]
+    );
+    insta::assert_snapshot!(lines(&status), @r"
+    next: 2 awaits add (`migrate up`)
+    next: repeatable/views.sql awaits its run (`migrate up`)
+    ");
+    assert!(status.has_work());
+
+    let all_applied = db(&cat, &[(1, &[("1", 1)]), (2, &[("1", 2)])]);
+    let status = super::status(&cat, &all_applied, &runs);
+    assert_eq!(
+        serde_json::to_value(&status.next).unwrap(),
+        json!([{"operation": "repeatable", "files": ["repeatable/views.sql"], "command": "migrate up"}])
+    );
+    assert!(status.has_work());
+    runs.insert(
+        "repeatable/views.sql".to_string(),
+        LastRun {
+            checksum: cat.repeatables()[1].file.script.checksum.clone(),
+            at: "2026-12-04T10:00:00Z".to_string(),
+        },
+    );
+    let status = super::status(&cat, &all_applied, &runs);
+    assert!(status.next.is_empty() && !status.has_work());
 }

@@ -26,8 +26,8 @@ use crate::backend::Backend;
 use crate::dump::{DumpItem, split_omitted};
 use crate::error::{Error, MigrationError};
 use crate::migrator::{read_state, run_locked};
-use crate::plan::Options;
 use crate::plan::RunOptions;
+use crate::plan::{Command, Options};
 use crate::scan::Catalogue;
 use crate::state::Operation;
 use crate::version::Version;
@@ -93,6 +93,11 @@ pub(super) fn prove(
             return Ok(prover.walked);
         }
     }
+    if let Some(last) = steps.last()
+        && prover.run_repeatables(last.version)? == Flow::Stop
+    {
+        return Ok(prover.walked);
+    }
     let schema = prover.dump()?;
     prover.walked.schema = Some(schema);
     Ok(prover.walked)
@@ -146,6 +151,32 @@ impl Prover<'_, '_> {
             format!("applied again after {file}, it leaves a schema different from its first run");
         self.found(rule::REAPPLY_DIFFERS, step, forward_file, message, differs);
         Ok(Flow::Stop)
+    }
+
+    /// Runs the repeatable files after the last version, as `up` would
+    /// (`up` to that version has no step left to run): what they create
+    /// is part of the schema the folder builds.
+    fn run_repeatables(&mut self, last: Version) -> Result<Flow, Error> {
+        if self.catalogue.repeatables().is_empty() {
+            return Ok(Flow::Continue);
+        }
+        self.current = None;
+        let outcome = run_locked(
+            self.backend,
+            self.catalogue,
+            Command::Up(Some(last)),
+            &Options::default(),
+            self.run.clone(),
+            &mut |_| {},
+        )?;
+        match outcome.and_then(|outcome| outcome.error) {
+            None => Ok(Flow::Continue),
+            Some(Error::Migration(failed)) => {
+                self.walked.findings.push(failure(*failed, ""));
+                Ok(Flow::Stop)
+            }
+            Some(other) => Err(other),
+        }
     }
 
     /// Runs one operation of `version`; a failed file becomes a finding
@@ -218,15 +249,15 @@ impl Prover<'_, '_> {
 /// `up-fails` or `down-fails`, at the failing statement, with the database's message.
 fn failure(failed: MigrationError, context: &str) -> Finding {
     let rule = match failed.operation {
-        Operation::RollbackAdd | Operation::RollbackSimdrop => rule::DOWN_FAILS,
+        Some(Operation::RollbackAdd | Operation::RollbackSimdrop) => rule::DOWN_FAILS,
         _ => rule::UP_FAILS,
     };
     Finding {
         line: failed.line,
         ..Finding::error(
             rule,
-            Some(failed.version),
-            Some(failed.operation),
+            failed.version,
+            failed.operation,
             Some(&failed.path),
             format!("{context}{}", failed.source),
         )

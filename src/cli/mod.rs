@@ -312,7 +312,7 @@ enum Subcommands {
         #[arg(
             value_name = "ID",
             value_parser = clap::value_parser!(i64).range(1..),
-            conflicts_with_all = ["errors", "limit", "version"]
+            conflicts_with_all = ["errors", "limit", "version", "repeatable"]
         )]
         id: Option<i64>,
         /// Only failed operations
@@ -322,8 +322,11 @@ enum Subcommands {
         #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
         limit: Option<u64>,
         /// Only the entries of version N
-        #[arg(long, value_name = "N", value_parser = parse_version)]
+        #[arg(long, value_name = "N", value_parser = parse_version, conflicts_with = "repeatable")]
         version: Option<Version>,
+        /// Only the runs of repeatable files
+        #[arg(long)]
+        repeatable: bool,
     },
     /// Create up/N_NAME.sql and down/N_NAME.sql for the next version (one more
     /// than the highest in the folder)

@@ -461,11 +461,13 @@ fn action(
             errors,
             limit,
             version,
+            repeatable,
         } => Ok(Action::Log(HistoryFilter {
             id: None,
             version,
             errors,
             limit,
+            repeatable,
         })),
         Subcommands::New {
             name,

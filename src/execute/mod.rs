@@ -12,6 +12,7 @@
 
 pub mod load;
 pub mod repair;
+mod repeatable;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -22,17 +23,18 @@ use crate::error::{DbError, Error, MigrationError};
 use crate::interrupt;
 use crate::log_table::{self, LogEntry, LogOperation};
 use crate::plan::{RunOptions, Step};
-use crate::preflight::{ReadyStep, done_checksum};
+use crate::preflight::{Ready, ReadyRepeatable, ReadyStep, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
+use crate::scan::MigrationFile;
 use crate::split::Statement;
 use crate::version::Version;
 
 /// One operation that completed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
-    /// The version.
-    pub version: Version,
-    /// `add`, `rollback_add`, ..., or `mark`.
+    /// The version; `None` for a repeatable file.
+    pub version: Option<Version>,
+    /// `add`, `rollback_add`, ..., `mark`, or `repeatable`.
     pub operation: String,
     /// The file that ran, relative to the migrations folder.
     pub file: Option<String>,
@@ -40,12 +42,26 @@ pub struct Report {
     pub ms: u64,
 }
 
+/// `add 12 up/12_add_email.sql`, or `repeatable repeatable/views.sql`.
+impl std::fmt::Display for Report {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.operation)?;
+        if let Some(version) = self.version {
+            write!(formatter, " {version}")?;
+        }
+        match &self.file {
+            Some(file) => write!(formatter, " {file}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// An operation a run is about to attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upcoming {
-    /// The version.
-    pub version: Version,
-    /// `add`, `rollback_add`, ..., or `mark`.
+    /// The version; `None` for a repeatable file.
+    pub version: Option<Version>,
+    /// `add`, `rollback_add`, ..., `mark`, or `repeatable`.
     pub operation: String,
     /// The file it runs, relative to the migrations folder.
     pub file: Option<String>,
@@ -110,16 +126,18 @@ impl<'r> Executor<'r> {
         }
     }
 
-    /// Runs every step, telling `observe` what starts and what completes.
-    pub fn run(
-        mut self,
-        steps: &[ReadyStep<'_>],
-        observe: &mut dyn FnMut(Progress<'_>),
-    ) -> RunSummary {
-        let upcoming: Vec<Upcoming> = steps.iter().map(upcoming).collect();
+    /// Runs every step, then the repeatable files, telling `observe` what
+    /// starts and what completes.
+    pub fn run(mut self, ready: &Ready<'_>, observe: &mut dyn FnMut(Progress<'_>)) -> RunSummary {
+        let steps = &ready.steps;
+        let upcoming: Vec<Upcoming> = steps
+            .iter()
+            .map(upcoming)
+            .chain(ready.repeatables.iter().map(upcoming_repeatable))
+            .collect();
         observe(Progress::Plan(&upcoming));
         if self.options.single_transaction {
-            return self.run_single_transaction(steps, &upcoming, observe);
+            return self.run_single_transaction(ready, &upcoming, observe);
         }
         let mut done = Vec::new();
         for (prepared, next) in steps.iter().zip(&upcoming) {
@@ -159,6 +177,31 @@ impl<'r> Executor<'r> {
             let report = report(&prepared.step, started);
             observe(Progress::Done(&report));
             done.push(report);
+        }
+        let after_steps = &upcoming[steps.len()..];
+        for (repeatable, next) in ready.repeatables.iter().zip(after_steps) {
+            if let Some(signal) = interrupt::requested() {
+                return RunSummary {
+                    done,
+                    error: Some(Error::Interrupted {
+                        signal,
+                        stopped: None,
+                    }),
+                };
+            }
+            observe(Progress::Started(next));
+            match self.run_repeatable(repeatable, observe) {
+                Ok(report) => {
+                    observe(Progress::Done(&report));
+                    done.push(report);
+                }
+                Err(error) => {
+                    return RunSummary {
+                        done,
+                        error: Some(error),
+                    };
+                }
+            }
         }
         RunSummary { done, error: None }
     }
@@ -347,8 +390,12 @@ impl<'r> Executor<'r> {
 
     /// A file's `lock-timeout=` directive, else `--lock-timeout`.
     fn lock_timeout_of(&self, step: &Step<'_>) -> Option<Duration> {
-        step.file
-            .and_then(|file| file.script.directives.lock_timeout)
+        self.lock_timeout_for(step.file)
+    }
+
+    /// The lock timeout of `file` (of a step that runs none: the run's).
+    fn lock_timeout_for(&self, file: Option<&MigrationFile>) -> Option<Duration> {
+        file.and_then(|file| file.script.directives.lock_timeout)
             .or_else(|| self.run_lock_timeout())
     }
 
@@ -366,7 +413,12 @@ impl<'r> Executor<'r> {
     /// goes with its default timeout (none once `--lock-timeout` or the
     /// file's `lock-timeout=` chose another).
     fn retries_of(&self, step: &Step<'_>) -> u32 {
-        let directives = step.file.map(|file| &file.script.directives);
+        self.retries_for(step.file)
+    }
+
+    /// The re-runs of `file` after a lock timeout, as [`Self::retries_of`].
+    fn retries_for(&self, file: Option<&MigrationFile>) -> u32 {
+        let directives = file.map(|file| &file.script.directives);
         if let Some(retries) = directives.and_then(|directives| directives.retries) {
             return retries;
         }
@@ -600,7 +652,7 @@ impl<'r> Executor<'r> {
 
     fn run_single_transaction(
         mut self,
-        steps: &[ReadyStep<'_>],
+        ready: &Ready<'_>,
         upcoming: &[Upcoming],
         observe: &mut dyn FnMut(Progress<'_>),
     ) -> RunSummary {
@@ -612,7 +664,7 @@ impl<'r> Executor<'r> {
             };
         }
         let mut done = Vec::new();
-        for (prepared, next) in steps.iter().zip(upcoming) {
+        for (prepared, next) in ready.steps.iter().zip(upcoming) {
             let started = Instant::now();
             observe(Progress::Started(next));
             let step = &prepared.step;
@@ -643,6 +695,20 @@ impl<'r> Executor<'r> {
                 }
             }
             done.push(report(step, started));
+        }
+        let after_steps = &upcoming[ready.steps.len()..];
+        for (repeatable, next) in ready.repeatables.iter().zip(after_steps) {
+            observe(Progress::Started(next));
+            match self.run_repeatable_in_transaction(repeatable, &started_at) {
+                Ok(report) => done.push(report),
+                Err(error) => {
+                    self.rollback_quietly();
+                    return RunSummary {
+                        done: Vec::new(),
+                        error: Some(error),
+                    };
+                }
+            }
         }
         if let Some(signal) = interrupt::requested() {
             self.rollback_quietly();
@@ -751,8 +817,8 @@ fn failed_in(
     FailedStatement {
         index,
         source: Box::new(MigrationError {
-            version: step.version,
-            operation: step.operation,
+            version: Some(step.version),
+            operation: Some(step.operation),
             path: path.to_string(),
             line,
             source: error,
@@ -765,8 +831,8 @@ fn fail_around(step: &Step<'_>, context: &str, error: DbError) -> FailedStatemen
     FailedStatement {
         index: None,
         source: Box::new(MigrationError {
-            version: step.version,
-            operation: step.operation,
+            version: Some(step.version),
+            operation: Some(step.operation),
             path: step.file.map_or_else(
                 || format!("version {}", step.version),
                 |file| file.path.clone(),
@@ -801,7 +867,7 @@ fn upcoming(prepared: &ReadyStep<'_>) -> Upcoming {
     let step = &prepared.step;
     let runs_file = step.file.is_some() && !step.mark_only;
     Upcoming {
-        version: step.version,
+        version: Some(step.version),
         operation: operation_name(step).to_string(),
         file: step.file.map(|file| file.path.clone()),
         statements: match runs_file {
@@ -812,9 +878,19 @@ fn upcoming(prepared: &ReadyStep<'_>) -> Upcoming {
     }
 }
 
+fn upcoming_repeatable(ready: &ReadyRepeatable<'_>) -> Upcoming {
+    Upcoming {
+        version: None,
+        operation: LogOperation::Repeatable.to_string(),
+        file: Some(ready.repeatable.file.path.clone()),
+        statements: ready.statements.len(),
+        one_by_one: !ready.atomic,
+    }
+}
+
 fn report(step: &Step<'_>, started: Instant) -> Report {
     Report {
-        version: step.version,
+        version: Some(step.version),
         operation: operation_name(step).to_string(),
         file: step.file.map(|file| file.path.clone()),
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

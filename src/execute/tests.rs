@@ -12,7 +12,7 @@ use crate::dump::DumpItem;
 use crate::log_table::HistoryFilter;
 use crate::plan::tests::{catalogue, v};
 use crate::plan::{Command, Options, plan};
-use crate::preflight::preflight;
+use crate::preflight::preflight_run;
 use crate::scan::Catalogue;
 
 /// What the fake database holds; `begin` snapshots it, `rollback` restores it.
@@ -171,8 +171,8 @@ fn up(files: &[&str], memory: &mut Memory) -> RunSummary {
     let db = memory.read_state().unwrap();
     let planned = plan(&cat, &db, Command::Up(None), &Options::default()).unwrap();
     let run = RunOptions::default();
-    let prepared = preflight(&planned, memory.dialect(), &run).unwrap();
-    Executor::new(memory, &db, planned.next_seq, run).run(&prepared, &mut |_| {})
+    let ready = preflight_run(&planned, &[], memory.dialect(), &run).unwrap();
+    Executor::new(memory, &db, planned.next_seq, run).run(&ready, &mut |_| {})
 }
 
 fn outcomes(memory: &Memory) -> Vec<(String, String)> {
@@ -180,7 +180,10 @@ fn outcomes(memory: &Memory) -> Vec<(String, String)> {
         .data
         .log
         .iter()
-        .map(|entry| (entry.version.to_string(), entry.outcome.to_string()))
+        .map(|entry| {
+            let version = entry.version.map(|version| version.to_string());
+            (version.unwrap_or_default(), entry.outcome.to_string())
+        })
         .collect()
 }
 

@@ -19,9 +19,12 @@ use crate::execute::{Executor, Progress, Report, RunSummary};
 use crate::history;
 use crate::log_table::{HistoryFilter, LogEntry, LogOperation};
 use crate::placeholders::Placeholders;
-use crate::plan::{Command, Options, RunOptions, check_accept, check_mark_state, plan};
-use crate::preflight::{ReadyStep, preflight};
+use crate::plan::{
+    Command, Options, RunOptions, check_accept, check_mark_state, plan, runs_repeatables,
+};
+use crate::preflight::{ReadyRepeatable, ReadyStep, preflight_run};
 use crate::record::{DbState, Stamp, mark_row, phase_index};
+use crate::repeatable::{self, Repeatable};
 use crate::scan::{Catalogue, scan};
 use crate::settings::{DatabaseUrl, RunLock, TableNames};
 use crate::state::{Phase, State};
@@ -60,8 +63,8 @@ pub struct Config {
 /// One operation of a dry run.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Planned {
-    /// The version.
-    pub version: Version,
+    /// The version; `None` for a repeatable file.
+    pub version: Option<Version>,
     /// What would run.
     pub operation: String,
     /// The file, relative to the folder.
@@ -96,7 +99,7 @@ pub struct Planned {
 ///     // Before serving: bring the database to the latest version.
 ///     let migrator = Migrator::open("sqlite:app.db", "migrations")?;
 ///     for report in migrator.up()? {
-///         println!("{} {} in {} ms", report.operation, report.version, report.ms);
+///         println!("{report} in {} ms", report.ms);
 ///     }
 ///     let status = migrator.status()?;
 ///     println!("database at version {}", status.current_version);
@@ -387,8 +390,12 @@ impl Migrator {
     /// Every version's state and the next step of the deployment.
     pub fn status(&self) -> Result<Status, Error> {
         let catalogue = self.scan()?;
-        let (_, db) = self.read_only(&catalogue)?;
-        Ok(status(&catalogue, &db))
+        let (mut backend, db) = self.read_only(&catalogue)?;
+        let runs = match catalogue.repeatables().is_empty() {
+            true => repeatable::Runs::new(),
+            false => read_repeatable_runs(backend.as_mut())?,
+        };
+        Ok(status(&catalogue, &db, &runs))
     }
 
     /// The current version, if any is applied.
@@ -430,11 +437,15 @@ impl Migrator {
         run: RunOptions,
     ) -> Result<Vec<Planned>, Error> {
         let catalogue = self.scan()?;
-        let (backend, db) = self.read_only(&catalogue)?;
+        let (mut backend, db) = self.read_only(&catalogue)?;
         let plan = plan(&catalogue, &db, command, options)?;
         let run = self.run_options(run);
-        let prepared = preflight(&plan, backend.dialect(), &run)?;
-        Ok(prepared.iter().map(planned).collect())
+        let repeatables = repeatables_to_run(backend.as_mut(), &catalogue, command, options)?;
+        let ready = preflight_run(&plan, &repeatables, backend.dialect(), &run)?;
+        let steps = ready.steps.iter().map(planned);
+        Ok(steps
+            .chain(ready.repeatables.iter().map(planned_repeatable))
+            .collect())
     }
 
     /// Runs `command`, calling `on_done` as each operation completes.
@@ -670,15 +681,44 @@ pub(crate) fn run_locked(
 ) -> Result<Option<RunSummary>, Error> {
     let db = read_effective_state(backend, catalogue)?;
     let plan = plan(catalogue, &db, command, options)?;
-    let prepared = preflight(&plan, backend.dialect(), &run)?;
-    if prepared.is_empty() {
+    let repeatables = repeatables_to_run(backend, catalogue, command, options)?;
+    let ready = preflight_run(&plan, &repeatables, backend.dialect(), &run)?;
+    if ready.is_empty() {
         return Ok(None);
     }
     backend
         .ensure_tables()
         .map_err(Error::database("cannot create the version tables"))?;
     let executor = Executor::new(backend, &db, plan.next_seq, run);
-    Ok(Some(executor.run(&prepared, observe)))
+    Ok(Some(executor.run(&ready, observe)))
+}
+
+/// The repeatable files a run of `command` runs after its steps (SPEC
+/// section 12): on `up` and `ff`, every one whose text is not the one its
+/// last successful run had. The log is read only when the folder has some.
+fn repeatables_to_run<'c>(
+    backend: &mut dyn Backend,
+    catalogue: &'c Catalogue,
+    command: Command,
+    options: &Options,
+) -> Result<Vec<&'c Repeatable>, Error> {
+    if catalogue.repeatables().is_empty() || !runs_repeatables(command, options) {
+        return Ok(Vec::new());
+    }
+    let runs = read_repeatable_runs(backend)?;
+    Ok(repeatable::to_run(catalogue.repeatables(), &runs))
+}
+
+/// The last successful run of each repeatable file, from the log.
+pub(crate) fn read_repeatable_runs(backend: &mut dyn Backend) -> Result<repeatable::Runs, Error> {
+    let filter = HistoryFilter {
+        repeatable: true,
+        ..HistoryFilter::default()
+    };
+    let entries = backend
+        .read_history(&filter)
+        .map_err(Error::database("cannot read the log of repeatable files"))?;
+    Ok(repeatable::last_runs(&entries))
 }
 
 /// Reads the version table as the planner, the executor and `status` see
@@ -703,10 +743,26 @@ fn nothing_to_run(
     let Ok(db) = read_effective_state(backend, catalogue) else {
         return false;
     };
+    let Ok(repeatables) = repeatables_to_run(backend, catalogue, command, options) else {
+        return false;
+    };
     plan(catalogue, &db, command, options)
         .ok()
-        .and_then(|plan| preflight(&plan, backend.dialect(), run).ok())
-        .is_some_and(|prepared| prepared.is_empty())
+        .and_then(|plan| preflight_run(&plan, &repeatables, backend.dialect(), run).ok())
+        .is_some_and(|ready| ready.is_empty())
+}
+
+fn planned_repeatable(ready: &ReadyRepeatable<'_>) -> Planned {
+    let file = &ready.repeatable.file;
+    Planned {
+        version: None,
+        operation: LogOperation::Repeatable.to_string(),
+        file: Some(file.path.clone()),
+        sql: Some(match &ready.filled {
+            Some(filled) => filled.redact(&filled.text),
+            None => file.script.text.clone(),
+        }),
+    }
 }
 
 /// Whether a failed connection means the server is not accepting them yet:
@@ -744,7 +800,7 @@ fn planned(prepared: &ReadyStep<'_>) -> Planned {
         }
     });
     Planned {
-        version: step.version,
+        version: Some(step.version),
         operation: if step.mark_only {
             "mark".to_string()
         } else {

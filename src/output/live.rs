@@ -254,9 +254,13 @@ fn lock(mutex: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// `add 12 up/12_add_email.sql, statement 3 of 5`.
+/// `add 12 up/12_add_email.sql, statement 3 of 5` (a repeatable file has
+/// no version: `repeatable repeatable/views.sql`).
 fn describe(upcoming: &Upcoming, statement: Option<(usize, usize)>) -> String {
-    let mut text = format!("{} {}", upcoming.operation, upcoming.version);
+    let mut text = upcoming.operation.clone();
+    if let Some(version) = upcoming.version {
+        text.push_str(&format!(" {version}"));
+    }
     if let Some(file) = &upcoming.file {
         text.push(' ');
         text.push_str(file);
@@ -332,7 +336,7 @@ mod tests {
 
     fn upcoming(statements: usize, one_by_one: bool) -> Upcoming {
         Upcoming {
-            version: "12".parse::<Version>().expect("a version"),
+            version: Some("12".parse::<Version>().expect("a version")),
             operation: "add".to_string(),
             file: Some("up/12_add_email.sql".to_string()),
             statements,
@@ -342,7 +346,7 @@ mod tests {
 
     fn report() -> Report {
         Report {
-            version: "12".parse::<Version>().expect("a version"),
+            version: Some("12".parse::<Version>().expect("a version")),
             operation: "add".to_string(),
             file: Some("up/12_add_email.sql".to_string()),
             ms: 3,

@@ -38,7 +38,7 @@ pub fn history_table(entries: &[LogEntry]) -> String {
             [
                 entry.id.map(|id| id.to_string()).unwrap_or_default(),
                 to_seconds(&entry.started_at),
-                entry.version.to_string(),
+                version_cell(entry),
                 entry.operation.to_string(),
                 entry
                     .release
@@ -56,6 +56,13 @@ pub fn history_table(entries: &[LogEntry]) -> String {
     })
 }
 
+/// The entry's version, or `-` for a repeatable file's run, which has none.
+fn version_cell(entry: &LogEntry) -> String {
+    entry
+        .version
+        .map_or_else(|| "-".to_string(), |version| version.to_string())
+}
+
 /// An RFC 3339 time to the second: `2026-11-22T05:03:00Z`.
 fn to_seconds(at: &str) -> String {
     match at.get(..19) {
@@ -67,7 +74,7 @@ fn to_seconds(at: &str) -> String {
 /// `log ID`: one entry in full, with its error, statement and line.
 pub fn log_entry_text(entry: &LogEntry) -> String {
     let mut fields: Vec<(&str, String)> = vec![
-        ("version", entry.version.to_string()),
+        ("version", version_cell(entry)),
         ("operation", entry.operation.to_string()),
     ];
     if let Some(release) = &entry.release {

@@ -18,9 +18,9 @@ use crate::version::Version;
 /// run would run (without; with `sql` under `-v`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OperationEntry {
-    /// The version.
-    pub version: Version,
-    /// `add`, `rollback_add`, …, `mark`, or `mark_STATE`.
+    /// The version; `null` for a repeatable file.
+    pub version: Option<Version>,
+    /// `add`, `rollback_add`, …, `mark`, `mark_STATE`, or `repeatable`.
     pub operation: String,
     /// The file, relative to the folder; `null` when none runs.
     pub file: Option<String>,
@@ -94,31 +94,38 @@ impl Default for Columns {
 impl Columns {
     /// The widths that fit every `(operation, version, file)`.
     pub fn of<'a>(
-        operations: impl IntoIterator<Item = (&'a str, Version, Option<&'a str>)>,
+        operations: impl IntoIterator<Item = (&'a str, Option<Version>, Option<&'a str>)>,
     ) -> Columns {
         operations
             .into_iter()
             .fold(Columns::default(), |columns, (operation, version, file)| {
                 Columns {
                     operation: columns.operation.max(operation.chars().count()),
-                    version: columns.version.max(version.to_string().len()),
+                    version: columns.version.max(version_cell(version).len()),
                     file: columns.file.max(file.unwrap_or(NO_FILE).chars().count()),
                 }
             })
     }
 
     /// `add     12  up/12_add_email.sql`, padded to the columns.
-    fn cells(&self, operation: &str, version: Version, file: Option<&str>) -> String {
+    fn cells(&self, operation: &str, version: Option<Version>, file: Option<&str>) -> String {
         format!(
             "{operation:<ow$}  {version:>vw$}  {file:<fw$}",
             ow = self.operation,
             vw = self.version,
             fw = self.file,
             // Version's Display ignores the width: padded as text.
-            version = version.to_string(),
+            version = version_cell(version),
             file = file.unwrap_or(NO_FILE)
         )
     }
+}
+
+/// The version column: empty for a repeatable file, which has none.
+fn version_cell(version: Option<Version>) -> String {
+    version
+        .map(|version| version.to_string())
+        .unwrap_or_default()
 }
 
 /// `add      12  up/12_add_email.sql      14 ms`, aligned to `columns`.
@@ -229,7 +236,7 @@ pub fn mark_state(
 ) -> Document {
     let was = before.map_or_else(|| "pending".to_string(), |state| state.to_string());
     let entry = OperationEntry {
-        version,
+        version: Some(version),
         operation: format!("mark_{state}"),
         file: None,
         ms: (!dry_run).then_some(0),
@@ -251,7 +258,7 @@ pub fn mark_state(
 /// The one entry of `schema_dump --bootstrap`: version 1 marked, with `ms` once done.
 fn bootstrap_entry(ms: Option<u64>) -> OperationEntry {
     OperationEntry {
-        version: Version::FIRST,
+        version: Some(Version::FIRST),
         operation: "mark".to_string(),
         file: Some(BOOTSTRAP_FILE.to_string()),
         ms,

@@ -65,6 +65,10 @@ pub fn status_table_within(status: &Status, database: &str, width: Option<usize>
             _ => text.push_str(&full),
         }
     }
+    if !status.repeatables.is_empty() {
+        text.push('\n');
+        text.push_str(&repeatables_table(status));
+    }
     text.push('\n');
     for next in &status.next {
         text.push_str("next: ");
@@ -75,6 +79,34 @@ pub fn status_table_within(status: &Status, database: &str, width: Option<usize>
         text.push_str("next: nothing to do: every version is up to date\n");
     }
     text
+}
+
+/// The repeatable files: name, state, and when each last ran.
+fn repeatables_table(status: &Status) -> String {
+    let header = ["repeatable", "state", "last run"];
+    let rows: Vec<[String; 3]> = status
+        .repeatables
+        .iter()
+        .map(|repeatable| {
+            [
+                repeatable.name.clone(),
+                repeatable.state.as_str().to_string(),
+                repeatable.ran_at.as_deref().map(minute).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&header, &rows, &|column, cell| match column {
+        1 => repeatable_style(cell),
+        _ => Style::new(),
+    })
+}
+
+/// The colour of a repeatable file's state: what will run stands out.
+fn repeatable_style(state: &str) -> Style {
+    match state {
+        "current" => Style::new(),
+        _ => AnsiColor::Yellow.on_default(),
+    }
 }
 
 /// The notes of a version: drift, out of order, no down file, its failure.
@@ -256,6 +288,14 @@ pub fn next_line(next: &Next) -> String {
             };
             format!("{} {verb} {operation} (`{command}`)", join(versions))
         }
+        Next::Repeatables { files, command } => {
+            let verb = if files.len() == 1 {
+                "awaits its run"
+            } else {
+                "await their run"
+            };
+            format!("{} {verb} (`{command}`)", files.join(", "))
+        }
         Next::Blocked { refusal, fixes } => {
             let mut line = format!("blocked: {}", refusal.problem());
             let advice: Vec<String> = fixes
@@ -311,12 +351,17 @@ fn phase_cell(release: Option<&crate::version::Release>, at: Option<&str>) -> St
 
 /// `status --json`, exactly as SPEC section 6.
 pub fn json_status(status: &Status, database: &str) -> Value {
-    json!({
+    let mut document = json!({
         "database": database,
         "current_version": status.current_version,
         "versions": status.versions,
         "next": status.next,
-    })
+    });
+    // Only a folder with repeatable files adds them (SPEC section 12).
+    if !status.repeatables.is_empty() {
+        document["repeatables"] = json!(status.repeatables);
+    }
+    document
 }
 
 /// The colour of a state name of `status`.

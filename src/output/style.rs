@@ -32,8 +32,8 @@ pub fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// Aligned columns, the numbers right-aligned (the first column, and a
-/// `version` column), whose cells `style` may colour by column index and
+/// Aligned columns, the numbers right-aligned (an `id` or `version`
+/// column, always the first), whose cells `style` may colour by column index and
 /// text. The padding stays outside the escapes, so the columns align in
 /// colour too.
 pub(super) fn table<const N: usize>(
@@ -55,15 +55,18 @@ pub(super) fn table<const N: usize>(
                 true => paint(style(index, cell), cell),
                 false => cell.to_string(),
             };
-            if index == 0 {
+            let numbers = matches!(header[index], "id" | "version");
+            if index == 0 && numbers {
                 line.push_str(&pad);
                 line.push_str(&shown);
-            } else if header[index] == "version" {
+            } else if numbers {
                 line.push_str("  ");
                 line.push_str(&pad);
                 line.push_str(&shown);
             } else {
-                line.push_str("  ");
+                if index > 0 {
+                    line.push_str("  ");
+                }
                 line.push_str(&shown);
                 line.push_str(&pad);
             }

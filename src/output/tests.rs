@@ -29,7 +29,7 @@ fn v(number: u128) -> Version {
 
 fn report(version: u128, operation: &str, file: Option<&str>, ms: u64) -> Report {
     Report {
-        version: v(version),
+        version: Some(v(version)),
         operation: operation.to_string(),
         file: file.map(str::to_string),
         ms,
@@ -38,7 +38,7 @@ fn report(version: u128, operation: &str, file: Option<&str>, ms: u64) -> Report
 
 fn planned(version: u128, file: Option<&str>, sql: Option<&str>) -> Planned {
     Planned {
-        version: v(version),
+        version: Some(v(version)),
         operation: "add".to_string(),
         file: file.map(str::to_string),
         sql: sql.map(str::to_string),
@@ -47,8 +47,8 @@ fn planned(version: u128, file: Option<&str>, sql: Option<&str>) -> Planned {
 
 fn failed_migration() -> Error {
     Error::from(MigrationError {
-        version: v(3),
-        operation: Operation::Add,
+        version: Some(v(3)),
+        operation: Some(Operation::Add),
         path: "up/3_c.sql".to_string(),
         line: Some(2),
         source: DbError::new("no such table: nope"),
@@ -114,6 +114,7 @@ fn sample_status() -> Status {
     Status {
         current_version: 12,
         versions: vec![added, pending, failed],
+        repeatables: Vec::new(),
         next: vec![Next::Run {
             operation: Operation::Add,
             versions: vec![v(2), v(12)],
@@ -167,6 +168,7 @@ fn the_status_table() {
     let empty = Status {
         current_version: 0,
         versions: Vec::new(),
+        repeatables: Vec::new(),
         next: Vec::new(),
     };
     insta::assert_snapshot!(plain(&status_table(&empty, "sqlite:app.db")), @r"

@@ -228,9 +228,12 @@ fn build(
              name another with --scratch-url, or none to let squash make one"
         )));
     }
+    // The checkpoint holds what the versions build: repeatable files keep
+    // running after it, from their own files.
+    let versions_only = catalogue.without_repeatables();
     let summary = run_locked(
         backend,
-        catalogue,
+        &versions_only,
         Command::Ff(Some(target)),
         &Options::default(),
         run,

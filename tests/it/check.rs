@@ -329,3 +329,27 @@ fn lint_runs_first_and_its_errors_fail_the_check() {
         assert_eq!(document["proven"], 2, "{document:#}");
     });
 }
+
+/// Repeatable files run after the last version on the scratch database:
+/// the view they make is part of the schema compared with
+/// `schema/schema.sql`, and a failing one is an `up-fails` finding.
+#[test]
+fn repeatable_files_are_part_of_the_proof() {
+    for_each_backend(|db| {
+        let project = users().file("schema/.keep", "").file(
+            "repeatable/user_names.sql",
+            "DROP VIEW IF EXISTS user_names;\nCREATE VIEW user_names AS SELECT name FROM users;\n",
+        );
+        migrate(&project, db, &["up"]).success();
+        let (code, document) = check(&project, db, &[]);
+        assert_eq!(code, 0, "the view is in both schemas: {document:#}");
+
+        project.write("repeatable/broken.sql", "SELECT nope FROM missing_table;\n");
+        let (code, document) = check(&project, db, &[]);
+        assert_eq!(code, 3, "{document:#}");
+        assert_eq!(rules(&document), ["up-fails"]);
+        let failed = finding(&document, "up-fails");
+        assert_eq!(failed["file"], "repeatable/broken.sql");
+        assert!(failed["version"].is_null(), "{failed}");
+    });
+}

@@ -18,10 +18,10 @@ fn project() -> Project {
 }
 
 /// What `embedded_migrations!()` gives an application: every file of the
-/// project's `up/` and `down/`, its bytes unchanged.
+/// project's `up/`, `down/` and `repeatable/`, its bytes unchanged.
 fn embedded(project: &Project) -> &'static [EmbeddedFile] {
     let mut files = Vec::new();
-    for folder in ["up", "down"] {
+    for folder in ["up", "down", "repeatable"] {
         let Ok(entries) = std::fs::read_dir(project.path().join(folder)) else {
             continue;
         };
@@ -121,4 +121,37 @@ fn the_build_step_includes_every_file_by_its_folder_path() {
         );
     }
     assert_eq!(code.matches("include_bytes!(").count(), 3, "{code}");
+}
+
+#[test]
+fn embedded_repeatable_files_run_as_the_folders_do() {
+    for_each_backend(|db| {
+        let project = project().file(
+            "repeatable/emb_view.sql",
+            "DROP VIEW IF EXISTS emb_view;\nCREATE VIEW emb_view AS SELECT id FROM emb_notes;\n",
+        );
+        let code = migrate::embed::source(project.path()).expect("a valid folder");
+        assert!(code.contains("path: \"repeatable/emb_view.sql\""), "{code}");
+
+        let from_binary = Migrator::embedded(db.url(), embedded(&project)).expect("a URL");
+        let applied = from_binary.up().expect("the embedded files apply");
+        let ran: Vec<String> = applied.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            ran,
+            [
+                "add 1 up/1_notes.sql",
+                "add 2 up/2_seed.sql",
+                "repeatable repeatable/emb_view.sql"
+            ]
+        );
+        // The same checksum from the folder: nothing to run again.
+        let from_folder = Migrator::open(db.url(), project.path()).expect("a URL");
+        assert!(from_folder.up().expect("up from the folder").is_empty());
+        let status = from_binary.status().expect("status");
+        assert_eq!(status.repeatables.len(), 1);
+        assert_eq!(
+            status.repeatables[0].state,
+            migrate::RepeatableState::Current
+        );
+    });
 }

@@ -48,6 +48,7 @@ mod progress;
 mod properties;
 mod refusals;
 mod releases;
+mod repeatable;
 mod schema;
 mod schema_fidelity;
 mod schema_postgres;

@@ -18,7 +18,7 @@ fn migrate(connection: Connection) -> Result<Connection, migrate::Error> {
     let migrator =
         Migrator::embedded("sqlite::memory:", MIGRATIONS)?.with_sqlite_connection(connection);
     for report in migrator.up()? {
-        println!("{} {}", report.operation, report.version);
+        println!("{report}");
     }
     Ok(migrator
         .into_sqlite_connection()

@@ -1,0 +1,310 @@
+//! Running repeatable files (SPEC section 12), after the plan's steps.
+//!
+//! A repeatable file has no version row: its log row is its record. An
+//! atomic file and its `ok` log row commit together, so the log never
+//! says a file ran that did not; a file that cannot be atomic (MySQL DDL,
+//! `no-transaction`) gets a `running` row first, finished when it ends.
+//! A failed run changes no record of the file: its last `ok` row still
+//! holds an older checksum, so the next run runs it again, from its first
+//! statement, as `CREATE OR REPLACE` files are written to allow.
+
+use std::time::Instant;
+
+use super::{Executor, Progress, Report, backoff, failure_outcome, stopped};
+use crate::backend::{Batch, StatementFailure};
+use crate::clock::now;
+use crate::error::{DbError, Error, MigrationError};
+use crate::interrupt;
+use crate::log_table::{LogEntry, LogOperation, Outcome};
+use crate::preflight::ReadyRepeatable;
+use crate::scan::MigrationFile;
+
+/// A statement (or the bookkeeping around it) of a repeatable file that failed.
+struct Failed {
+    index: Option<usize>,
+    error: Box<MigrationError>,
+}
+
+impl Executor<'_> {
+    /// Runs one repeatable file and records its run.
+    pub(super) fn run_repeatable(
+        &mut self,
+        ready: &ReadyRepeatable<'_>,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Report, Error> {
+        let started = Instant::now();
+        let file = &ready.repeatable.file;
+        let retries = self.retries_for(Some(file));
+        let mut attempt = 0;
+        loop {
+            let started_at = now();
+            let result = match ready.atomic {
+                true => self.run_repeatable_atomic(ready, &started_at),
+                false => self.run_repeatable_one_by_one(ready, &started_at, observe),
+            };
+            let failed = match result {
+                Ok(()) => return Ok(repeatable_report(file, started)),
+                Err(failed) => failed,
+            };
+            let timed_out = failed.error.source.lock_timeout;
+            if ready.atomic && timed_out && attempt < retries && interrupt::requested().is_none() {
+                attempt += 1;
+                let pause = backoff(attempt);
+                log::warn!(
+                    "{}: lock timeout ({}); retry {attempt} of {retries} in {} ms",
+                    file.path,
+                    failed.error.source.message,
+                    pause.as_millis()
+                );
+                interrupt::sleep(pause);
+                continue;
+            }
+            if ready.atomic {
+                self.log_repeatable_failure(file, &started_at, &failed);
+            }
+            return Err(stopped(failed.error));
+        }
+    }
+
+    /// Runs one repeatable file inside the `--single-transaction` that the
+    /// caller commits or rolls back; a failure is logged after the rollback.
+    pub(super) fn run_repeatable_in_transaction(
+        &mut self,
+        ready: &ReadyRepeatable<'_>,
+        started_at: &str,
+    ) -> Result<Report, Error> {
+        let started = Instant::now();
+        let file = &ready.repeatable.file;
+        let around = |context: &str| {
+            let context = context.to_string();
+            move |error: DbError| failed_around(file, &context, error)
+        };
+        let result = self
+            .backend
+            .set_lock_timeout(self.lock_timeout_for(Some(file)))
+            .map_err(around("cannot set the lock timeout"))
+            .and_then(|()| self.run_repeatable_statements(ready, None))
+            .and_then(|()| {
+                self.backend
+                    .check_deferred_constraints()
+                    .map_err(around("the file breaks a constraint"))
+            })
+            .and_then(|()| {
+                let entry = repeatable_entry(file, started_at, Outcome::Ok);
+                self.backend
+                    .insert_log(&entry)
+                    .map(drop)
+                    .map_err(around("cannot record the run"))
+            });
+        match result {
+            Ok(()) => Ok(repeatable_report(file, started)),
+            Err(failed) => {
+                self.rollback_quietly();
+                self.log_repeatable_failure(file, started_at, &failed);
+                Err(stopped(failed.error))
+            }
+        }
+    }
+
+    /// The file and its `ok` log row in one transaction.
+    fn run_repeatable_atomic(
+        &mut self,
+        ready: &ReadyRepeatable<'_>,
+        started_at: &str,
+    ) -> Result<(), Failed> {
+        let file = &ready.repeatable.file;
+        let around = |context: &str| {
+            let context = context.to_string();
+            move |error: DbError| failed_around(file, &context, error)
+        };
+        let result =
+            self.backend
+                .begin(self.lock_timeout_for(Some(file)))
+                .map_err(around("cannot begin the transaction"))
+                .and_then(|()| self.run_repeatable_statements(ready, None))
+                .and_then(|()| {
+                    self.backend
+                        .check_deferred_constraints()
+                        .map_err(around("the file breaks a constraint"))
+                })
+                .and_then(|()| {
+                    let entry = repeatable_entry(file, started_at, Outcome::Ok);
+                    self.backend
+                        .insert_log(&entry)
+                        .map(drop)
+                        .map_err(around("cannot record the run"))
+                })
+                .and_then(|()| match interrupt::requested() {
+                    Some(signal) => Err(around("stopped before its commit")(DbError::new(
+                        format!("interrupted by {}", signal.name()),
+                    ))),
+                    None => self
+                        .backend
+                        .commit()
+                        .map_err(around("cannot record the run")),
+                });
+        if result.is_err() {
+            self.rollback_quietly();
+        }
+        result
+    }
+
+    /// A file that cannot be atomic: a `running` log row, the statements
+    /// one by one, then the row finished.
+    fn run_repeatable_one_by_one(
+        &mut self,
+        ready: &ReadyRepeatable<'_>,
+        started_at: &str,
+        observe: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), Failed> {
+        let file = &ready.repeatable.file;
+        let mut entry = repeatable_entry(file, started_at, Outcome::Running);
+        let id = self
+            .backend
+            .insert_log(&entry)
+            .map_err(|error| failed_around(file, "cannot record the start of the run", error))?;
+        entry.id = Some(id);
+        let count = ready.statements.len();
+        let mut ran = Ok(());
+        for index in 0..count {
+            observe(Progress::Statement {
+                number: index + 1,
+                count,
+            });
+            if let Some(signal) = interrupt::requested() {
+                let error = DbError::new(format!("interrupted by {}", signal.name()));
+                ran = Err(failed_around(file, "stopped before this statement", error));
+                break;
+            }
+            ran = self
+                .backend
+                .set_lock_timeout(self.lock_timeout_for(Some(file)))
+                .map_err(|error| failed_around(file, "cannot set the lock timeout", error))
+                .and_then(|()| self.run_repeatable_statements(ready, Some(index)));
+            if ran.is_err() {
+                break;
+            }
+        }
+        entry.finished_at = Some(now());
+        match &ran {
+            Ok(()) => entry.outcome = Outcome::Ok,
+            Err(failed) => fail_entry(&mut entry, failed),
+        }
+        if let Err(error) = self.backend.finish_log(&entry) {
+            if ran.is_ok() {
+                return Err(failed_around(
+                    file,
+                    "cannot record the end of the run",
+                    error,
+                ));
+            }
+            log::warn!("could not log the failure of {}: {error}", file.path);
+        }
+        ran
+    }
+
+    /// Sends the file's statements: the whole file, or the one at `alone`.
+    fn run_repeatable_statements(
+        &mut self,
+        ready: &ReadyRepeatable<'_>,
+        alone: Option<usize>,
+    ) -> Result<(), Failed> {
+        let file = &ready.repeatable.file;
+        let (text, all) = match &ready.filled {
+            Some(filled) => (filled.text.as_str(), filled.statements.as_slice()),
+            None => (file.script.text.as_str(), ready.statements.as_slice()),
+        };
+        let batch = match alone {
+            Some(index) if all.len() > 1 => Batch::Statement(&all[index]),
+            _ => Batch::WholeFile {
+                text,
+                statements: all,
+            },
+        };
+        let statements = batch.statements();
+        if statements.is_empty() {
+            return Ok(());
+        }
+        self.backend.execute(&batch).map_err(
+            |StatementFailure {
+                 index,
+                 line,
+                 mut error,
+             }| {
+                if let Some(filled) = &ready.filled {
+                    error.message = filled.redact(&error.message);
+                }
+                let index = alone.unwrap_or(index);
+                let line = line.or_else(|| all.get(index).map(|statement| statement.line));
+                Failed {
+                    index: Some(index),
+                    error: Box::new(MigrationError {
+                        version: None,
+                        operation: None,
+                        path: file.path.clone(),
+                        line,
+                        source: error,
+                    }),
+                }
+            },
+        )
+    }
+
+    /// Logs the failure of an atomic file after its rollback.
+    fn log_repeatable_failure(&mut self, file: &MigrationFile, started_at: &str, failed: &Failed) {
+        let mut entry = repeatable_entry(file, started_at, Outcome::Running);
+        entry.finished_at = Some(now());
+        fail_entry(&mut entry, failed);
+        if let Err(error) = self.backend.insert_log(&entry) {
+            log::warn!("could not log the failure of {}: {error}", file.path);
+        }
+    }
+}
+
+/// The log row of a repeatable file's run.
+pub(super) fn repeatable_entry(
+    file: &MigrationFile,
+    started_at: &str,
+    outcome: Outcome,
+) -> LogEntry {
+    let mut entry = LogEntry::repeatable(started_at);
+    entry.file = Some(file.path.clone());
+    entry.checksum = Some(file.script.checksum.clone());
+    if outcome != Outcome::Running {
+        entry.finished_at = Some(now());
+    }
+    entry.outcome = outcome;
+    entry
+}
+
+fn fail_entry(entry: &mut LogEntry, failed: &Failed) {
+    entry.outcome = failure_outcome();
+    entry.error = Some(failed.error.source.to_string());
+    entry.statement = failed.index.map(|index| index + 1);
+    entry.line = failed.error.line;
+}
+
+fn failed_around(file: &MigrationFile, context: &str, error: DbError) -> Failed {
+    Failed {
+        index: None,
+        error: Box::new(MigrationError {
+            version: None,
+            operation: None,
+            path: file.path.clone(),
+            line: None,
+            source: DbError {
+                message: format!("{context}: {}", error.message),
+                ..error
+            },
+        }),
+    }
+}
+
+fn repeatable_report(file: &MigrationFile, started: Instant) -> Report {
+    Report {
+        version: None,
+        operation: LogOperation::Repeatable.to_string(),
+        file: Some(file.path.clone()),
+        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}

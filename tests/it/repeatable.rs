@@ -1,0 +1,380 @@
+//! SPEC section 12, issue 18: repeatable files. `repeatable/NAME.sql` runs
+//! after the versioned steps of `up` and `ff`, in name order, whenever its
+//! text differs from the one its last successful run had; `status` lists
+//! each as `current`, `changed` or `new`; the log records every run.
+
+use serde_json::Value;
+
+use crate::support::db::{Backend, TestDb, for_each_backend};
+use crate::support::{Project, migrate};
+
+const VIEW: &str = "DROP VIEW IF EXISTS active_users;\n\
+     CREATE VIEW active_users AS SELECT id, name FROM users WHERE active = 1;\n";
+
+/// One version, and two repeatable files: `audit` counts its own runs, so
+/// a test sees which ran and how often; the view reads the version's table.
+fn project() -> Project {
+    Project::new()
+        .up(
+            1,
+            "users",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(40), active INTEGER);\n\
+             INSERT INTO users (id, name, active) VALUES (1, 'ann', 1), (2, 'bob', 0);\n",
+        )
+        .file(
+            "repeatable/a_audit.sql",
+            "CREATE TABLE IF NOT EXISTS audit (note VARCHAR(40));\n\
+             INSERT INTO audit (note) VALUES ('audit ran');\n",
+        )
+        .file("repeatable/views/active_users.sql", VIEW)
+}
+
+fn audit_runs(db: &TestDb) -> i64 {
+    db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'audit ran'")
+}
+
+/// `(operation, file)` of each entry of a JSON `operations` array, with the
+/// version checked: a number for versions, `null` for repeatable files.
+#[track_caller]
+fn operations(document: &Value) -> Vec<(String, String)> {
+    let entries = document["operations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    entries
+        .iter()
+        .map(|entry| {
+            let operation = entry["operation"].as_str().unwrap_or_default().to_string();
+            let repeatable = operation == "repeatable";
+            assert_eq!(entry["version"].is_null(), repeatable, "{entry}");
+            (
+                operation,
+                entry["file"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn states(db: &TestDb, project: &Project) -> Vec<(String, String)> {
+    let status = migrate(project, db, &["status", "--json"]);
+    status.success();
+    let document = status.json();
+    let entries = document["repeatables"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    entries
+        .iter()
+        .map(|entry| {
+            (
+                entry["name"].as_str().unwrap_or_default().to_string(),
+                entry["state"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pair(name: &str, state: &str) -> (String, String) {
+    (name.to_string(), state.to_string())
+}
+
+#[test]
+fn up_runs_them_after_the_versions_in_name_order_and_only_once() {
+    for_each_backend(|db| {
+        let project = project();
+        assert_eq!(
+            states(db, &project),
+            [pair("a_audit", "new"), pair("views/active_users", "new")]
+        );
+        let run = migrate(&project, db, &["up", "--json"]);
+        run.success();
+        assert_eq!(
+            operations(&run.json()),
+            [
+                ("add".to_string(), "up/1_users.sql".to_string()),
+                (
+                    "repeatable".to_string(),
+                    "repeatable/a_audit.sql".to_string()
+                ),
+                (
+                    "repeatable".to_string(),
+                    "repeatable/views/active_users.sql".to_string()
+                ),
+            ],
+            "{run}"
+        );
+        assert_eq!(
+            db.rows("SELECT name FROM active_users"),
+            [["ann".to_string()]]
+        );
+        // Nothing changed: nothing runs, and `status --check` finds no work.
+        let again = migrate(&project, db, &["up"]);
+        again.success();
+        assert!(again.stdout.contains("nothing to do"), "{again}");
+        assert_eq!(audit_runs(db), 1);
+        assert_eq!(
+            states(db, &project),
+            [
+                pair("a_audit", "current"),
+                pair("views/active_users", "current")
+            ]
+        );
+        migrate(&project, db, &["status", "--check"]).success();
+    });
+}
+
+#[test]
+fn a_changed_file_alone_runs_again_and_the_log_records_each_run() {
+    for_each_backend(|db| {
+        let project = project();
+        migrate(&project, db, &["up"]).success();
+        project.write(
+            "repeatable/views/active_users.sql",
+            VIEW.replace("active = 1", "active = 0"),
+        );
+        assert_eq!(
+            states(db, &project),
+            [
+                pair("a_audit", "current"),
+                pair("views/active_users", "changed")
+            ]
+        );
+        let check = migrate(&project, db, &["status", "--check"]);
+        check.expect(3);
+        assert!(
+            check
+                .stdout
+                .contains("repeatable/views/active_users.sql awaits its run (`migrate up`)"),
+            "{check}"
+        );
+        let next = &migrate(&project, db, &["status", "--json"]).json()["next"];
+        assert_eq!(next[0]["operation"], "repeatable", "{next}");
+        assert_eq!(next[0]["command"], "migrate up", "{next}");
+
+        let run = migrate(&project, db, &["up", "--json"]);
+        run.success();
+        assert_eq!(
+            operations(&run.json()),
+            [(
+                "repeatable".to_string(),
+                "repeatable/views/active_users.sql".to_string()
+            )]
+        );
+        assert_eq!(audit_runs(db), 1, "an unchanged file does not run again");
+        assert_eq!(
+            db.rows("SELECT name FROM active_users"),
+            [["bob".to_string()]]
+        );
+
+        let log = migrate(&project, db, &["log", "--repeatable", "--json"]);
+        log.success();
+        let entries = log.json()["entries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let files: Vec<&str> = entries
+            .iter()
+            .map(|entry| {
+                assert!(entry["version"].is_null(), "{entry}");
+                assert_eq!(entry["operation"], "repeatable", "{entry}");
+                assert_eq!(entry["outcome"], "ok", "{entry}");
+                entry["file"].as_str().unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "repeatable/views/active_users.sql",
+                "repeatable/views/active_users.sql",
+                "repeatable/a_audit.sql"
+            ],
+            "newest first"
+        );
+        let human = migrate(&project, db, &["log"]);
+        assert!(
+            human
+                .stdout
+                .lines()
+                .any(|line| line.contains(" -  repeatable ") && line.contains("a_audit.sql")),
+            "{human}"
+        );
+    });
+}
+
+/// A failing file rolls back, names its file and line, and stays
+/// `changed`; what ran before it stays; once fixed, the next `up` runs it.
+#[test]
+fn a_failing_file_is_rolled_back_and_runs_again_once_fixed() {
+    for_each_backend(|db| {
+        let project = project().file(
+            "repeatable/b_bad.sql",
+            "INSERT INTO audit (note) VALUES ('bad ran');\nSELECT nope FROM missing_table;\n",
+        );
+        let run = migrate(&project, db, &["up", "--json"]);
+        run.expect(1);
+        let document = run.json();
+        assert_eq!(document["error"]["file"], "repeatable/b_bad.sql", "{run}");
+        assert_eq!(document["error"]["line"], 2, "{run}");
+        assert_eq!(
+            operations(&document),
+            [
+                ("add".to_string(), "up/1_users.sql".to_string()),
+                (
+                    "repeatable".to_string(),
+                    "repeatable/a_audit.sql".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'bad ran'"),
+            0,
+            "the failed file rolled back"
+        );
+        assert!(
+            !db.table_exists("active_users"),
+            "files after it did not run"
+        );
+        assert_eq!(
+            states(db, &project),
+            [
+                pair("a_audit", "current"),
+                pair("b_bad", "new"),
+                pair("views/active_users", "new")
+            ]
+        );
+        let failed = migrate(&project, db, &["log", "--repeatable", "--errors", "--json"]);
+        let entries = failed.json()["entries"].clone();
+        assert_eq!(entries[0]["file"], "repeatable/b_bad.sql", "{failed}");
+        assert_eq!(entries[0]["line"], 2, "{failed}");
+
+        project.write(
+            "repeatable/b_bad.sql",
+            "INSERT INTO audit (note) VALUES ('bad ran');\n",
+        );
+        let fixed = migrate(&project, db, &["up", "--json"]);
+        fixed.success();
+        assert_eq!(
+            operations(&fixed.json()),
+            [
+                ("repeatable".to_string(), "repeatable/b_bad.sql".to_string()),
+                (
+                    "repeatable".to_string(),
+                    "repeatable/views/active_users.sql".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'bad ran'"),
+            1
+        );
+    });
+}
+
+#[test]
+fn a_dry_run_lists_them_and_changes_nothing() {
+    for_each_backend(|db| {
+        let project = project();
+        migrate(&project, db, &["up"]).success();
+        project.write("repeatable/a_audit.sql", "SELECT 1;\n");
+        let before = db.footprint();
+        let run = migrate(&project, db, &["up", "--dry-run"]);
+        run.success();
+        assert!(
+            run.stdout.contains("would repeatable")
+                && run.stdout.contains("repeatable/a_audit.sql"),
+            "{run}"
+        );
+        assert!(!run.stdout.contains("active_users"), "{run}");
+        assert!(db.footprint() == before, "a dry run changed the database");
+    });
+}
+
+/// `--only`, `down` and the phase commands run no repeatable file; `ff`
+/// runs them after its versions.
+#[test]
+fn only_up_and_ff_run_them() {
+    for_each_backend(|db| {
+        let project = project()
+            .up(2, "more", "CREATE TABLE more_rows (id INTEGER);\n")
+            .down(2, "more", "DROP TABLE more_rows;\n");
+        let only = migrate(&project, db, &["up", "--only", "1", "--json"]);
+        only.success();
+        assert_eq!(
+            operations(&only.json()),
+            [("add".to_string(), "up/1_users.sql".to_string())]
+        );
+        migrate(&project, db, &["ff"]).success();
+        assert_eq!(audit_runs(db), 1);
+        project.write(
+            "repeatable/a_audit.sql",
+            "INSERT INTO audit (note) VALUES ('audit ran');\n",
+        );
+        let down = migrate(&project, db, &["down", "1", "--json"]);
+        down.success();
+        assert_eq!(
+            operations(&down.json()),
+            [("rollback_add".to_string(), "down/2_more.sql".to_string())]
+        );
+        assert_eq!(audit_runs(db), 1);
+    });
+}
+
+/// Placeholders work in repeatable files too, and a name without a value
+/// stops the whole run before anything runs, versions included.
+#[test]
+fn placeholders_are_filled_and_a_missing_one_stops_everything() {
+    for_each_backend(|db| {
+        let project = project().file(
+            "repeatable/grants.sql",
+            "-- migrate: placeholders\nINSERT INTO audit (note) VALUES ('${who}');\n",
+        );
+        let before = db.footprint();
+        let refused = migrate(&project, db, &["up"]);
+        refused.expect(2);
+        assert!(
+            refused.stderr.contains("repeatable/grants.sql:2") && refused.stderr.contains("${who}"),
+            "{refused}"
+        );
+        assert!(
+            db.footprint() == before,
+            "a refused run changed the database"
+        );
+        migrate(&project, db, &["up", "--set", "who=ops"]).success();
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'ops'"),
+            1
+        );
+    });
+}
+
+/// With `--single-transaction`, a failing repeatable file takes the
+/// versions of the run back with it, where the database can.
+#[test]
+fn single_transaction_includes_them() {
+    for_each_backend(|db| {
+        if !db.backend().supports_single_transaction() {
+            return;
+        }
+        let project = project().file("repeatable/b_bad.sql", "SELECT nope FROM missing_table;\n");
+        let run = migrate(&project, db, &["up", "--single-transaction"]);
+        run.expect(1);
+        assert!(!db.table_exists("users"), "{run}");
+        assert!(db.versions().is_empty(), "{run}");
+    });
+}
+
+#[test]
+fn a_checkpoint_directive_or_a_bad_file_is_a_folder_error() {
+    let db = TestDb::new(Backend::Sqlite);
+    let project = project().file(
+        "repeatable/views/old.sql",
+        "-- migrate: checkpoint\nSELECT 1;\n",
+    );
+    let run = migrate(&project, &db, &["up"]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains("repeatable/views/old.sql") && run.stderr.contains("checkpoint"),
+        "{run}"
+    );
+    assert!(!db.exists() || db.versions().is_empty());
+}
