@@ -171,11 +171,13 @@ fn migrate(
     // connection that broke or went silent must not hold the exit up with
     // a second connection.
     if let Some(Error::Migration(failed)) = &error
-        && let Some(version) = failed.version
         && non_atomic
         && failed.source.code.is_some()
     {
-        left_failed(p, m, version)?;
+        match failed.version {
+            Some(version) => left_failed(p, m, version)?,
+            None => p.repeatable_left(&failed.path)?,
+        }
     }
     Ok(exit)
 }

@@ -275,6 +275,17 @@ impl<'w> Presenter<'w> {
         writeln!(self.err, "{}", error_line(&line))
     }
 
+    /// After a repeatable file that ran statement by statement stopped:
+    /// what committed stays, and the next `up` runs the file again.
+    pub fn repeatable_left(&mut self, path: &str) -> io::Result<()> {
+        let line = format!(
+            "{path} is still `changed`: the statements before the failed one committed and \
+             stay; fix the file and run `migrate up`, which runs it again from its first \
+             statement"
+        );
+        writeln!(self.err, "{}", error_line(&line))
+    }
+
     /// The JSON document or the human text; nothing with `-q`.
     fn write(&mut self, document: &Document) -> io::Result<()> {
         if self.display.json {

@@ -378,3 +378,44 @@ fn a_checkpoint_directive_or_a_bad_file_is_a_folder_error() {
     );
     assert!(!db.exists() || db.versions().is_empty());
 }
+
+/// A file that cannot be atomic runs statement by statement: what
+/// committed before the failure stays, the message says so and how to go
+/// on, and its log row, written `running` first, ends `failed`.
+#[test]
+fn a_non_atomic_file_that_fails_keeps_what_committed_and_says_so() {
+    for_each_backend(|db| {
+        let project = project().file(
+            "repeatable/b_half.sql",
+            "-- migrate: no-transaction\n\
+             INSERT INTO audit (note) VALUES ('half');\n\
+             SELECT nope FROM missing_table;\n",
+        );
+        let run = migrate(&project, db, &["up"]);
+        run.expect(1);
+        assert!(run.stderr.contains("repeatable/b_half.sql:3:"), "{run}");
+        assert!(
+            run.stderr
+                .contains("repeatable/b_half.sql is still `changed`: the statements before"),
+            "{run}"
+        );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'half'"),
+            1
+        );
+        let log = migrate(&project, db, &["log", "--repeatable", "--json"]);
+        let newest = log.json()["entries"][0].clone();
+        assert_eq!(newest["file"], "repeatable/b_half.sql", "{log}");
+        assert_eq!(newest["outcome"], "failed", "{log}");
+        assert_eq!(newest["statement"], 2, "{log}");
+        assert!(newest["finished_at"].is_string(), "{log}");
+        assert_eq!(
+            states(db, &project),
+            [
+                pair("a_audit", "current"),
+                pair("b_half", "new"),
+                pair("views/active_users", "new")
+            ]
+        );
+    });
+}
