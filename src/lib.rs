@@ -103,3 +103,7 @@ pub use crate::version::{Release, Version};
 /// [`Migrator::with_sqlite_connection`]: the same `Connection` type.
 #[cfg(feature = "sqlite")]
 pub use rusqlite;
+/// The PostgreSQL driver `migrate` is built with, for
+/// [`Migrator::with_postgres_client`]: the same `Client` type.
+#[cfg(feature = "postgres")]
+pub use tokio_postgres;
