@@ -80,6 +80,17 @@ async fn service(url: String, dir: &Path) {
     assert_eq!(error.exit_code(), 2, "{error}");
     assert!(error.to_string().contains("advisory lock"), "{error}");
     let client = refused.into_postgres_client().expect("the client back");
+    // So is a migrator built for another database.
+    let elsewhere = Migrator::open("sqlite:elsewhere.db", dir)
+        .expect("a URL")
+        .with_postgres_client(client);
+    let error = elsewhere
+        .up_async()
+        .await
+        .expect_err("not a PostgreSQL URL");
+    assert_eq!(error.exit_code(), 2, "{error}");
+    assert!(error.to_string().contains("postgres://"), "{error}");
+    let client = elsewhere.into_postgres_client().expect("the client back");
 
     let migrator = Migrator::open(&url, dir)
         .expect("a URL")
