@@ -13,11 +13,8 @@ use crate::state::Operation;
 use crate::version::Version;
 
 pub use self::exit::Exit;
-pub use crate::interrupt::Signal;
-pub use crate::record::Failure;
 pub use crate::refusal::Refusal;
 pub use crate::scan::FileProblem;
-pub use crate::version::VersionError;
 
 /// What the database said when it refused something.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -54,7 +54,7 @@ mod drift;
 mod dump;
 mod duration;
 pub mod embed;
-pub mod error;
+mod error;
 mod execute;
 mod fleet;
 mod history;
@@ -73,14 +73,14 @@ mod repeatable;
 #[cfg(feature = "cli")]
 mod runner;
 mod scaffold;
-pub mod scan;
+mod scan;
 mod schema;
 mod script;
 mod settings;
 mod split;
 mod squash;
 mod state;
-pub mod status;
+mod status;
 mod table;
 mod version;
 mod version_table;
@@ -88,20 +88,30 @@ mod version_table;
 pub use crate::drift::{Drift, DriftKind};
 pub use crate::dump::Scope;
 pub use crate::embed::EmbeddedFile;
-pub use crate::error::{Error, Exit};
+pub use crate::error::{DbError, Error, Exit, MigrationError};
 pub use crate::execute::{Progress, Report, RunSummary, Upcoming};
+pub use crate::interrupt::Signal;
 pub use crate::log_table::{HistoryFilter, LogEntry, LogOperation, Outcome};
 pub use crate::migrator::{Config, Migrator, Planned};
 pub use crate::placeholders::Placeholders;
 pub use crate::plan::{Command, Options, RunOptions, UnknownStatement};
+pub use crate::record::Failure;
+pub use crate::refusal::Refusal;
 pub use crate::repeatable::{Repeatable, RepeatableState};
-pub use crate::scan::Catalogue;
+pub use crate::scan::{Catalogue, Checkpoint, FileProblem, MigrationFile, Squashed, VersionFiles};
 pub use crate::schema::Incomplete;
+pub use crate::script::{Allow, Directives, Script};
 pub use crate::settings::{DatabaseUrl, Kind as DatabaseKind, LockMode, RunLock, TableNames};
 pub use crate::state::{Operation, Phase, State};
-pub use crate::status::{RepeatableStatus, Status};
-pub use crate::version::{Release, Version};
+pub use crate::status::{
+    FailureStatus, Files, Fix, Next, Releases, RepeatableStatus, Status, Times, VersionStatus,
+};
+pub use crate::version::{Release, Version, VersionError};
 /// The SQLite driver `migrate` is built with, for
 /// [`Migrator::with_sqlite_connection`]: the same `Connection` type.
 #[cfg(feature = "sqlite")]
 pub use rusqlite;
+/// The PostgreSQL driver `migrate` is built with, for
+/// [`Migrator::with_postgres_client`]: the same `Client` type.
+#[cfg(feature = "postgres")]
+pub use tokio_postgres;

@@ -5,7 +5,7 @@
 //! files not ending in `.sql` are ignored. Every problem found is reported,
 //! each naming its file, so a broken folder is fixed in one round.
 
-pub use crate::script::{Allow, Directives, Script, ScriptProblem};
+pub use crate::script::Script;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -154,7 +154,7 @@ impl Catalogue {
     }
 
     /// Builds a catalogue from files already parsed, checking the pairing rules.
-    pub fn from_files(
+    pub(crate) fn from_files(
         files: impl IntoIterator<Item = (ParsedName, MigrationFile)>,
     ) -> Result<Catalogue, Vec<FileProblem>> {
         let mut catalogue = Catalogue::default();

@@ -67,7 +67,7 @@ pub struct Script {
 
 impl Script {
     /// Decodes and reads a file's bytes.
-    pub fn parse(bytes: &[u8]) -> Result<Script, ScriptProblem> {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Script, ScriptProblem> {
         if let Some(index) = bytes.iter().position(|&byte| byte == 0) {
             return Err(ScriptProblem {
                 line: line_of_byte(bytes, index),

@@ -82,7 +82,9 @@ impl fmt::Display for Version {
 }
 
 impl serde::Serialize for Version {
-    /// A JSON number, written with all its digits (serde_json keeps `u128` exact).
+    /// A JSON number, written with all its digits: serde_json writes a
+    /// `u128` exactly to text (`to_string`, `to_writer`), though its
+    /// `Value` holds no more than a `u64` (`to_value` fails beyond it).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_u128(self.0)
     }

@@ -168,7 +168,7 @@ pub(crate) fn run(request: Request, fleet: Fleet, out: &mut dyn Write) -> io::Re
     let exit = shown::exit(&results, signal);
     if display.json {
         let document = shown::json(&names, &results);
-        writeln!(out, "{document}")?;
+        writeln!(out, "{}", crate::output::json::render(&document))?;
         return Ok(exit);
     }
     if is_status && !display.quiet {
@@ -215,7 +215,11 @@ fn run_one(request: &Request, target: &Target, keep_document: bool) -> TargetRun
     let started = Instant::now();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let exit = crate::runner::run(single, &mut out, &mut err).unwrap_or(Exit::Failed);
-    let document = serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null);
+    // Parsed so that versions beyond `u64` keep every digit.
+    let document = std::str::from_utf8(&out)
+        .ok()
+        .and_then(|text| crate::output::json::parse(text).ok())
+        .unwrap_or(serde_json::Value::Null);
     TargetRun {
         exit,
         digest: shown::Digest::of(&document),

@@ -117,6 +117,9 @@ pub struct Migrator {
     /// The application's own SQLite connection, used instead of the URL.
     #[cfg(feature = "sqlite")]
     sqlite: Option<crate::backend::sqlite::ConnectionSlot>,
+    /// The application's own PostgreSQL client, used instead of connecting.
+    #[cfg(feature = "postgres")]
+    postgres: Option<crate::backend::postgres::ClientSlot>,
 }
 
 impl Config {
@@ -210,6 +213,8 @@ impl Migrator {
             embedded: None,
             #[cfg(feature = "sqlite")]
             sqlite: None,
+            #[cfg(feature = "postgres")]
+            postgres: None,
         }
     }
 
@@ -247,6 +252,10 @@ impl Migrator {
             self.config.url = url;
         }
         self.sqlite = Some(std::sync::Arc::new(std::sync::Mutex::new(Some(connection))));
+        #[cfg(feature = "postgres")]
+        {
+            self.postgres = None;
+        }
         self
     }
 
@@ -261,6 +270,73 @@ impl Migrator {
     #[cfg(feature = "sqlite")]
     pub fn into_sqlite_connection(self) -> Option<rusqlite::Connection> {
         let slot = self.sqlite?;
+        let mut guard = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.take()
+    }
+
+    /// Runs on the application's own PostgreSQL client instead of
+    /// connecting: the same server session the application uses, one command
+    /// at a time; [`Migrator::into_postgres_client`] returns it. Build the
+    /// migrator with the `postgres://` URL the client connected with: it
+    /// names the database in messages, and its `search_path=` says where
+    /// the version tables live (else the client's `current_schema()`);
+    /// nothing connects to it.
+    ///
+    /// The client's connection task keeps running where the application
+    /// spawned it; each command drives the client's requests from a runtime
+    /// of its own. So call [`Migrator::up_async`] (or `spawn_blocking`)
+    /// from inside a tokio runtime: a blocking call on the thread that
+    /// drives the connection (a current-thread runtime's) would wait for
+    /// itself.
+    ///
+    /// The session is left as it was found: an open transaction is rolled
+    /// back, the run lock (a session advisory lock, the same one the
+    /// command takes) released, and `search_path`, `lock_timeout`,
+    /// `idle_in_transaction_session_timeout` and
+    /// `client_connection_check_interval`, which a command sets, are set
+    /// back to the values it read first. Hand over a client outside a
+    /// transaction; a client through a transaction pooler (PgBouncer) is
+    /// refused, as its run lock would need a connection of its own.
+    ///
+    /// ```no_run
+    /// use migrate::tokio_postgres::{self, NoTls};
+    ///
+    /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
+    ///     path: "up/1_init.sql",
+    ///     bytes: b"CREATE TABLE note (id integer PRIMARY KEY);",
+    /// }];
+    /// # async fn start() -> Result<(), Box<dyn std::error::Error>> {
+    /// let url = "postgres://app@db/app";
+    /// let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    /// tokio::spawn(connection);
+    /// let migrator = migrate::Migrator::embedded(url, FILES)?.with_postgres_client(client);
+    /// migrator.up_async().await?;
+    /// let client = migrator.into_postgres_client().expect("the client");
+    /// client.execute("INSERT INTO note (id) VALUES (1)", &[]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "postgres")]
+    pub fn with_postgres_client(mut self, client: tokio_postgres::Client) -> Migrator {
+        self.postgres = Some(std::sync::Arc::new(std::sync::Mutex::new(Some(client))));
+        #[cfg(feature = "sqlite")]
+        {
+            self.sqlite = None;
+        }
+        self
+    }
+
+    /// The client given to [`Migrator::with_postgres_client`], back; `None`
+    /// for a migrator that connects itself.
+    ///
+    /// ```
+    /// let migrator = migrate::Migrator::open("postgres://app@db/app", "migrations")?;
+    /// assert!(migrator.into_postgres_client().is_none());
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
+    #[cfg(feature = "postgres")]
+    pub fn into_postgres_client(self) -> Option<tokio_postgres::Client> {
+        let slot = self.postgres?;
         let mut guard = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         guard.take()
     }
@@ -339,6 +415,16 @@ impl Migrator {
         #[cfg(feature = "sqlite")]
         if let Some(slot) = &self.sqlite {
             let backend = crate::backend::sqlite::SqliteBackend::handed(slot, &config.tables)?;
+            return Ok(Box::new(backend));
+        }
+        #[cfg(feature = "postgres")]
+        if let Some(slot) = &self.postgres {
+            let backend = crate::backend::postgres::PostgresBackend::handed(
+                slot,
+                &config.url,
+                &config.tables,
+                &config.run_lock,
+            )?;
             return Ok(Box::new(backend));
         }
         let Some(wait) = config.connect_wait else {

@@ -157,7 +157,7 @@ pub fn json_check(report: &CheckReport) -> Value {
         "proven": report.proven,
         "applied": report.applied,
         "stopped": report.stopped.map(|stopped| json!({
-            "after": stopped.after,
+            "after": super::json::to_value(&stopped.after),
             "unproven": stopped.unproven,
         })),
         "scratch": report.scratch,
@@ -169,7 +169,7 @@ fn json_finding(finding: &Finding) -> Value {
     json!({
         "rule": finding.rule,
         "severity": finding.severity.as_str(),
-        "version": finding.version,
+        "version": super::json::to_value(&finding.version),
         "phase": finding.phase,
         "file": finding.file,
         "line": finding.line,

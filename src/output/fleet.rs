@@ -269,10 +269,7 @@ pub fn status_matrix(names: &[Named<'_>], results: &[Option<TargetRun>]) -> Stri
 
 /// A version as JSON writes it: a number, which may be beyond `u64`.
 fn version_of(value: &Value) -> Option<u128> {
-    match value {
-        Value::Number(number) => number.to_string().parse().ok(),
-        _ => None,
-    }
+    super::json::number(value)
 }
 
 /// The live line on a terminal: done, failed and running counts, and an

@@ -132,7 +132,7 @@ pub fn log_entry_text(entry: &LogEntry) -> String {
 pub fn json_log_entry(entry: &LogEntry) -> Value {
     json!({
         "id": entry.id,
-        "version": entry.version,
+        "version": super::json::to_value(&entry.version),
         "operation": entry.operation,
         "release": entry.release,
         "file": entry.file,

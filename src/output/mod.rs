@@ -27,6 +27,7 @@ mod style;
 mod text;
 mod verify;
 
+pub mod json;
 #[cfg(test)]
 mod tests;
 
@@ -250,7 +251,7 @@ impl<'w> Presenter<'w> {
     /// then the error that stopped it, if any.
     pub fn ran(&mut self, done: &[Report], error: Option<&Error>, ms: u64) -> io::Result<Exit> {
         if self.display.json {
-            writeln!(self.out, "{}", json_operations(done, error))?;
+            writeln!(self.out, "{}", json::render(&json_operations(done, error)))?;
         } else if !self.display.quiet && (error.is_none() || !done.is_empty()) {
             writeln!(self.out, "{}", summary(done, ms, error.is_some()))?;
         }
@@ -289,7 +290,7 @@ impl<'w> Presenter<'w> {
     /// The JSON document or the human text; nothing with `-q`.
     fn write(&mut self, document: &Document) -> io::Result<()> {
         if self.display.json {
-            writeln!(self.out, "{}", document.json)
+            writeln!(self.out, "{}", json::render(&document.json))
         } else if self.display.quiet {
             Ok(())
         } else {
@@ -302,7 +303,7 @@ impl<'w> Presenter<'w> {
         self.error_lines(error)?;
         if self.display.json {
             document["error"] = json_error(error);
-            writeln!(self.out, "{document}")?;
+            writeln!(self.out, "{}", json::render(&document))?;
         }
         Ok(Exit::from(error))
     }

@@ -59,7 +59,7 @@ impl OperationEntry {
 
 /// The `"operations"` array: its only producer.
 pub fn operations(entries: &[OperationEntry]) -> Value {
-    json!(entries)
+    super::json::to_value(entries)
 }
 
 /// A dry run's document: `{"dry_run": true, "operations": [...]}`.

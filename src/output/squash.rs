@@ -55,9 +55,9 @@ pub fn squash(report: &SquashReport) -> Document {
     }
     let json = json!({
         "squash": {
-            "version": report.version,
+            "version": super::json::to_value(&report.version),
             "checkpoint": report.checkpoint,
-            "squashed": report.squashed,
+            "squashed": super::json::to_value(&report.squashed),
             "removed": report.removed,
             "archive": report.archive.as_ref().map(|archive| archive.display().to_string()),
             "tables": report.tables,

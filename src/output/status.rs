@@ -29,7 +29,10 @@ pub fn status(
 /// `version`: the current version alone on a line, 0 when none.
 pub fn version(current: Option<Version>) -> Document {
     let number = current.map_or(0, |version| version.get());
-    Document::new(json!({ "current_version": number }), format!("{number}\n"))
+    Document::new(
+        json!({ "current_version": super::json::to_value(&number) }),
+        format!("{number}\n"),
+    )
 }
 
 /// The human status table, however wide.
@@ -353,13 +356,13 @@ fn phase_cell(release: Option<&crate::version::Release>, at: Option<&str>) -> St
 pub fn json_status(status: &Status, database: &str) -> Value {
     let mut document = json!({
         "database": database,
-        "current_version": status.current_version,
-        "versions": status.versions,
-        "next": status.next,
+        "current_version": super::json::to_value(&status.current_version),
+        "versions": super::json::to_value(&status.versions),
+        "next": super::json::to_value(&status.next),
     });
     // Only a folder with repeatable files adds them (SPEC section 12).
     if !status.repeatables.is_empty() {
-        document["repeatables"] = json!(status.repeatables);
+        document["repeatables"] = super::json::to_value(&status.repeatables);
     }
     document
 }

@@ -16,7 +16,10 @@ pub fn created(created: &Created) -> Document {
         .iter()
         .map(|file| format!("created {file}\n"))
         .collect();
-    let json = json!({ "version": created.version, "created": created.files });
+    let json = json!({
+        "version": super::json::to_value(&created.version),
+        "created": created.files,
+    });
     Document::new(json, text)
 }
 

@@ -36,7 +36,7 @@ pub fn json_drift(drift: &[Drift], accepted: bool) -> Value {
         .iter()
         .map(|found| {
             json!({
-                "version": found.version,
+                "version": super::json::to_value(&found.version),
                 "file": found.path,
                 "change": match found.kind {
                     crate::drift::DriftKind::Changed => "changed",

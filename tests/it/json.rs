@@ -139,3 +139,51 @@ fn successful_commands_print_one_document_on(db: &TestDb) {
         .json();
     assert_eq!(document["version"], 2);
 }
+
+/// A version of 38 digits (the most a version has) is a JSON number with
+/// every digit in `up --json`, `status --json` and `log --json`: no
+/// rounding on the way, without serde_json's `arbitrary_precision`.
+#[test]
+fn a_38_digit_version_keeps_every_digit() {
+    const BIG: &str = "12345678901234567890123456789012345678";
+    for_each_backend(|db| {
+        let project = Project::new()
+            .up(7, "small", "SELECT 1;\n")
+            .up(BIG, "big", "SELECT 1;\n");
+        let up = migrate(&project, db, &["up", "--json"]);
+        up.success();
+        up.json();
+        assert!(
+            up.stdout.contains(&format!(
+                r#"{{"version":{BIG},"operation":"add","file":"up/{BIG}_big.sql","#
+            )),
+            "{up}"
+        );
+        let status = migrate(&project, db, &["status", "--json"]);
+        status.success();
+        status.json();
+        assert!(
+            status
+                .stdout
+                .contains(&format!(r#""current_version":{BIG},"#)),
+            "{status}"
+        );
+        assert!(
+            status
+                .stdout
+                .contains(&format!(r#"{{"version":{BIG},"name":"big","#)),
+            "{status}"
+        );
+        let version = migrate(&project, db, &["version", "--json"]);
+        assert_eq!(
+            version.success().stdout,
+            format!("{{\"current_version\":{BIG}}}\n")
+        );
+        let log = migrate(&project, db, &["log", "--json"]);
+        log.success();
+        assert!(
+            log.stdout.contains(&format!(r#""version":{BIG},"#)),
+            "{log}"
+        );
+    });
+}

@@ -25,6 +25,7 @@ mod help;
 mod interrupts;
 mod json;
 mod library;
+mod library_client;
 mod library_connection;
 mod library_embedded;
 mod library_runtime;

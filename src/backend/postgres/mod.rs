@@ -27,6 +27,7 @@ pub mod connect;
 pub(crate) mod dialect;
 mod driver;
 mod lease;
+mod lent;
 mod rows;
 mod values;
 
@@ -43,6 +44,8 @@ use self::connect::{Target, TlsMode, client_config};
 pub use self::dialect::PostgresDialect;
 use self::driver::Driver;
 use self::lease::{Lease, LeaseSql};
+pub(crate) use self::lent::ClientSlot;
+use self::lent::{Lent, SessionClient};
 use self::values::{Typed, params, read_row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -63,7 +66,9 @@ pub struct PostgresBackend {
     /// Drives the client; it also works when the library is called from
     /// inside a tokio runtime (see `driver`).
     runtime: Driver,
-    client: Client,
+    client: SessionClient,
+    /// The application's client this session borrowed, to give back.
+    lent: Option<Lent>,
     /// The TLS of the connection, for a cancel request; `None`: plain.
     cancel_tls: Option<MakeRustlsConnect>,
     schema: String,
@@ -105,12 +110,7 @@ impl PostgresBackend {
         lock: &RunLock,
     ) -> Result<PostgresBackend, Error> {
         let target = connect::parse(url.expose()).map_err(Error::Usage)?;
-        // `--lock-mode`, then the URL's `lock_mode=`, then a pooler's lease.
-        let table_lock = match (lock.mode, target.lock_mode) {
-            (LockMode::Table, _) | (LockMode::Auto, Some(LockMode::Table)) => true,
-            (LockMode::Advisory, _) | (LockMode::Auto, Some(LockMode::Advisory)) => false,
-            (LockMode::Auto, _) => target.pooled,
-        };
+        let table_lock = takes_lease(lock, &target);
         if table_lock && lease::table_name(&tables.versions).len() > 63 {
             return Err(Error::Usage(format!(
                 "--table {} is too long for the lock table {} (PostgreSQL names have at \
@@ -119,21 +119,38 @@ impl PostgresBackend {
                 lease::table_name(&tables.versions)
             )));
         }
-        let runtime = Driver::new().map_err(|error| {
-            Error::Usage(format!("cannot start the PostgreSQL driver: {error}"))
-        })?;
+        let runtime = new_driver()?;
         let context = format!("cannot connect to {url}");
         let (client, cancel_tls) = open(&runtime, &target).map_err(|error| Error::Database {
             context: context.clone(),
             source: error,
         })?;
-        let mut backend = PostgresBackend {
+        let lease_length = table_lock.then_some(lock.lease);
+        let mut backend = PostgresBackend::assemble(runtime, client, cancel_tls, target, tables);
+        backend.lease_length = lease_length;
+        backend
+            .settle(tables)
+            .map_err(|source| Error::Database { context, source })?;
+        Ok(backend)
+    }
+
+    /// A session on `client`, before [`settle`](Self::settle): no schema
+    /// found yet, the run lock an advisory lock.
+    fn assemble(
+        runtime: Driver,
+        client: Client,
+        cancel_tls: Option<MakeRustlsConnect>,
+        target: Target,
+        tables: &TableNames,
+    ) -> PostgresBackend {
+        PostgresBackend {
             runtime,
-            client,
+            client: SessionClient::new(client),
+            lent: None,
             cancel_tls,
             schema: String::new(),
             tables: tables.clone(),
-            // Built again below, in the schema `settle_schema` finds.
+            // Built again by `settle`, in the schema it finds.
             sql: Sql::new("", tables),
             catalog_statements: Vec::new(),
             pending: Vec::new(),
@@ -142,17 +159,21 @@ impl PostgresBackend {
             session_lock_timeout: None,
             lock_key: None,
             pooled: target.pooled,
-            lease_length: table_lock.then_some(lock.lease),
+            lease_length: None,
             lease_sql: LeaseSql::new("", &tables.versions),
             lease: None,
-            target: target.clone(),
-        };
-        backend
-            .settle_schema(&target)
-            .map_err(|source| Error::Database { context, source })?;
-        backend.sql = Sql::new(&backend.schema, tables);
-        backend.lease_sql = LeaseSql::new(&backend.schema, &tables.versions);
-        Ok(backend)
+            target,
+        }
+    }
+
+    /// Sets the session up (`settle_schema`) and builds the statements in
+    /// the schema it finds.
+    fn settle(&mut self, tables: &TableNames) -> Result<(), DbError> {
+        let target = self.target.clone();
+        self.settle_schema(&target)?;
+        self.sql = Sql::new(&self.schema, tables);
+        self.lease_sql = LeaseSql::new(&self.schema, &tables.versions);
+        Ok(())
     }
 
     /// Sets the session's `search_path` and finds the target schema.
@@ -316,6 +337,21 @@ impl PostgresBackend {
             "held by backend pid {pid}, application_name '{application}', from {client}"
         ))
     }
+}
+
+/// Whether the run lock is a lease row: `--lock-mode`, then the URL's
+/// `lock_mode=`, then a pooler's lease.
+fn takes_lease(lock: &RunLock, target: &Target) -> bool {
+    match (lock.mode, target.lock_mode) {
+        (LockMode::Table, _) | (LockMode::Auto, Some(LockMode::Table)) => true,
+        (LockMode::Advisory, _) | (LockMode::Auto, Some(LockMode::Advisory)) => false,
+        (LockMode::Auto, _) => target.pooled,
+    }
+}
+
+fn new_driver() -> Result<Driver, Error> {
+    Driver::new()
+        .map_err(|error| Error::Usage(format!("cannot start the PostgreSQL driver: {error}")))
 }
 
 /// Connects; also returns the TLS connector, which a cancel request needs
