@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::placeholders::{self, Placeholders, Reference};
 use crate::plan::{Plan, RunOptions, Step};
 use crate::record::Failure;
-use crate::repeatable::Repeatable;
+use crate::repeatable::{self, Repeatable};
 use crate::scan::{FileProblem, MigrationFile};
 use crate::script::checksum;
 use crate::split::{Statement, mysql_client_comments, split};
@@ -275,13 +275,7 @@ fn prepare_file(
             .iter()
             .any(|statement| dialect.commits_implicitly(statement));
     let mut found = Found::default();
-    check_directives(
-        file,
-        transactional,
-        run.single_transaction,
-        dialect,
-        &mut found,
-    );
+    check_directives(file, transactional, run, dialect, &mut found);
     let problems = &mut found.problems;
     if transactional {
         transaction_control_problems(dialect, &statements, &mut |line, message| {
@@ -381,18 +375,25 @@ fn undefined_message(name: &str) -> String {
 fn check_directives(
     file: &MigrationFile,
     transactional: bool,
-    single_transaction: bool,
+    run: &RunOptions,
     dialect: &dyn Dialect,
     found: &mut Found,
 ) {
-    if !transactional && single_transaction {
+    if !transactional && run.single_transaction {
+        // Every plan of `up` but `--only` ends with the repeatable files.
+        let way_out = match file.path.starts_with(&format!("{}/", repeatable::FOLDER)) {
+            true => {
+                "run without --single-transaction (only `up --only N` leaves repeatable files out)"
+            }
+            false => "run without --single-transaction, or the plan up to the version before it",
+        };
         found.unsafe_steps.push(FileProblem {
             path: file.path.clone(),
             line: None,
-            message: "--single-transaction cannot include this file, which cannot run in a \
-                      transaction (it is marked `no-transaction` or commits implicitly): run \
-                      without --single-transaction, or the plan up to the version before it"
-                .to_string(),
+            message: format!(
+                "--single-transaction cannot include this file, which cannot run in a \
+                 transaction (it is marked `no-transaction` or commits implicitly): {way_out}"
+            ),
         });
     }
     if let Some(timeout) = file.script.directives.lock_timeout

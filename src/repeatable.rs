@@ -72,7 +72,8 @@ pub type Runs = BTreeMap<String, LastRun>;
 /// names the file.
 pub(crate) fn repeatable(file: MigrationFile) -> Result<Repeatable, FileProblem> {
     let problem = |message: String| FileProblem {
-        path: file.path.clone(),
+        // A control character would break the `error:` line it starts.
+        path: file.path.escape_debug().to_string(),
         line: None,
         message,
     };

@@ -137,7 +137,7 @@ pub struct Status {
     pub repeatables: Vec<RepeatableStatus>,
     /// What the deployment should do next, as the planner decides it: the
     /// commands that would run now, or what blocks them and its fix. Empty
-    /// when every version is done.
+    /// when every version is done and every repeatable file current.
     pub next: Vec<Next>,
 }
 

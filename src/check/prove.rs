@@ -93,9 +93,8 @@ pub(super) fn prove(
             return Ok(prover.walked);
         }
     }
-    if let Some(last) = steps.last()
-        && prover.run_repeatables(last.version)? == Flow::Stop
-    {
+    let last = steps.last().map(|step| step.version);
+    if prover.run_repeatables(last)? == Flow::Stop {
         return Ok(prover.walked);
     }
     let schema = prover.dump()?;
@@ -154,9 +153,10 @@ impl Prover<'_, '_> {
     }
 
     /// Runs the repeatable files after the last version, as `up` would
-    /// (`up` to that version has no step left to run): what they create
-    /// is part of the schema the folder builds.
-    fn run_repeatables(&mut self, last: Version) -> Result<Flow, Error> {
+    /// (`up` to that version has no step left to run; with no version,
+    /// `up` has none at all): what they create is part of the schema the
+    /// folder builds.
+    fn run_repeatables(&mut self, last: Option<Version>) -> Result<Flow, Error> {
         if self.catalogue.repeatables().is_empty() {
             return Ok(Flow::Continue);
         }
@@ -164,7 +164,7 @@ impl Prover<'_, '_> {
         let outcome = run_locked(
             self.backend,
             self.catalogue,
-            Command::Up(Some(last)),
+            Command::Up(last),
             &Options::default(),
             self.run.clone(),
             &mut |_| {},

@@ -23,7 +23,7 @@ use crate::error::{DbError, Error, MigrationError};
 use crate::interrupt;
 use crate::log_table::{self, LogEntry, LogOperation};
 use crate::plan::{RunOptions, Step};
-use crate::preflight::{Ready, ReadyRepeatable, ReadyStep, done_checksum};
+use crate::preflight::{Filled, Ready, ReadyRepeatable, ReadyStep, done_checksum};
 use crate::record::{Change, DbState, Failure, VersionRecord, apply_change};
 use crate::scan::MigrationFile;
 use crate::split::Statement;
@@ -141,13 +141,10 @@ impl<'r> Executor<'r> {
         }
         let mut done = Vec::new();
         for (prepared, next) in steps.iter().zip(&upcoming) {
-            if let Some(signal) = interrupt::requested() {
+            if let Some(error) = stopped_between_operations() {
                 return RunSummary {
                     done,
-                    error: Some(Error::Interrupted {
-                        signal,
-                        stopped: None,
-                    }),
+                    error: Some(error),
                 };
             }
             let started = Instant::now();
@@ -180,13 +177,10 @@ impl<'r> Executor<'r> {
         }
         let after_steps = &upcoming[steps.len()..];
         for (repeatable, next) in ready.repeatables.iter().zip(after_steps) {
-            if let Some(signal) = interrupt::requested() {
+            if let Some(error) = stopped_between_operations() {
                 return RunSummary {
                     done,
-                    error: Some(Error::Interrupted {
-                        signal,
-                        stopped: None,
-                    }),
+                    error: Some(error),
                 };
             }
             observe(Progress::Started(next));
@@ -277,37 +271,13 @@ impl<'r> Executor<'r> {
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
-        let (text, all) = match &prepared.filled {
-            Some(filled) => (filled.text.as_str(), filled.statements.as_slice()),
-            None => (file.script.text.as_str(), prepared.statements.as_slice()),
+        let sending = Sending {
+            file,
+            statements: &prepared.statements,
+            filled: prepared.filled.as_ref(),
         };
-        let batch = match alone {
-            // A file of one statement goes as written, even statement by
-            // statement: its one statement is the whole file.
-            Some(index) if all.len() > 1 => Batch::Statement(&all[index]),
-            _ => Batch::WholeFile {
-                text,
-                statements: all,
-            },
-        };
-        let statements = batch.statements();
-        if statements.is_empty() {
-            return Ok(());
-        }
-        self.backend.execute(&batch).map_err(
-            |StatementFailure {
-                 index,
-                 line,
-                 mut error,
-             }| {
-                // A server's message may quote the statement, values and all.
-                if let Some(filled) = &prepared.filled {
-                    error.message = filled.redact(&error.message);
-                }
-                let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
-                failed_in(step, &file.path, Some(index), line, error)
-            },
-        )
+        send(self.backend, &sending, alone)
+            .map_err(|sent| failed_in(step, &file.path, Some(sent.index), sent.line, sent.error))
     }
 
     /// Gives the file's lock timeout to what no `begin` of its own bounds:
@@ -364,28 +334,36 @@ impl<'r> Executor<'r> {
             .map_err(|error| fail_around(step, "the file breaks a constraint", error))
     }
 
-    /// The lock timeout of one statement of a non-atomic file: the file's,
-    /// except that a statement that makes no one wait for it is not bound
-    /// by the database's default (see
-    /// [`crate::dialect::Dialect::waits_without_blocking`]).
+    /// The lock timeout of one statement of a non-atomic file.
     fn set_statement_lock_timeout(
         &mut self,
         step: &Step<'_>,
         statement: &Statement,
     ) -> Result<(), FailedStatement> {
-        let chosen = self.options.lock_timeout.is_some()
-            || step
-                .file
-                .is_some_and(|file| file.script.directives.lock_timeout.is_some());
-        if chosen || !self.backend.dialect().waits_without_blocking(statement) {
-            return self.set_file_lock_timeout(step);
-        }
         let Some(file) = step.file.filter(|_| !step.mark_only) else {
             return Ok(());
         };
+        let timeout = self.statement_lock_timeout(file, statement);
         self.backend
-            .set_lock_timeout(Some(Duration::ZERO))
+            .set_lock_timeout(timeout)
             .map_err(|error| failed_in(step, &file.path, None, None, error))
+    }
+
+    /// The lock timeout of `statement` of `file` run statement by
+    /// statement: the file's, except that a statement that makes no one
+    /// wait for it is not bound by the database's default (see
+    /// [`crate::dialect::Dialect::waits_without_blocking`]).
+    fn statement_lock_timeout(
+        &self,
+        file: &MigrationFile,
+        statement: &Statement,
+    ) -> Option<Duration> {
+        let chosen =
+            self.options.lock_timeout.is_some() || file.script.directives.lock_timeout.is_some();
+        if chosen || !self.backend.dialect().waits_without_blocking(statement) {
+            return self.lock_timeout_for(Some(file));
+        }
+        Some(Duration::ZERO)
     }
 
     /// A file's `lock-timeout=` directive, else `--lock-timeout`.
@@ -760,6 +738,65 @@ impl<'r> Executor<'r> {
     }
 }
 
+/// A file's statements as they go to the server: the text as written, or
+/// with its placeholders filled.
+struct Sending<'f> {
+    file: &'f MigrationFile,
+    statements: &'f [Statement],
+    filled: Option<&'f Filled>,
+}
+
+/// A statement the server refused, its secrets hidden.
+struct Refused {
+    index: usize,
+    line: Option<usize>,
+    error: DbError,
+}
+
+/// Sends the whole file (`alone: None`) or the statement at index `alone`.
+fn send(
+    backend: &mut dyn Backend,
+    sending: &Sending<'_>,
+    alone: Option<usize>,
+) -> Result<(), Refused> {
+    let (text, all) = match sending.filled {
+        Some(filled) => (filled.text.as_str(), filled.statements.as_slice()),
+        None => (sending.file.script.text.as_str(), sending.statements),
+    };
+    let batch = match alone {
+        // A file of one statement goes as written, even statement by
+        // statement: its one statement is the whole file.
+        Some(index) if all.len() > 1 => Batch::Statement(&all[index]),
+        _ => Batch::WholeFile {
+            text,
+            statements: all,
+        },
+    };
+    let statements = batch.statements();
+    if statements.is_empty() {
+        return Ok(());
+    }
+    backend.execute(&batch).map_err(
+        |StatementFailure {
+             index,
+             line,
+             mut error,
+         }| {
+            // A server's message may quote the statement, values and all.
+            if let Some(filled) = sending.filled {
+                error.message = filled.redact(&error.message);
+            }
+            let line = line.or_else(|| statements.get(index).map(|statement| statement.line));
+            Refused {
+                // Sent alone, the statement's index in the file.
+                index: alone.unwrap_or(index),
+                line,
+                error,
+            }
+        },
+    )
+}
+
 /// A change saved inside a transaction that has not committed yet.
 struct Saved {
     version: Version,
@@ -783,6 +820,14 @@ fn stopped(error: Box<MigrationError>) -> Error {
         },
         None => Error::Migration(error),
     }
+}
+
+/// The error of a run a signal stopped between two operations.
+fn stopped_between_operations() -> Option<Error> {
+    interrupt::requested().map(|signal| Error::Interrupted {
+        signal,
+        stopped: None,
+    })
 }
 
 /// The log outcome of a file that stopped.

@@ -10,8 +10,7 @@
 
 use std::time::Instant;
 
-use super::{Executor, Progress, Report, backoff, failure_outcome, stopped};
-use crate::backend::{Batch, StatementFailure};
+use super::{Executor, Progress, Report, Sending, backoff, failure_outcome, send, stopped};
 use crate::clock::now;
 use crate::error::{DbError, Error, MigrationError};
 use crate::interrupt;
@@ -22,6 +21,8 @@ use crate::scan::MigrationFile;
 /// A statement (or the bookkeeping around it) of a repeatable file that failed.
 struct Failed {
     index: Option<usize>,
+    /// The rollback left writes behind: the file must not be retried.
+    partial_rollback: bool,
     error: Box<MigrationError>,
 }
 
@@ -47,7 +48,8 @@ impl Executor<'_> {
                 Err(failed) => failed,
             };
             let timed_out = failed.error.source.lock_timeout;
-            if ready.atomic && timed_out && attempt < retries && interrupt::requested().is_none() {
+            let retry = ready.atomic && timed_out && !failed.partial_rollback;
+            if retry && attempt < retries && interrupt::requested().is_none() {
                 attempt += 1;
                 let pause = backoff(attempt);
                 log::warn!(
@@ -75,27 +77,11 @@ impl Executor<'_> {
     ) -> Result<Report, Error> {
         let started = Instant::now();
         let file = &ready.repeatable.file;
-        let around = |context: &str| {
-            let context = context.to_string();
-            move |error: DbError| failed_around(file, &context, error)
-        };
         let result = self
             .backend
             .set_lock_timeout(self.lock_timeout_for(Some(file)))
-            .map_err(around("cannot set the lock timeout"))
-            .and_then(|()| self.run_repeatable_statements(ready, None))
-            .and_then(|()| {
-                self.backend
-                    .check_deferred_constraints()
-                    .map_err(around("the file breaks a constraint"))
-            })
-            .and_then(|()| {
-                let entry = repeatable_entry(file, started_at, Outcome::Ok);
-                self.backend
-                    .insert_log(&entry)
-                    .map(drop)
-                    .map_err(around("cannot record the run"))
-            });
+            .map_err(|error| failed_around(file, "cannot set the lock timeout", error))
+            .and_then(|()| self.run_repeatable_and_record(ready, started_at));
         match result {
             Ok(()) => Ok(repeatable_report(file, started)),
             Err(failed) => {
@@ -106,47 +92,64 @@ impl Executor<'_> {
         }
     }
 
-    /// The file and its `ok` log row in one transaction.
+    /// The file and its `ok` log row in one transaction. A rollback that
+    /// could not undo everything (MySQL tables without transactions) is
+    /// said, and the file not retried: a rerun would write those rows again.
     fn run_repeatable_atomic(
         &mut self,
         ready: &ReadyRepeatable<'_>,
         started_at: &str,
     ) -> Result<(), Failed> {
         let file = &ready.repeatable.file;
-        let around = |context: &str| {
-            let context = context.to_string();
-            move |error: DbError| failed_around(file, &context, error)
+        let result = self
+            .backend
+            .begin(self.lock_timeout_for(Some(file)))
+            .map_err(|error| failed_around(file, "cannot begin the transaction", error))
+            .and_then(|()| self.run_repeatable_and_record(ready, started_at))
+            .and_then(|()| match interrupt::requested() {
+                Some(signal) => Err(failed_around(
+                    file,
+                    "stopped before its commit",
+                    DbError::new(format!("interrupted by {}", signal.name())),
+                )),
+                None => self
+                    .backend
+                    .commit()
+                    .map_err(|error| failed_around(file, "cannot record the run", error)),
+            });
+        let Err(mut failed) = result else {
+            return Ok(());
         };
-        let result =
-            self.backend
-                .begin(self.lock_timeout_for(Some(file)))
-                .map_err(around("cannot begin the transaction"))
-                .and_then(|()| self.run_repeatable_statements(ready, None))
-                .and_then(|()| {
-                    self.backend
-                        .check_deferred_constraints()
-                        .map_err(around("the file breaks a constraint"))
-                })
-                .and_then(|()| {
-                    let entry = repeatable_entry(file, started_at, Outcome::Ok);
-                    self.backend
-                        .insert_log(&entry)
-                        .map(drop)
-                        .map_err(around("cannot record the run"))
-                })
-                .and_then(|()| match interrupt::requested() {
-                    Some(signal) => Err(around("stopped before its commit")(DbError::new(
-                        format!("interrupted by {}", signal.name()),
-                    ))),
-                    None => self
-                        .backend
-                        .commit()
-                        .map_err(around("cannot record the run")),
-                });
-        if result.is_err() {
-            self.rollback_quietly();
+        self.rollback_quietly();
+        if self.backend.rollback_was_partial() {
+            failed.partial_rollback = true;
+            failed.error.source.message = format!(
+                "{}; the rollback could not undo its writes to tables without transactions \
+                 (MyISAM, Aria), which keep their rows: repair them by hand before the next \
+                 `migrate up` runs the file again",
+                failed.error.source.message
+            );
         }
-        result
+        Err(failed)
+    }
+
+    /// The file's statements, what the database left unchecked, and its
+    /// `ok` log row, in the caller's transaction.
+    fn run_repeatable_and_record(
+        &mut self,
+        ready: &ReadyRepeatable<'_>,
+        started_at: &str,
+    ) -> Result<(), Failed> {
+        let file = &ready.repeatable.file;
+        self.run_repeatable_statements(ready, None)?;
+        self.backend
+            .check_deferred_constraints()
+            .map_err(|error| failed_around(file, "the file breaks a constraint", error))?;
+        let entry = repeatable_entry(file, started_at, Outcome::Ok);
+        self.backend
+            .insert_log(&entry)
+            .map(drop)
+            .map_err(|error| failed_around(file, "cannot record the run", error))
     }
 
     /// A file that cannot be atomic: a `running` log row, the statements
@@ -171,17 +174,21 @@ impl Executor<'_> {
                 number: index + 1,
                 count,
             });
-            if let Some(signal) = interrupt::requested() {
-                let error = DbError::new(format!("interrupted by {}", signal.name()));
-                ran = Err(failed_around(file, "stopped before this statement", error));
-                break;
-            }
-            ran = self
-                .backend
-                .set_lock_timeout(self.lock_timeout_for(Some(file)))
-                .map_err(|error| failed_around(file, "cannot set the lock timeout", error))
-                .and_then(|()| self.run_repeatable_statements(ready, Some(index)));
-            if ran.is_err() {
+            let statement = &ready.statements[index];
+            ran = match interrupt::requested() {
+                Some(signal) => {
+                    let error = DbError::new(format!("interrupted by {}", signal.name()));
+                    Err(failed_around(file, "stopped before this statement", error))
+                }
+                None => self
+                    .backend
+                    .set_lock_timeout(self.statement_lock_timeout(file, statement))
+                    .map_err(|error| failed_around(file, "cannot set the lock timeout", error))
+                    .and_then(|()| self.run_repeatable_statements(ready, Some(index))),
+            };
+            if let Err(failed) = &mut ran {
+                failed.index = Some(index);
+                failed.error.line = failed.error.line.or(Some(statement.line));
                 break;
             }
         }
@@ -210,44 +217,22 @@ impl Executor<'_> {
         alone: Option<usize>,
     ) -> Result<(), Failed> {
         let file = &ready.repeatable.file;
-        let (text, all) = match &ready.filled {
-            Some(filled) => (filled.text.as_str(), filled.statements.as_slice()),
-            None => (file.script.text.as_str(), ready.statements.as_slice()),
+        let sending = Sending {
+            file,
+            statements: &ready.statements,
+            filled: ready.filled.as_ref(),
         };
-        let batch = match alone {
-            Some(index) if all.len() > 1 => Batch::Statement(&all[index]),
-            _ => Batch::WholeFile {
-                text,
-                statements: all,
-            },
-        };
-        let statements = batch.statements();
-        if statements.is_empty() {
-            return Ok(());
-        }
-        self.backend.execute(&batch).map_err(
-            |StatementFailure {
-                 index,
-                 line,
-                 mut error,
-             }| {
-                if let Some(filled) = &ready.filled {
-                    error.message = filled.redact(&error.message);
-                }
-                let index = alone.unwrap_or(index);
-                let line = line.or_else(|| all.get(index).map(|statement| statement.line));
-                Failed {
-                    index: Some(index),
-                    error: Box::new(MigrationError {
-                        version: None,
-                        operation: None,
-                        path: file.path.clone(),
-                        line,
-                        source: error,
-                    }),
-                }
-            },
-        )
+        send(self.backend, &sending, alone).map_err(|refused| Failed {
+            index: Some(refused.index),
+            partial_rollback: false,
+            error: Box::new(MigrationError {
+                version: None,
+                operation: None,
+                path: file.path.clone(),
+                line: refused.line,
+                source: refused.error,
+            }),
+        })
     }
 
     /// Logs the failure of an atomic file after its rollback.
@@ -287,6 +272,7 @@ fn fail_entry(entry: &mut LogEntry, failed: &Failed) {
 fn failed_around(file: &MigrationFile, context: &str, error: DbError) -> Failed {
     Failed {
         index: None,
+        partial_rollback: false,
         error: Box::new(MigrationError {
             version: None,
             operation: None,

@@ -38,6 +38,8 @@ pub struct Digest {
     pub drifted: usize,
     /// Versions left failed.
     pub failed: usize,
+    /// Repeatable files changed or new (`status`).
+    pub repeatables: usize,
     /// The error's message, when the run failed.
     pub error: Option<String>,
 }
@@ -55,6 +57,12 @@ impl Digest {
             pending: count(&|version| version["state"] == "pending"),
             drifted: count(&|version| version["drift"] == true),
             failed: count(&|version| version.get("failure").is_some_and(|f| !f.is_null())),
+            repeatables: document["repeatables"].as_array().map_or(0, |files| {
+                files
+                    .iter()
+                    .filter(|file| file["state"] != "current")
+                    .count()
+            }),
             error: document["error"]["message"].as_str().map(str::to_string),
         }
     }
@@ -223,6 +231,7 @@ pub fn status_matrix(names: &[Named<'_>], results: &[Option<TargetRun>]) -> Stri
     let mut failed_versions = Vec::new();
     let mut drifted = Vec::new();
     let mut pending = Vec::new();
+    let mut repeatables = Vec::new();
     let mut unreadable = Vec::new();
     for (named, result) in names.iter().zip(results) {
         let Some(run) = result else {
@@ -239,6 +248,7 @@ pub fn status_matrix(names: &[Named<'_>], results: &[Option<TargetRun>]) -> Stri
             (&mut failed_versions, digest.failed),
             (&mut drifted, digest.drifted),
             (&mut pending, digest.pending),
+            (&mut repeatables, digest.repeatables),
         ] {
             if count > 0 {
                 list.push(format!("{} ({count})", named.name));
@@ -258,6 +268,7 @@ pub fn status_matrix(names: &[Named<'_>], results: &[Option<TargetRun>]) -> Stri
         ("failed", &failed_versions),
         ("drifted", &drifted),
         ("pending", &pending),
+        ("repeatable", &repeatables),
         ("unreadable", &unreadable),
     ] {
         if !list.is_empty() {

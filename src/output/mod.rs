@@ -280,9 +280,9 @@ impl<'w> Presenter<'w> {
     /// what committed stays, and the next `up` runs the file again.
     pub fn repeatable_left(&mut self, path: &str) -> io::Result<()> {
         let line = format!(
-            "{path} is still `changed`: the statements before the failed one committed and \
-             stay; fix the file and run `migrate up`, which runs it again from its first \
-             statement"
+            "{path} is still `changed`: it ran outside a transaction, so any statements \
+             before the failed one committed and stay; fix the file and run `migrate up`, \
+             which runs it again from its first statement"
         );
         writeln!(self.err, "{}", error_line(&line))
     }

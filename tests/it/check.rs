@@ -353,3 +353,14 @@ fn repeatable_files_are_part_of_the_proof() {
         assert!(failed["version"].is_null(), "{failed}");
     });
 }
+
+/// A folder of repeatable files alone: `check` still runs them.
+#[test]
+fn repeatable_files_alone_are_proven_too() {
+    let db = TestDb::new(Backend::Sqlite);
+    let project = Project::new().file("repeatable/a.sql", "SELECT nope;\n");
+    let (code, document) = check(&project, &db, &[]);
+    assert_eq!(code, 3, "{document:#}");
+    assert_eq!(rules(&document), ["up-fails"]);
+    assert_eq!(finding(&document, "up-fails")["file"], "repeatable/a.sql");
+}

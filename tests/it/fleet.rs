@@ -418,3 +418,30 @@ fn a_terminal_shows_the_fleets_live_count() {
     );
     assert_eq!(lines[4], "4 ok");
 }
+
+/// `status --targets` names the targets whose repeatable files would run,
+/// as it names those with pending versions, and `--check` exits 3.
+#[test]
+fn the_status_matrix_names_targets_with_repeatable_files_to_run() {
+    let project = project().file(
+        "repeatable/fleet_view.sql",
+        "DROP VIEW IF EXISTS fleet_view;\nCREATE VIEW fleet_view AS SELECT id FROM fleet_c;\n",
+    );
+    let dbs: Vec<TestDb> = (0..2).map(|_| TestDb::sqlite()).collect();
+    let targets = targets_file(&project, &targets_of(&dbs, "t"));
+    fleet(&project, &targets).args(["up"]).run().success();
+    let current = fleet(&project, &targets).args(["status", "--check"]).run();
+    current.success();
+    assert!(!current.stdout.contains("repeatable:"), "{current}");
+
+    project.write(
+        "repeatable/fleet_view.sql",
+        "DROP VIEW IF EXISTS fleet_view;\nCREATE VIEW fleet_view AS SELECT id, 1 AS one FROM fleet_c;\n",
+    );
+    let changed = fleet(&project, &targets).args(["status", "--check"]).run();
+    changed.expect(3);
+    assert!(
+        changed.stdout.contains("repeatable: t0 (1), t1 (1)"),
+        "{changed}"
+    );
+}

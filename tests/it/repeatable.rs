@@ -74,6 +74,14 @@ fn states(db: &TestDb, project: &Project) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `(operation, file)` pairs as [`operations`] reads them.
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(operation, file)| (operation.to_string(), file.to_string()))
+        .collect()
+}
+
 fn pair(name: &str, state: &str) -> (String, String) {
     (name.to_string(), state.to_string())
 }
@@ -90,17 +98,11 @@ fn up_runs_them_after_the_versions_in_name_order_and_only_once() {
         run.success();
         assert_eq!(
             operations(&run.json()),
-            [
-                ("add".to_string(), "up/1_users.sql".to_string()),
-                (
-                    "repeatable".to_string(),
-                    "repeatable/a_audit.sql".to_string()
-                ),
-                (
-                    "repeatable".to_string(),
-                    "repeatable/views/active_users.sql".to_string()
-                ),
-            ],
+            pairs(&[
+                ("add", "up/1_users.sql"),
+                ("repeatable", "repeatable/a_audit.sql"),
+                ("repeatable", "repeatable/views/active_users.sql"),
+            ]),
             "{run}"
         );
         assert_eq!(
@@ -155,10 +157,7 @@ fn a_changed_file_alone_runs_again_and_the_log_records_each_run() {
         run.success();
         assert_eq!(
             operations(&run.json()),
-            [(
-                "repeatable".to_string(),
-                "repeatable/views/active_users.sql".to_string()
-            )]
+            pairs(&[("repeatable", "repeatable/views/active_users.sql")])
         );
         assert_eq!(audit_runs(db), 1, "an unchanged file does not run again");
         assert_eq!(
@@ -217,13 +216,10 @@ fn a_failing_file_is_rolled_back_and_runs_again_once_fixed() {
         assert_eq!(document["error"]["line"], 2, "{run}");
         assert_eq!(
             operations(&document),
-            [
-                ("add".to_string(), "up/1_users.sql".to_string()),
-                (
-                    "repeatable".to_string(),
-                    "repeatable/a_audit.sql".to_string()
-                ),
-            ]
+            pairs(&[
+                ("add", "up/1_users.sql"),
+                ("repeatable", "repeatable/a_audit.sql"),
+            ])
         );
         assert_eq!(
             db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'bad ran'"),
@@ -255,13 +251,10 @@ fn a_failing_file_is_rolled_back_and_runs_again_once_fixed() {
         fixed.success();
         assert_eq!(
             operations(&fixed.json()),
-            [
-                ("repeatable".to_string(), "repeatable/b_bad.sql".to_string()),
-                (
-                    "repeatable".to_string(),
-                    "repeatable/views/active_users.sql".to_string()
-                ),
-            ]
+            pairs(&[
+                ("repeatable", "repeatable/b_bad.sql"),
+                ("repeatable", "repeatable/views/active_users.sql"),
+            ])
         );
         assert_eq!(
             db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'bad ran'"),
@@ -301,7 +294,7 @@ fn only_up_and_ff_run_them() {
         only.success();
         assert_eq!(
             operations(&only.json()),
-            [("add".to_string(), "up/1_users.sql".to_string())]
+            pairs(&[("add", "up/1_users.sql")])
         );
         migrate(&project, db, &["ff"]).success();
         assert_eq!(audit_runs(db), 1);
@@ -313,7 +306,7 @@ fn only_up_and_ff_run_them() {
         down.success();
         assert_eq!(
             operations(&down.json()),
-            [("rollback_add".to_string(), "down/2_more.sql".to_string())]
+            pairs(&[("rollback_add", "down/2_more.sql")])
         );
         assert_eq!(audit_runs(db), 1);
     });
@@ -396,7 +389,7 @@ fn a_non_atomic_file_that_fails_keeps_what_committed_and_says_so() {
         assert!(run.stderr.contains("repeatable/b_half.sql:3:"), "{run}");
         assert!(
             run.stderr
-                .contains("repeatable/b_half.sql is still `changed`: the statements before"),
+                .contains("repeatable/b_half.sql is still `changed`: it ran outside a transaction"),
             "{run}"
         );
         assert_eq!(
@@ -418,4 +411,36 @@ fn a_non_atomic_file_that_fails_keeps_what_committed_and_says_so() {
             ]
         );
     });
+}
+
+/// MySQL: a file that wrote to a table without transactions before it hit
+/// its lock timeout is not retried (each retry would write the row again),
+/// and the message says what the rollback kept.
+#[test]
+fn a_rollback_that_kept_rows_is_not_retried() {
+    let Some(db) = TestDb::mysql() else {
+        return;
+    };
+    let project = Project::new()
+        .up(
+            1,
+            "tables",
+            "CREATE TABLE counters (id INTEGER) ENGINE = MyISAM;\n\
+             CREATE TABLE items (id INTEGER PRIMARY KEY, x INTEGER) ENGINE = InnoDB;\n\
+             INSERT INTO items (id, x) VALUES (1, 0);\n",
+        )
+        .file(
+            "repeatable/seed.sql",
+            "-- migrate: lock-timeout=1s retries=2\n\
+             INSERT INTO counters (id) VALUES (1);\n\
+             UPDATE items SET x = x + 1 WHERE id = 1;\n",
+        );
+    migrate(&project, &db, &["up", "--only", "1"]).success();
+    let lock = db.lock_table("items");
+    let run = migrate(&project, &db, &["up"]);
+    drop(lock);
+    run.expect(1);
+    assert!(run.stderr.contains("tables without transactions"), "{run}");
+    assert!(!run.stderr.contains("retry"), "{run}");
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM counters"), 1);
 }
