@@ -63,10 +63,7 @@ async fn migrate_database(url: &str, client: Client) -> Result<Arc<Client>, Fail
     let migrator = Migrator::embedded(url, MIGRATIONS)?.with_postgres_client(client);
     let applied = migrator.up_async().await?;
     for report in &applied {
-        println!(
-            "{} {} in {} ms",
-            report.operation, report.version, report.ms
-        );
+        println!("{report} in {} ms", report.ms);
     }
     println!("migrated: {} operations", applied.len());
     let client = migrator
