@@ -194,8 +194,8 @@ fn the_service_migrates_its_database_at_start_up_and_serves() {
     let service = Service::start(&database.url());
     let startup = &service.startup;
     assert_eq!(startup.len(), 3, "{startup:?}");
-    assert!(startup[0].starts_with("add 1 in "), "{startup:?}");
-    assert!(startup[1].starts_with("add 2 in "), "{startup:?}");
+    assert!(startup[0].starts_with("add 1 up/1_notes.sql in "), "{startup:?}");
+    assert!(startup[1].starts_with("add 2 up/2_created_at.sql in "), "{startup:?}");
     assert_eq!(startup[2], "migrated: 2 operations");
     assert_eq!(
         service.request("POST", "/notes", "hello"),
