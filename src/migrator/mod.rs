@@ -405,14 +405,16 @@ impl Migrator {
     /// versions, checksums, drift and plans are those of the folder they
     /// came from. There is no folder, so no `schema/schema.sql` to refresh.
     ///
-    /// ```no_run
+    /// ```
     /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
     ///     path: "up/1_init.sql",
     ///     bytes: b"CREATE TABLE note (id INTEGER PRIMARY KEY);",
     /// }];
-    /// let migrator = migrate::Migrator::embedded("sqlite:app.db", FILES)?;
-    /// migrator.up()?;
-    /// # Ok::<(), migrate::Error>(())
+    /// # let temp = tempfile::tempdir()?;
+    /// # let url = format!("sqlite:{}", temp.path().join("app.db").display());
+    /// let migrator = migrate::Migrator::embedded(&url, FILES)?;
+    /// assert_eq!(migrator.up()?[0].to_string(), "add 1 up/1_init.sql");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn embedded(url: &str, files: &'static [EmbeddedFile]) -> Result<Migrator, Error> {
         let url = DatabaseUrl::parse(url).map_err(Error::Usage)?;
@@ -428,11 +430,18 @@ impl Migrator {
     /// repository's business); the `migrate` command turns it on unless
     /// `--no-dump-schema`.
     ///
-    /// ```no_run
-    /// let migrator = migrate::Migrator::open("sqlite:dev.db", "migrations")?
-    ///     .refresh_schema_file(true);
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// std::fs::create_dir(dir.join("schema"))?;
+    /// let migrator = migrate::Migrator::open(&url, dir)?.refresh_schema_file(true);
     /// migrator.up()?;
-    /// # Ok::<(), migrate::Error>(())
+    /// let schema = std::fs::read_to_string(dir.join("schema/schema.sql"))?;
+    /// assert!(schema.contains("CREATE TABLE note"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn refresh_schema_file(mut self, refresh: bool) -> Migrator {
         self.refresh_schema_file = refresh;
