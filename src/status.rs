@@ -126,7 +126,8 @@ pub struct RepeatableStatus {
     pub ran_at: Option<String>,
 }
 
-/// The whole report.
+/// What `migrate status` reports, and [`Migrator::status`](crate::Migrator::status)
+/// returns: every version's state and the deployment's next step.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
     /// The highest applied version, 0 when none.

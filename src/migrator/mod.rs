@@ -108,6 +108,10 @@ pub struct Planned {
 /// ```
 ///
 /// `examples/startup.rs` is a complete application doing this.
+///
+/// The methods' examples run: most on a temporary folder holding one file,
+/// `up/1_init.sql` (`CREATE TABLE note (id INTEGER PRIMARY KEY);`), and a
+/// SQLite database `app.db` in it, set up in hidden lines (`url`, `dir`).
 #[derive(Debug, Clone)]
 pub struct Migrator {
     config: Config,
@@ -137,6 +141,17 @@ impl Config {
     /// The CLI's defaults for the database `url` and the migrations folder
     /// `dir`: tables `db_version` and `db_version_log`, a 60-second wait for
     /// another run's lock, the default lock timeout. Change the fields to taste.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use migrate::{Config, DatabaseUrl, Migrator};
+    ///
+    /// let mut config = Config::new(DatabaseUrl::parse("sqlite:app.db")?, "migrations");
+    /// config.lock_wait = Duration::from_secs(5);
+    /// assert_eq!(config.tables.versions, "db_version");
+    /// let migrator = Migrator::new(config);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(url: DatabaseUrl, dir: impl Into<PathBuf>) -> Config {
         Config {
             url,
@@ -157,6 +172,17 @@ impl Migrator {
     /// `down/`), with the defaults of [`Config::new`]. Only the URL is
     /// checked here (a usage error, exit code 2, when it is not one);
     /// nothing is read or connected until a method runs.
+    ///
+    /// ```
+    /// use migrate::Migrator;
+    ///
+    /// let migrator = Migrator::open("sqlite:app.db", "migrations")?;
+    /// assert_eq!(migrator.config().dir, std::path::Path::new("migrations"));
+    /// // Not a database URL: a usage error, before anything is read.
+    /// let error = Migrator::open("app.db", "migrations").unwrap_err();
+    /// assert_eq!(error.exit_code(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open(url: &str, dir: impl Into<PathBuf>) -> Result<Migrator, Error> {
         let url = DatabaseUrl::parse(url).map_err(Error::Usage)?;
         Ok(Migrator::new(Config::new(url, dir)))
@@ -167,6 +193,22 @@ impl Migrator {
     /// order (none when the database is up to date). The first failure is
     /// the error; the versions applied before it stay applied, and the
     /// failure is in the log ([`Migrator::history`]).
+    ///
+    /// ```
+    /// let temp = tempfile::tempdir()?;
+    /// let dir = temp.path();
+    /// std::fs::create_dir(dir.join("up"))?;
+    /// std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// let applied = migrator.up()?;
+    /// assert_eq!(applied.len(), 1);
+    /// assert_eq!(applied[0].to_string(), "add 1 up/1_init.sql");
+    /// // Up to date: the next start-up has nothing to do.
+    /// assert!(migrator.up()?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn up(&self) -> Result<Vec<Report>, Error> {
         let outcome = self.migrate(
             Command::Up(None),
@@ -206,6 +248,22 @@ impl Migrator {
     }
 
     /// A migrator for `config`; nothing is read until a method runs.
+    ///
+    /// ```
+    /// use migrate::{Config, DatabaseUrl, Migrator, TableNames};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let mut config = Config::new(DatabaseUrl::parse(&url)?, dir);
+    /// config.tables = TableNames::new("schema_version")?;
+    /// let migrator = Migrator::new(config);
+    /// assert_eq!(migrator.up()?.len(), 1);
+    /// assert_eq!(migrator.history(&Default::default())?[0].operation.as_str(), "add");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(config: Config) -> Migrator {
         Migrator {
             config,
@@ -347,14 +405,16 @@ impl Migrator {
     /// versions, checksums, drift and plans are those of the folder they
     /// came from. There is no folder, so no `schema/schema.sql` to refresh.
     ///
-    /// ```no_run
+    /// ```
     /// static FILES: &[migrate::EmbeddedFile] = &[migrate::EmbeddedFile {
     ///     path: "up/1_init.sql",
     ///     bytes: b"CREATE TABLE note (id INTEGER PRIMARY KEY);",
     /// }];
-    /// let migrator = migrate::Migrator::embedded("sqlite:app.db", FILES)?;
-    /// migrator.up()?;
-    /// # Ok::<(), migrate::Error>(())
+    /// # let temp = tempfile::tempdir()?;
+    /// # let url = format!("sqlite:{}", temp.path().join("app.db").display());
+    /// let migrator = migrate::Migrator::embedded(&url, FILES)?;
+    /// assert_eq!(migrator.up()?[0].to_string(), "add 1 up/1_init.sql");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn embedded(url: &str, files: &'static [EmbeddedFile]) -> Result<Migrator, Error> {
         let url = DatabaseUrl::parse(url).map_err(Error::Usage)?;
@@ -370,11 +430,18 @@ impl Migrator {
     /// repository's business); the `migrate` command turns it on unless
     /// `--no-dump-schema`.
     ///
-    /// ```no_run
-    /// let migrator = migrate::Migrator::open("sqlite:dev.db", "migrations")?
-    ///     .refresh_schema_file(true);
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// std::fs::create_dir(dir.join("schema"))?;
+    /// let migrator = migrate::Migrator::open(&url, dir)?.refresh_schema_file(true);
     /// migrator.up()?;
-    /// # Ok::<(), migrate::Error>(())
+    /// let schema = std::fs::read_to_string(dir.join("schema/schema.sql"))?;
+    /// assert!(schema.contains("CREATE TABLE note"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn refresh_schema_file(mut self, refresh: bool) -> Migrator {
         self.refresh_schema_file = refresh;
@@ -394,11 +461,32 @@ impl Migrator {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// let migrator = migrate::Migrator::open("sqlite:app.db", "migrations")?;
+    /// assert_eq!(migrator.config().tables.log, "db_version_log");
+    /// assert_eq!(migrator.config().lock_wait, std::time::Duration::from_secs(60));
+    /// # Ok::<(), migrate::Error>(())
+    /// ```
     pub fn config(&self) -> &Config {
         &self.config
     }
 
     /// Reads the migrations folder.
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// let catalogue = migrator.scan()?;
+    /// assert_eq!(catalogue.highest(), migrate::Version::new(1));
+    /// // Scanning connects to nothing: the database file is not made.
+    /// assert!(!dir.join("app.db").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn scan(&self) -> Result<Catalogue, Error> {
         if let Some(files) = self.embedded {
             return crate::embed::catalogue(files).map_err(Error::Folder);
@@ -474,6 +562,29 @@ impl Migrator {
     }
 
     /// Every version's state and the next step of the deployment.
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// let status = migrator.status()?;
+    /// assert_eq!(status.current_version, 0);
+    /// assert_eq!(status.versions[0].state, "pending");
+    /// // Next: `migrate up`.
+    /// assert!(matches!(
+    ///     &status.next[..],
+    ///     [migrate::Next::Run { command, .. }] if command == "migrate up"
+    /// ));
+    ///
+    /// migrator.up()?;
+    /// let status = migrator.status()?;
+    /// assert_eq!(status.current_version, 1);
+    /// assert!(status.next.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn status(&self) -> Result<Status, Error> {
         let catalogue = self.scan()?;
         let (mut backend, db) = self.read_only(&catalogue)?;
@@ -485,6 +596,19 @@ impl Migrator {
     }
 
     /// The current version, if any is applied.
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// assert_eq!(migrator.current_version()?, None);
+    /// migrator.up()?;
+    /// assert_eq!(migrator.current_version()?, Some(migrate::Version::FIRST));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn current_version(&self) -> Result<Option<Version>, Error> {
         // Reading a swept row as `added` keeps it applied: no folder needed.
         let mut backend = self.session(Create::Never)?;
@@ -493,6 +617,22 @@ impl Migrator {
     }
 
     /// The applied files that changed on disk.
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// assert!(migrator.verify()?.is_empty());
+    /// // A file edited after it ran has drifted.
+    /// std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER, body TEXT);")?;
+    /// let drift = migrator.verify()?;
+    /// assert_eq!(drift[0].describe(), "up/1_init.sql changed since it ran (version 1)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify(&self) -> Result<Vec<Drift>, Error> {
         let catalogue = self.scan()?;
         let (_, db) = self.read_only(&catalogue)?;
@@ -502,12 +642,47 @@ impl Migrator {
     /// The operation history (`db_version_log`), newest first, as `filter`
     /// selects it. Read-only: a database without a log table has an empty
     /// history.
+    ///
+    /// ```
+    /// use migrate::{HistoryFilter, Outcome};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// let entries = migrator.history(&HistoryFilter::default())?;
+    /// assert_eq!(entries.len(), 1);
+    /// assert_eq!(entries[0].operation.as_str(), "add");
+    /// assert_eq!(entries[0].outcome, Outcome::Ok);
+    /// // `migrate log --errors`: none failed.
+    /// let errors = HistoryFilter { errors: true, ..HistoryFilter::default() };
+    /// assert!(migrator.history(&errors)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<LogEntry>, Error> {
         let mut backend = self.session(Create::Never)?;
         history::read(backend.as_mut(), filter)
     }
 
     /// One log entry in full, or a usage error (exit 2) when there is none with `id`.
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// let newest = migrator.history(&migrate::HistoryFilter::default())?.remove(0);
+    /// let id = newest.id.ok_or("a stored entry has an id")?;
+    /// assert_eq!(migrator.log_entry(id)?.file.as_deref(), Some("up/1_init.sql"));
+    /// assert_eq!(migrator.log_entry(id + 1).unwrap_err().exit_code(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn log_entry(&self, id: i64) -> Result<LogEntry, Error> {
         let mut backend = self.session(Create::Never)?;
         history::read_entry(backend.as_mut(), &self.config.tables, id)
@@ -515,6 +690,24 @@ impl Migrator {
 
     /// What `command` would do, checked as a real run would be, changing
     /// nothing: the plan that `--dry-run` prints.
+    ///
+    /// ```
+    /// use migrate::{Command, Options, RunOptions};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// let plan = migrator.preview(Command::Up(None), &Options::default(), RunOptions::default())?;
+    /// assert_eq!(plan.len(), 1);
+    /// assert_eq!(plan[0].operation, "add");
+    /// assert_eq!(plan[0].file.as_deref(), Some("up/1_init.sql"));
+    /// // Nothing ran.
+    /// assert_eq!(migrator.current_version()?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[doc(alias = "plan")]
     pub fn preview(
         &self,
@@ -534,7 +727,33 @@ impl Migrator {
             .collect())
     }
 
-    /// Runs `command`, calling `on_done` as each operation completes.
+    /// Runs `command`, calling `on_done` as each operation completes. A
+    /// failure part-way is the summary's `error`, after the operations that
+    /// completed (`done`); a refusal, or a failure before anything ran (the
+    /// folder, the connection, the lock), is the `Err`.
+    ///
+    /// ```
+    /// use migrate::{Command, Options, RunOptions, Version};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// std::fs::write(dir.join("up/2_tag.sql"), "CREATE TABLE tag (id INTEGER PRIMARY KEY);")?;
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// // `migrate up 1`, printing each operation as it completes.
+    /// let summary = migrator.migrate(
+    ///     Command::Up(Version::new(1)),
+    ///     &Options::default(),
+    ///     RunOptions::default(),
+    ///     &mut |report| println!("{report}"),
+    /// )?;
+    /// assert!(summary.error.is_none());
+    /// assert_eq!(summary.done.len(), 1);
+    /// assert_eq!(migrator.current_version()?, Version::new(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn migrate(
         &self,
         command: Command,
@@ -552,6 +771,29 @@ impl Migrator {
     /// Runs `command`, telling `observe` the plan, each operation as it
     /// starts (and each statement of a file run statement by statement) and
     /// as it completes: what a caller needs to show what runs while it runs.
+    ///
+    /// ```
+    /// use migrate::{Command, Options, Progress, RunOptions};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// let mut events = Vec::new();
+    /// let (options, run) = (Options::default(), RunOptions::default());
+    /// migrator.migrate_watched(Command::Up(None), &options, run, &mut |progress| {
+    ///     events.push(match progress {
+    ///         Progress::Plan(upcoming) => format!("{} to run", upcoming.len()),
+    ///         Progress::Started(upcoming) => format!("running {}", upcoming.operation),
+    ///         Progress::Statement { number, count } => format!("statement {number} of {count}"),
+    ///         Progress::Done(report) => format!("done: {report}"),
+    ///     })
+    /// })?;
+    /// assert_eq!(events, ["1 to run", "running add", "done: add 1 up/1_init.sql"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn migrate_watched(
         &self,
         command: Command,
@@ -589,6 +831,23 @@ impl Migrator {
     /// What `verify --accept` would record, changing nothing (`verify
     /// --accept --dry-run`): the drifted files, or why accepting them would
     /// be refused.
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// let edited = "-- notes\nCREATE TABLE note (id INTEGER PRIMARY KEY);";
+    /// std::fs::write(dir.join("up/1_init.sql"), edited)?;
+    /// let drift = migrator.preview_accept()?;
+    /// assert_eq!(drift[0].path, "up/1_init.sql");
+    /// // Nothing was recorded: the file still drifts.
+    /// assert_eq!(migrator.verify()?, drift);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn preview_accept(&self) -> Result<Vec<Drift>, Error> {
         let catalogue = self.scan()?;
         let (_, db) = self.read_only(&catalogue)?;
@@ -597,6 +856,22 @@ impl Migrator {
     }
 
     /// Records the checksums of drifted files as they are now (`verify --accept`).
+    ///
+    /// ```
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// // A comment added to a file that ran: record its new checksum.
+    /// let edited = "-- notes\nCREATE TABLE note (id INTEGER PRIMARY KEY);";
+    /// std::fs::write(dir.join("up/1_init.sql"), edited)?;
+    /// assert_eq!(migrator.accept()?.len(), 1);
+    /// assert!(migrator.verify()?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn accept(&self) -> Result<Vec<Drift>, Error> {
         let catalogue = self.scan()?;
         self.locked(|backend| {
@@ -636,6 +911,23 @@ impl Migrator {
 
     /// What `mark --only N --state S` would find, changing nothing: the
     /// version's state now, or why the change would be refused.
+    ///
+    /// ```
+    /// use migrate::{Options, State, Version};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// let now = migrator.preview_mark_state(Version::FIRST, State::Pending, &Options::default())?;
+    /// assert_eq!(now, Some(State::Added));
+    /// // Nothing was recorded.
+    /// assert_eq!(migrator.current_version()?, Some(Version::FIRST));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn preview_mark_state(
         &self,
         version: Version,
@@ -650,6 +942,23 @@ impl Migrator {
 
     /// Sets one version's state without running anything (`mark --only N --state S`),
     /// the repair after a failure. Returns the state it was in.
+    ///
+    /// ```
+    /// use migrate::{Options, State, Version};
+    /// # let temp = tempfile::tempdir()?;
+    /// # let dir = temp.path();
+    /// # std::fs::create_dir(dir.join("up"))?;
+    /// # std::fs::write(dir.join("up/1_init.sql"), "CREATE TABLE note (id INTEGER PRIMARY KEY);")?;
+    /// # let url = format!("sqlite:{}", dir.join("app.db").display());
+    ///
+    /// let migrator = migrate::Migrator::open(&url, dir)?;
+    /// migrator.up()?;
+    /// // Record version 1 as pending again, running nothing.
+    /// let before = migrator.mark_state(Version::FIRST, State::Pending, &Options::default())?;
+    /// assert_eq!(before, Some(State::Added));
+    /// assert_eq!(migrator.current_version()?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn mark_state(
         &self,
         version: Version,
