@@ -192,10 +192,21 @@ impl Executor<'_> {
                 break;
             }
         }
+        if ran.is_ok() {
+            ran = self
+                .backend
+                .check_deferred_constraints()
+                .map_err(|error| failed_around(file, "the file breaks a constraint", error));
+        }
         entry.finished_at = Some(now());
         match &ran {
             Ok(()) => entry.outcome = Outcome::Ok,
-            Err(failed) => fail_entry(&mut entry, failed),
+            Err(failed) => {
+                // A transaction the file opened itself dies now, or the
+                // log row written next would die with it.
+                self.rollback_quietly();
+                fail_entry(&mut entry, failed);
+            }
         }
         if let Err(error) = self.backend.finish_log(&entry) {
             if ran.is_ok() {

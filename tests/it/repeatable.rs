@@ -444,3 +444,29 @@ fn a_rollback_that_kept_rows_is_not_retried() {
     assert!(!run.stderr.contains("retry"), "{run}");
     assert_eq!(db.scalar("SELECT COUNT(*) FROM counters"), 1);
 }
+
+/// A `no-transaction` file that opened its own transaction and failed in
+/// it: the transaction is rolled back, and the failure is still logged.
+#[test]
+fn a_failure_inside_the_files_own_transaction_is_logged() {
+    for_each_backend(|db| {
+        let project = project().file(
+            "repeatable/b_own.sql",
+            "-- migrate: no-transaction\n\
+             BEGIN;\n\
+             INSERT INTO audit (note) VALUES ('own');\n\
+             SELECT nope FROM missing_table;\n\
+             COMMIT;\n",
+        );
+        migrate(&project, db, &["up"]).expect(1);
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'own'"),
+            0
+        );
+        let log = migrate(&project, db, &["log", "--repeatable", "--json"]);
+        let newest = log.json()["entries"][0].clone();
+        assert_eq!(newest["file"], "repeatable/b_own.sql", "{log}");
+        assert_eq!(newest["outcome"], "failed", "{log}");
+        assert_eq!(newest["line"], 4, "{log}");
+    });
+}
