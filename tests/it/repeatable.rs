@@ -29,8 +29,20 @@ fn project() -> Project {
         .file("repeatable/views/active_users.sql", VIEW)
 }
 
+/// How many rows of `audit` hold `note`.
+fn audit_count(db: &TestDb, note: &str) -> i64 {
+    db.scalar(&format!("SELECT COUNT(*) FROM audit WHERE note = '{note}'"))
+}
+
 fn audit_runs(db: &TestDb) -> i64 {
-    db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'audit ran'")
+    audit_count(db, "audit ran")
+}
+
+/// The newest log entry of a repeatable file's run, as `log --json` gives it.
+fn newest_run(project: &Project, db: &TestDb) -> Value {
+    let log = migrate(project, db, &["log", "--repeatable", "--json"]);
+    log.success();
+    log.json()["entries"][0].clone()
 }
 
 /// `(operation, file)` of each entry of a JSON `operations` array, with the
@@ -221,11 +233,7 @@ fn a_failing_file_is_rolled_back_and_runs_again_once_fixed() {
                 ("repeatable", "repeatable/a_audit.sql"),
             ])
         );
-        assert_eq!(
-            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'bad ran'"),
-            0,
-            "the failed file rolled back"
-        );
+        assert_eq!(audit_count(db, "bad ran"), 0, "the failed file rolled back");
         assert!(
             !db.table_exists("active_users"),
             "files after it did not run"
@@ -256,10 +264,7 @@ fn a_failing_file_is_rolled_back_and_runs_again_once_fixed() {
                 ("repeatable", "repeatable/views/active_users.sql"),
             ])
         );
-        assert_eq!(
-            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'bad ran'"),
-            1
-        );
+        assert_eq!(audit_count(db, "bad ran"), 1);
     });
 }
 
@@ -333,10 +338,7 @@ fn placeholders_are_filled_and_a_missing_one_stops_everything() {
             "a refused run changed the database"
         );
         migrate(&project, db, &["up", "--set", "who=ops"]).success();
-        assert_eq!(
-            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'ops'"),
-            1
-        );
+        assert_eq!(audit_count(db, "ops"), 1);
     });
 }
 
@@ -392,16 +394,12 @@ fn a_non_atomic_file_that_fails_keeps_what_committed_and_says_so() {
                 .contains("repeatable/b_half.sql is still `changed`: it ran outside a transaction"),
             "{run}"
         );
-        assert_eq!(
-            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'half'"),
-            1
-        );
-        let log = migrate(&project, db, &["log", "--repeatable", "--json"]);
-        let newest = log.json()["entries"][0].clone();
-        assert_eq!(newest["file"], "repeatable/b_half.sql", "{log}");
-        assert_eq!(newest["outcome"], "failed", "{log}");
-        assert_eq!(newest["statement"], 2, "{log}");
-        assert!(newest["finished_at"].is_string(), "{log}");
+        assert_eq!(audit_count(db, "half"), 1);
+        let newest = newest_run(&project, db);
+        assert_eq!(newest["file"], "repeatable/b_half.sql", "{newest}");
+        assert_eq!(newest["outcome"], "failed", "{newest}");
+        assert_eq!(newest["statement"], 2, "{newest}");
+        assert!(newest["finished_at"].is_string(), "{newest}");
         assert_eq!(
             states(db, &project),
             [
@@ -459,14 +457,10 @@ fn a_failure_inside_the_files_own_transaction_is_logged() {
              COMMIT;\n",
         );
         migrate(&project, db, &["up"]).expect(1);
-        assert_eq!(
-            db.scalar("SELECT COUNT(*) FROM audit WHERE note = 'own'"),
-            0
-        );
-        let log = migrate(&project, db, &["log", "--repeatable", "--json"]);
-        let newest = log.json()["entries"][0].clone();
-        assert_eq!(newest["file"], "repeatable/b_own.sql", "{log}");
-        assert_eq!(newest["outcome"], "failed", "{log}");
-        assert_eq!(newest["line"], 4, "{log}");
+        assert_eq!(audit_count(db, "own"), 0);
+        let newest = newest_run(&project, db);
+        assert_eq!(newest["file"], "repeatable/b_own.sql", "{newest}");
+        assert_eq!(newest["outcome"], "failed", "{newest}");
+        assert_eq!(newest["line"], 4, "{newest}");
     });
 }
