@@ -45,45 +45,35 @@ fn newest_run(project: &Project, db: &TestDb) -> Value {
     log.json()["entries"][0].clone()
 }
 
+/// The `(first, second)` text fields of each object of a JSON array.
+fn fields(array: &Value, first: &str, second: &str) -> Vec<(String, String)> {
+    let text = |entry: &Value, field: &str| entry[field].as_str().unwrap_or_default().to_string();
+    let entries = array.as_array().map_or(&[][..], Vec::as_slice);
+    entries
+        .iter()
+        .map(|entry| (text(entry, first), text(entry, second)))
+        .collect()
+}
+
 /// `(operation, file)` of each entry of a JSON `operations` array, with the
 /// version checked: a number for versions, `null` for repeatable files.
 #[track_caller]
 fn operations(document: &Value) -> Vec<(String, String)> {
-    let entries = document["operations"]
+    for entry in document["operations"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
-    entries
-        .iter()
-        .map(|entry| {
-            let operation = entry["operation"].as_str().unwrap_or_default().to_string();
-            let repeatable = operation == "repeatable";
-            assert_eq!(entry["version"].is_null(), repeatable, "{entry}");
-            (
-                operation,
-                entry["file"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+        .map_or(&[][..], Vec::as_slice)
+    {
+        let repeatable = entry["operation"] == "repeatable";
+        assert_eq!(entry["version"].is_null(), repeatable, "{entry}");
+    }
+    fields(&document["operations"], "operation", "file")
 }
 
+/// `(name, state)` of each repeatable file `status --json` lists.
 fn states(db: &TestDb, project: &Project) -> Vec<(String, String)> {
     let status = migrate(project, db, &["status", "--json"]);
     status.success();
-    let document = status.json();
-    let entries = document["repeatables"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    entries
-        .iter()
-        .map(|entry| {
-            (
-                entry["name"].as_str().unwrap_or_default().to_string(),
-                entry["state"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+    fields(&status.json()["repeatables"], "name", "state")
 }
 
 /// `(operation, file)` pairs as [`operations`] reads them.
