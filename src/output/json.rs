@@ -17,8 +17,6 @@
 //! - [`render`] to print a document;
 //! - [`number`] to read a number, marked or not.
 
-use std::fmt::Write;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -29,6 +27,11 @@ const MARK: &str = "\u{0}u128:";
 /// values always serialize (string keys, no failing `Serialize`); should
 /// one not, it is `null` rather than a panic.
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    // serde_json's own conversion fails only on a number beyond `u64`: the
+    // round trip through text is for the rare document that holds one.
+    if let Ok(converted) = serde_json::to_value(value) {
+        return converted;
+    }
     serde_json::to_string(value)
         .ok()
         .and_then(|text| parse(&text).ok())
@@ -52,43 +55,32 @@ pub fn number(value: &Value) -> Option<u128> {
 /// The document as compact JSON text (what `Value`'s `Display` writes),
 /// marked numbers written as numbers.
 pub fn render(value: &Value) -> String {
-    let mut out = String::new();
-    write_value(&mut out, value);
-    out
-}
-
-fn write_value(out: &mut String, value: &Value) {
-    match value {
-        Value::String(text) => match text.strip_prefix(MARK) {
-            Some(digits) if is_digits(digits) => out.push_str(digits),
-            _ => out.push_str(&Value::String(text.clone()).to_string()),
-        },
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
+    let text = value.to_string();
+    // A marked number is the only string that starts with an escaped NUL
+    // followed by the mark: `"\u0000u128:123"` becomes `123`.
+    let quoted_mark = format!("\"{}", MARK.replace('\u{0}', "\\u0000"));
+    if !text.contains(&quoted_mark) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(&quoted_mark) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + quoted_mark.len()..];
+        let digits_end = after.find('"').unwrap_or(after.len());
+        match is_digits(&after[..digits_end]) {
+            true => {
+                out.push_str(&after[..digits_end]);
+                rest = after.get(digits_end + 1..).unwrap_or_default();
             }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (index, (key, item)) in map.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_value(out, item);
+            false => {
+                out.push_str(&quoted_mark);
+                rest = after;
             }
-            out.push('}');
-        }
-        scalar => {
-            let _ = write!(out, "{scalar}");
         }
     }
+    out.push_str(rest);
+    out
 }
 
 fn is_digits(text: &str) -> bool {
