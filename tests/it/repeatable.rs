@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::support::db::{Backend, TestDb, for_each_backend};
-use crate::support::{Project, migrate};
+use crate::support::{Project, mask_run, migrate};
 
 const VIEW: &str = "DROP VIEW IF EXISTS active_users;\n\
      CREATE VIEW active_users AS SELECT id, name FROM users WHERE active = 1;\n";
@@ -453,4 +453,47 @@ fn a_failure_inside_the_files_own_transaction_is_logged() {
         assert_eq!(newest["outcome"], "failed", "{newest}");
         assert_eq!(newest["line"], 4, "{newest}");
     });
+}
+
+/// `YYYY-MM-DD HH:MM` (the status table's last run) as `[minute]`.
+fn mask_minutes(text: &str) -> String {
+    let shape = b"dddd-dd-dd dd:dd";
+    let bytes = text.as_bytes();
+    let fits = |at: usize| {
+        bytes.get(at..at + shape.len()).is_some_and(|window| {
+            window.iter().zip(shape).all(|(byte, kind)| match kind {
+                b'd' => byte.is_ascii_digit(),
+                other => byte == other,
+            })
+        })
+    };
+    let mut out = String::new();
+    let mut index = 0;
+    while let Some(character) = text[index..].chars().next() {
+        if fits(index) {
+            out.push_str(&format!("{:<17}", "[minute]"));
+            index += shape.len();
+        } else {
+            out.push(character);
+            index += character.len_utf8();
+        }
+    }
+    out
+}
+
+/// The human output of a run, of `status` and of `log --repeatable`.
+#[test]
+fn human_output() {
+    let db = TestDb::new(Backend::Sqlite);
+    let project = project();
+    let shown = |args: &[&str]| {
+        let run = migrate(&project, &db, args);
+        mask_run(&mask_minutes(&run.stdout), &project, &db)
+    };
+    insta::assert_snapshot!("repeatable_up", shown(&["up"]));
+    project.write("repeatable/a_audit.sql", "SELECT 1;\n");
+    insta::assert_snapshot!("repeatable_status", shown(&["status"]));
+    insta::assert_snapshot!("repeatable_dry_run", shown(&["up", "--dry-run"]));
+    migrate(&project, &db, &["up"]).success();
+    insta::assert_snapshot!("repeatable_log", shown(&["log", "--repeatable"]));
 }
