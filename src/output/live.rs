@@ -354,6 +354,21 @@ mod tests {
     }
 
     #[test]
+    fn a_repeatable_file_is_named_without_a_version() {
+        let next = Upcoming {
+            version: None,
+            operation: "repeatable".to_string(),
+            file: Some("repeatable/views.sql".to_string()),
+            statements: 2,
+            one_by_one: true,
+        };
+        assert_eq!(
+            describe(&next, Some((1, 2))),
+            "repeatable repeatable/views.sql, statement 1 of 2"
+        );
+    }
+
+    #[test]
     fn a_terminal_gets_a_live_line_that_the_end_erases() {
         let sink = Captured::default();
         let live = Live::start(LiveMode::Terminal { width: 80 }, Box::new(sink.clone()));
