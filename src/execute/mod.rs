@@ -185,10 +185,11 @@ impl<'r> Executor<'r> {
             }
             observe(Progress::Started(next));
             match self.run_repeatable(repeatable, observe) {
-                Ok(report) => {
+                Ok(Some(report)) => {
                     observe(Progress::Done(&report));
                     done.push(report);
                 }
+                Ok(None) => {}
                 Err(error) => {
                     return RunSummary {
                         done,
@@ -678,7 +679,7 @@ impl<'r> Executor<'r> {
         for (repeatable, next) in ready.repeatables.iter().zip(after_steps) {
             observe(Progress::Started(next));
             match self.run_repeatable_in_transaction(repeatable, &started_at) {
-                Ok(report) => done.push(report),
+                Ok(report) => done.extend(report),
                 Err(error) => {
                     self.rollback_quietly();
                     return RunSummary {

@@ -14,9 +14,18 @@ use super::{Executor, Progress, Report, Sending, backoff, failure_outcome, send,
 use crate::clock::now;
 use crate::error::{DbError, Error, MigrationError};
 use crate::interrupt;
-use crate::log_table::{LogEntry, LogOperation, Outcome};
+use crate::log_table::{HistoryFilter, LogEntry, LogOperation, Outcome};
 use crate::preflight::ReadyRepeatable;
+use crate::repeatable::last_runs;
 use crate::scan::MigrationFile;
+
+/// How a repeatable file's attempt ended, when it did not fail.
+enum Ran {
+    /// It ran, and its run is logged.
+    Yes,
+    /// Another run had run the same text: nothing was done.
+    Meanwhile,
+}
 
 /// A statement (or the bookkeeping around it) of a repeatable file that failed.
 struct Failed {
@@ -27,12 +36,13 @@ struct Failed {
 }
 
 impl Executor<'_> {
-    /// Runs one repeatable file and records its run.
+    /// Runs one repeatable file and records its run; `None` when another
+    /// run ran the same text meanwhile (see [`Self::ran_meanwhile`]).
     pub(super) fn run_repeatable(
         &mut self,
         ready: &ReadyRepeatable<'_>,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Report, Error> {
+    ) -> Result<Option<Report>, Error> {
         let started = Instant::now();
         let file = &ready.repeatable.file;
         let retries = self.retries_for(Some(file));
@@ -44,7 +54,8 @@ impl Executor<'_> {
                 false => self.run_repeatable_one_by_one(ready, &started_at, observe),
             };
             let failed = match result {
-                Ok(()) => return Ok(repeatable_report(file, started)),
+                Ok(Ran::Yes) => return Ok(Some(repeatable_report(file, started))),
+                Ok(Ran::Meanwhile) => return Ok(None),
                 Err(failed) => failed,
             };
             let timed_out = failed.error.source.lock_timeout;
@@ -74,16 +85,21 @@ impl Executor<'_> {
         &mut self,
         ready: &ReadyRepeatable<'_>,
         started_at: &str,
-    ) -> Result<Report, Error> {
+    ) -> Result<Option<Report>, Error> {
         let started = Instant::now();
         let file = &ready.repeatable.file;
-        let result = self
-            .backend
-            .set_lock_timeout(self.lock_timeout_for(Some(file)))
-            .map_err(|error| failed_around(file, "cannot set the lock timeout", error))
-            .and_then(|()| self.run_repeatable_and_record(ready, started_at));
+        let result = self.ran_meanwhile(file).and_then(|ran| match ran {
+            true => Ok(Ran::Meanwhile),
+            false => self
+                .backend
+                .set_lock_timeout(self.lock_timeout_for(Some(file)))
+                .map_err(|error| failed_around(file, "cannot set the lock timeout", error))
+                .and_then(|()| self.run_repeatable_and_record(ready, started_at))
+                .map(|()| Ran::Yes),
+        });
         match result {
-            Ok(()) => Ok(repeatable_report(file, started)),
+            Ok(Ran::Yes) => Ok(Some(repeatable_report(file, started))),
+            Ok(Ran::Meanwhile) => Ok(None),
             Err(failed) => {
                 self.rollback_quietly();
                 self.log_repeatable_failure(file, started_at, &failed);
@@ -99,13 +115,24 @@ impl Executor<'_> {
         &mut self,
         ready: &ReadyRepeatable<'_>,
         started_at: &str,
-    ) -> Result<(), Failed> {
+    ) -> Result<Ran, Failed> {
         let file = &ready.repeatable.file;
-        let result = self
-            .backend
+        self.backend
             .begin(self.lock_timeout_for(Some(file)))
-            .map_err(|error| failed_around(file, "cannot begin the transaction", error))
-            .and_then(|()| self.run_repeatable_and_record(ready, started_at))
+            .map_err(|error| failed_around(file, "cannot begin the transaction", error))?;
+        match self.ran_meanwhile(file) {
+            Ok(true) => {
+                self.rollback_quietly();
+                return Ok(Ran::Meanwhile);
+            }
+            Ok(false) => {}
+            Err(failed) => {
+                self.rollback_quietly();
+                return Err(failed);
+            }
+        }
+        let result = self
+            .run_repeatable_and_record(ready, started_at)
             .and_then(|()| match interrupt::requested() {
                 Some(signal) => Err(failed_around(
                     file,
@@ -118,7 +145,7 @@ impl Executor<'_> {
                     .map_err(|error| failed_around(file, "cannot record the run", error)),
             });
         let Err(mut failed) = result else {
-            return Ok(());
+            return Ok(Ran::Yes);
         };
         self.rollback_quietly();
         if self.backend.rollback_was_partial() {
@@ -159,8 +186,18 @@ impl Executor<'_> {
         ready: &ReadyRepeatable<'_>,
         started_at: &str,
         observe: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<(), Failed> {
+    ) -> Result<Ran, Failed> {
         let file = &ready.repeatable.file;
+        if self.backend.dialect().run_lock_can_be_bypassed() {
+            self.backend
+                .begin(self.run_lock_timeout())
+                .map_err(|error| failed_around(file, "cannot begin the transaction", error))?;
+            let ran = self.ran_meanwhile(file);
+            self.rollback_quietly();
+            if ran? {
+                return Ok(Ran::Meanwhile);
+            }
+        }
         let mut entry = repeatable_entry(file, started_at, Outcome::Running);
         let id = self
             .backend
@@ -218,7 +255,29 @@ impl Executor<'_> {
             }
             log::warn!("could not log the failure of {}: {error}", file.path);
         }
-        ran
+        ran.map(|()| Ran::Yes)
+    }
+
+    /// Where the run lock can be bypassed (SQLite reached through a hard
+    /// link or a second mount), whether another run ran this very text
+    /// since the plan was made, read inside the open transaction: then the
+    /// file is current, and does not run again.
+    fn ran_meanwhile(&mut self, file: &MigrationFile) -> Result<bool, Failed> {
+        if !self.backend.dialect().run_lock_can_be_bypassed() {
+            return Ok(false);
+        }
+        let filter = HistoryFilter {
+            repeatable: true,
+            ..HistoryFilter::default()
+        };
+        let entries = self
+            .backend
+            .read_history(&filter)
+            .map_err(|error| failed_around(file, "cannot read the log", error))?;
+        let runs = last_runs(&entries);
+        Ok(runs
+            .get(&file.path)
+            .is_some_and(|run| run.checksum == file.script.checksum))
     }
 
     /// Sends the file's statements: the whole file, or the one at `alone`.

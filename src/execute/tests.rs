@@ -361,3 +361,64 @@ fn a_retry_waits_longer_each_time_with_a_jitter_and_a_cap() {
         assert!((low..=high).contains(&pause), "retry {attempt}: {pause} ms");
     }
 }
+
+/// Runs `up` of no versions and the repeatable file `text` on `memory`;
+/// `before_run` changes the database after the plan was made.
+fn run_repeatable(
+    text: &str,
+    memory: &mut Memory,
+    before_run: impl FnOnce(&mut Memory, &crate::repeatable::Repeatable),
+) -> RunSummary {
+    let cat: Catalogue = catalogue(Vec::new());
+    let file = crate::scan::MigrationFile {
+        path: "repeatable/views.sql".to_string(),
+        script: crate::scan::Script::parse(text.as_bytes()).unwrap(),
+    };
+    let repeatable = crate::repeatable::repeatable(file).unwrap();
+    let db = memory.read_state().unwrap();
+    let planned = plan(&cat, &db, Command::Up(None), &Options::default()).unwrap();
+    let run = RunOptions::default();
+    let ready = preflight_run(&planned, &[&repeatable], memory.dialect(), &run).unwrap();
+    before_run(memory, &repeatable);
+    Executor::new(memory, &db, planned.next_seq, run).run(&ready, &mut |_| {})
+}
+
+#[test]
+fn a_repeatable_file_another_run_ran_meanwhile_is_not_run_again() {
+    let mut memory = Memory::default();
+    let summary = run_repeatable("CREATE VIEW v AS SELECT 1;", &mut memory, |memory, file| {
+        let mut entry = LogEntry::repeatable("2026-12-04T00:00:00Z");
+        entry.id = Some(1);
+        entry.file = Some(file.file.path.clone());
+        entry.checksum = Some(file.file.script.checksum.clone());
+        entry.outcome = log_table::Outcome::Ok;
+        memory.data.log.push(entry);
+    });
+    assert!(summary.error.is_none(), "{:?}", summary.error);
+    assert!(summary.done.is_empty());
+    assert!(memory.data.ran.is_empty(), "{:?}", memory.data.ran);
+    assert_eq!(memory.data.log.len(), 1, "nothing more logged");
+}
+
+#[test]
+fn a_repeatable_file_is_retried_on_a_lock_timeout_unless_its_rollback_kept_writes() {
+    let text = "-- migrate: retries=2\nCREATE VIEW v AS SELECT 1;\nSELECT LOCKED;";
+    let mut memory = Memory {
+        locked_failures: 1,
+        ..Memory::default()
+    };
+    let summary = run_repeatable(text, &mut memory, |_, _| {});
+    assert!(summary.error.is_none(), "{:?}", summary.error);
+    assert_eq!(summary.done.len(), 1);
+    assert_eq!(outcomes(&memory), [pair("", "ok")], "one run logged");
+
+    let mut memory = Memory {
+        locked_failures: 1,
+        partial_rollback: true,
+        ..Memory::default()
+    };
+    let summary = run_repeatable(text, &mut memory, |_, _| {});
+    let error = summary.error.expect("the run stops").to_string();
+    assert!(error.contains("tables without transactions"), "{error}");
+    assert_eq!(outcomes(&memory), [pair("", "failed")], "no retry");
+}
